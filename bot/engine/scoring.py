@@ -18,12 +18,15 @@ class ScoringRules:
     speed_bonus: bool = False
 
 
+DEFAULT_RULES = ScoringRules()
+
+
 def points_for(
     attempt_number: int,
     *,
     used_hint: bool,
     time_left_fraction: float = 0.0,
-    rules: ScoringRules = ScoringRules(),  # noqa: B008 - frozen, shared safely
+    rules: ScoringRules = DEFAULT_RULES,
 ) -> int:
     """Points for a correct answer on `attempt_number` (1-based)."""
     if attempt_number < 1:

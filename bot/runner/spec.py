@@ -6,7 +6,7 @@ Both travel as JSON (never pickle). Nothing here imports torch.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 SCHEDULER_NAMES: tuple[str, ...] = (
     "ChainedScheduler",
@@ -33,8 +33,8 @@ DEFAULT_LR = 0.1
 # A lambda body is a small JSON tree; its node vocabulary is defined and evaluated in
 # bot/runner/lambdas.py, the only module that interprets it.
 LambdaNode = list[Any]
-Literal_ = Union[float, int, bool, str, None]
-Arg = Union[Literal_, list[Any], "SchedulerSpec", "LambdaSpec"]
+Literal_: TypeAlias = float | int | bool | str | None
+Arg: TypeAlias = "Literal_ | list[Any] | SchedulerSpec | LambdaSpec"
 
 
 class RunError(Exception):

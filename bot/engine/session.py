@@ -1,0 +1,366 @@
+"""A running challenge: problems opened one at a time, attempts, hints, reveal and summary.
+
+The session keeps only the facts (which problem is open since when, every attempt, every
+hint) and derives the rest, so it can be rebuilt exactly from what storage recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.engine.badges import earns_badge
+from bot.engine.problems import Badge, Pack, Problem
+from bot.engine.scoring import DEFAULT_RULES, ScoringRules, points_for
+
+Clock = Callable[[], float]  # seconds since the epoch, like time.time
+
+
+class ChallengeError(Exception):
+    """Something a player tried that the rules refuse; the message is fit to show them."""
+
+
+class ProblemNotOpen(ChallengeError):
+    pass
+
+
+class DeadlinePassed(ChallengeError):
+    pass
+
+
+class NoAttemptsLeft(ChallengeError):
+    pass
+
+
+class AlreadySolved(ChallengeError):
+    pass
+
+
+class OptionAlreadyTried(ChallengeError):
+    pass
+
+
+class NotAnOption(ChallengeError):
+    pass
+
+
+class HintRefused(ChallengeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Attempt:
+    user_id: int
+    problem_id: str
+    option: str
+    correct: bool
+    number: int  # 1 for a player's first attempt at this problem
+    points: int  # 0 unless correct
+    at: float
+
+
+@dataclass(frozen=True)
+class HintUse:
+    user_id: int
+    problem_id: str
+    at: float
+
+
+@dataclass(frozen=True)
+class OpenProblem:
+    index: int  # 0-based position in the set
+    total: int
+    problem: Problem
+    opened_at: float
+    deadline: float
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    attempt: Attempt
+    attempts_left: int
+
+    @property
+    def correct(self) -> bool:
+        return self.attempt.correct
+
+
+@dataclass(frozen=True)
+class Reveal:
+    problem: Problem
+    solved_by_attempt: dict[int, list[int]]  # attempt number -> users, in answer order
+    missed: list[int]  # answered but never right
+
+    @property
+    def first_try(self) -> list[int]:
+        return self.solved_by_attempt.get(1, [])
+
+
+@dataclass(frozen=True)
+class PlayerScore:
+    user_id: int
+    points: int
+    correct: int
+    first_try: int
+    hints: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    pack: Pack
+    scores: list[PlayerScore]  # best first
+    badge_winners: list[int]
+    problems_played: int
+
+    @property
+    def badge(self) -> Badge:
+        return self.pack.badge
+
+
+@dataclass
+class _PlayerProblemState:
+    attempts: list[Attempt] = field(default_factory=list)
+    hinted: bool = False
+
+    @property
+    def solved(self) -> bool:
+        return any(a.correct for a in self.attempts)
+
+
+class ChallengeSession:
+    """One pass over a pack's problems, shared by everyone in a channel (or one terminal)."""
+
+    def __init__(
+        self,
+        pack: Pack,
+        clock: Clock,
+        *,
+        problems: Sequence[Problem] | None = None,
+        time_scale: float = 1.0,
+        rules: ScoringRules = DEFAULT_RULES,
+    ) -> None:
+        if time_scale <= 0:
+            raise ValueError("time_scale must be positive")
+        self.pack = pack
+        self.problems: list[Problem] = list(problems if problems is not None else pack.problems)
+        if not self.problems:
+            raise ValueError("a session needs at least one problem")
+        self._clock = clock
+        self.time_scale = time_scale
+        self.rules = rules
+        self._current: OpenProblem | None = None
+        self._next_index = 0
+        self._state: dict[tuple[int, str], _PlayerProblemState] = {}
+        self._attempt_order: list[Attempt] = []
+
+    # -- the problem in play ------------------------------------------------------------
+
+    @property
+    def current(self) -> OpenProblem | None:
+        return self._current
+
+    @property
+    def finished(self) -> bool:
+        return self._current is None and self._next_index >= len(self.problems)
+
+    def time_limit(self, problem: Problem) -> float:
+        return problem.time_limit * self.time_scale
+
+    def open_next(self) -> OpenProblem:
+        """Open the next problem; the previous one must have been revealed."""
+        if self._current is not None:
+            raise ChallengeError("reveal the current problem before opening the next")
+        if self._next_index >= len(self.problems):
+            raise ChallengeError("every problem of this set has been played")
+        problem = self.problems[self._next_index]
+        now = self._clock()
+        return self._open(self._next_index, now, now + self.time_limit(problem))
+
+    def _open(self, index: int, opened_at: float, deadline: float) -> OpenProblem:
+        self._current = OpenProblem(
+            index, len(self.problems), self.problems[index], opened_at, deadline
+        )
+        self._next_index = index + 1
+        return self._current
+
+    def time_left(self) -> float:
+        if self._current is None:
+            return 0.0
+        return max(0.0, self._current.deadline - self._clock())
+
+    def expired(self) -> bool:
+        return self._current is not None and self._clock() > self._current.deadline
+
+    def _open_problem(self) -> OpenProblem:
+        if self._current is None:
+            raise ProblemNotOpen("No problem is open right now.")
+        return self._current
+
+    def _player(self, user_id: int, problem_id: str) -> _PlayerProblemState:
+        return self._state.setdefault((user_id, problem_id), _PlayerProblemState())
+
+    # -- what players do ----------------------------------------------------------------
+
+    def answer(self, user_id: int, option: str) -> AnswerOutcome:
+        """Record one attempt, or raise a ChallengeError saying why it does not count."""
+        current = self._open_problem()
+        problem = current.problem
+        option = option.strip().upper()
+        if option not in problem.options:
+            raise NotAnOption(
+                f"{option or 'That'} is not an option; pick one of {', '.join(problem.letters)}."
+            )
+        now = self._clock()
+        if now > current.deadline:
+            raise DeadlinePassed("Time is up for this problem; the answer is being revealed.")
+        player = self._player(user_id, problem.id)
+        if player.solved:
+            raise AlreadySolved("You already solved this one. Wait for the reveal!")
+        if len(player.attempts) >= problem.attempts:
+            raise NoAttemptsLeft(f"You have used all {problem.attempts} attempts on this problem.")
+        if any(a.option == option for a in player.attempts):
+            # Same wrong pick twice is a slip, not a new guess: it costs nothing.
+            raise OptionAlreadyTried(f"You already tried {option}; that attempt was not counted.")
+        correct = option == problem.answer
+        number = len(player.attempts) + 1
+        points = 0
+        if correct:
+            fraction = (current.deadline - now) / max(self.time_limit(problem), 1e-9)
+            points = points_for(
+                number, used_hint=player.hinted, time_left_fraction=fraction, rules=self.rules
+            )
+        attempt = Attempt(user_id, problem.id, option, correct, number, points, now)
+        player.attempts.append(attempt)
+        self._attempt_order.append(attempt)
+        return AnswerOutcome(attempt, attempts_left=0 if correct else problem.attempts - number)
+
+    def hint(self, user_id: int) -> str:
+        """The open problem's hint; asking marks the player as hinted, which costs points."""
+        current = self._open_problem()
+        if self._clock() > current.deadline:
+            raise HintRefused("Time is up for this problem.")
+        if self.is_done(user_id):
+            raise HintRefused(
+                "You are done with this problem; the explanation comes at the reveal."
+            )
+        self._player(user_id, current.problem.id).hinted = True
+        return current.problem.hint
+
+    def hinted(self, user_id: int) -> bool:
+        current = self._open_problem()
+        return self._player(user_id, current.problem.id).hinted
+
+    def is_done(self, user_id: int) -> bool:
+        """Solved the open problem or used every attempt on it."""
+        current = self._open_problem()
+        player = self._state.get((user_id, current.problem.id))
+        if player is None:
+            return False
+        return player.solved or len(player.attempts) >= current.problem.attempts
+
+    def attempts_left(self, user_id: int) -> int:
+        current = self._open_problem()
+        player = self._state.get((user_id, current.problem.id))
+        if player is None:
+            return current.problem.attempts
+        return 0 if player.solved else current.problem.attempts - len(player.attempts)
+
+    @property
+    def participants(self) -> list[int]:
+        """Everyone who has answered or asked for a hint in this session, first comer first."""
+        seen: dict[int, None] = {}
+        for user_id, _ in self._state:
+            seen.setdefault(user_id, None)
+        return list(seen)
+
+    def answered_count(self) -> int:
+        current = self._open_problem()
+        return sum(
+            1 for (_, pid), s in self._state.items() if pid == current.problem.id and s.attempts
+        )
+
+    def everyone_done(self) -> bool:
+        """True when at least one player answered and every participant so far is done."""
+        people = self.participants
+        return self.answered_count() > 0 and all(self.is_done(u) for u in people)
+
+    # -- reveal and summary -------------------------------------------------------------
+
+    def reveal(self) -> Reveal:
+        """Close the open problem and say who solved it on which attempt."""
+        current = self._open_problem()
+        problem_id = current.problem.id
+        by_attempt: dict[int, list[int]] = {}
+        missed: list[int] = []
+        answered: dict[int, None] = {}
+        for attempt in self._attempt_order:
+            if attempt.problem_id != problem_id:
+                continue
+            answered.setdefault(attempt.user_id, None)
+            if attempt.correct:
+                by_attempt.setdefault(attempt.number, []).append(attempt.user_id)
+        solved = {u for users in by_attempt.values() for u in users}
+        missed = [u for u in answered if u not in solved]
+        self._current = None
+        return Reveal(current.problem, dict(sorted(by_attempt.items())), missed)
+
+    def summary(self) -> Summary:
+        played = self.problems[: self._next_index]
+        scores = []
+        winners = []
+        for user_id in self.participants:
+            states = {p.id: self._state.get((user_id, p.id)) for p in played}
+            solved_on: dict[str, int | None] = {}
+            points = hints = 0
+            for problem_id, state in states.items():
+                if state is None:
+                    solved_on[problem_id] = None
+                    continue
+                hints += state.hinted
+                right = [a for a in state.attempts if a.correct]
+                solved_on[problem_id] = right[0].number if right else None
+                points += sum(a.points for a in right)
+            correct = sum(1 for n in solved_on.values() if n is not None)
+            first = sum(1 for n in solved_on.values() if n == 1)
+            scores.append(PlayerScore(user_id, points, correct, first, hints))
+            if earns_badge(self.pack.badge, solved_on, len(self.problems)):
+                winners.append(user_id)
+        scores.sort(key=lambda s: (-s.points, -s.correct, -s.first_try))
+        return Summary(self.pack, scores, winners, len(played))
+
+    # -- rebuilding after a restart -------------------------------------------------------
+
+    @classmethod
+    def restore(
+        cls,
+        pack: Pack,
+        clock: Clock,
+        *,
+        problems: Sequence[Problem],
+        current_index: int | None,
+        opened_at: float | None,
+        deadline: float | None,
+        attempts: Iterable[Attempt],
+        hints: Iterable[HintUse],
+        next_index: int | None = None,
+        time_scale: float = 1.0,
+        rules: ScoringRules = DEFAULT_RULES,
+    ) -> ChallengeSession:
+        """Rebuild a session from stored facts; the open problem keeps its stored deadline."""
+        session = cls(pack, clock, problems=problems, time_scale=time_scale, rules=rules)
+        for attempt in sorted(attempts, key=lambda a: a.at):
+            session._player(attempt.user_id, attempt.problem_id).attempts.append(attempt)
+            session._attempt_order.append(attempt)
+        for use in hints:
+            session._player(use.user_id, use.problem_id).hinted = True
+        if current_index is not None:
+            if opened_at is None or deadline is None:
+                raise ValueError("an open problem needs opened_at and deadline")
+            session._open(current_index, opened_at, deadline)
+        else:
+            session._next_index = next_index if next_index is not None else 0
+        return session

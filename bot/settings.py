@@ -1,0 +1,78 @@
+"""Settings from the environment and `.env`, validated once at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Shipped content sits beside the package in a source checkout or editable install;
+# the Docker image points ANNEAL_CONTENT_DIR at its own copy. Never the working directory.
+SHIPPED_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+DEFAULT_DATABASE = Path("~/.local/share/anneal/anneal.db")
+
+
+class SettingsError(Exception):
+    """Settings that cannot work; the message is one line fit to print."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
+    database: Path = Field(default=DEFAULT_DATABASE, alias="ANNEAL_DATABASE")
+    content_dir: Path = Field(default=SHIPPED_CONTENT_DIR, alias="ANNEAL_CONTENT_DIR")
+    prefix: str = Field(default="!", alias="ANNEAL_PREFIX", min_length=1, max_length=5)
+    discord_api: str = Field(default="https://discord.com/api/v10", alias="ANNEAL_DISCORD_API")
+    discord_gateway: str = Field(
+        default="wss://gateway.discord.gg/", alias="ANNEAL_DISCORD_GATEWAY"
+    )
+    dev_guild: int | None = Field(default=None, alias="ANNEAL_DEV_GUILD", gt=0)
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("dev_guild", mode="before")
+    @classmethod
+    def _blank_guild_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database", "content_dir", mode="after")
+    @classmethod
+    def _expand_user(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("discord_api")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("discord_gateway")
+    @classmethod
+    def _ws_url(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("must start with ws:// or wss://")
+        return value
+
+    @property
+    def has_token(self) -> bool:
+        return self.discord_token is not None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning a validation failure into one readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "settings"
+            problems.append(f"{name}: {error['msg']}")
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None

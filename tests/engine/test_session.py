@@ -1,0 +1,281 @@
+"""Tests for ChallengeSession: attempts, deadlines, hints, reveal, summary and restore."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.problems import Pack
+from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT, ScoringRules
+from bot.engine.session import (
+    AlreadySolved,
+    ChallengeError,
+    ChallengeSession,
+    DeadlinePassed,
+    HintRefused,
+    HintUse,
+    NoAttemptsLeft,
+    NotAnOption,
+    OptionAlreadyTried,
+    ProblemNotOpen,
+)
+from tests.engine.conftest import FakeClock, make_pack, make_problem
+
+ALICE, BOB, CAROL = 1, 2, 3
+
+
+def started(pack: Pack, clock: FakeClock, **kwargs: object) -> ChallengeSession:
+    session = ChallengeSession(pack, clock, **kwargs)  # type: ignore[arg-type]
+    session.open_next()
+    return session
+
+
+def test_first_problem_opens_with_deadline_from_time_limit(pack: Pack, clock: FakeClock) -> None:
+    """Opening a problem sets its deadline to now + time limit."""
+    session = ChallengeSession(pack, clock)
+    opened = session.open_next()
+    assert opened.number == 1
+    assert opened.total == 2
+    assert opened.deadline == clock.now + 60
+
+
+def test_time_scale_stretches_the_deadline(pack: Pack, clock: FakeClock) -> None:
+    """A guild's timer scale multiplies every time limit."""
+    session = ChallengeSession(pack, clock, time_scale=1.5)
+    assert session.open_next().deadline == clock.now + 90
+
+
+def test_right_first_try_scores_full_points(pack: Pack, clock: FakeClock) -> None:
+    """A correct first answer is worth the first-try points and leaves the player done."""
+    session = started(pack, clock)
+    outcome = session.answer(ALICE, "b")
+    assert outcome.correct
+    assert outcome.attempt.points == POINTS_BY_ATTEMPT[0]
+    assert session.is_done(ALICE)
+
+
+def test_second_try_is_worth_less_than_first(pack: Pack, clock: FakeClock) -> None:
+    """A wrong answer then a right one earns second-try points."""
+    session = started(pack, clock)
+    wrong = session.answer(ALICE, "A")
+    assert not wrong.correct
+    assert wrong.attempts_left == 1
+    right = session.answer(ALICE, "B")
+    assert right.attempt.number == 2
+    assert 0 < right.attempt.points < POINTS_BY_ATTEMPT[0]
+
+
+def test_answer_after_deadline_is_refused(pack: Pack, clock: FakeClock) -> None:
+    """An answer after the deadline does not count."""
+    session = started(pack, clock)
+    clock.advance(60.01)
+    with pytest.raises(DeadlinePassed):
+        session.answer(ALICE, "B")
+    assert session.answered_count() == 0
+
+
+def test_answer_exactly_at_deadline_counts(pack: Pack, clock: FakeClock) -> None:
+    """The deadline itself is the last moment an answer counts."""
+    session = started(pack, clock)
+    clock.advance(60)
+    assert session.answer(ALICE, "B").correct
+
+
+def test_no_attempts_left_is_refused(pack: Pack, clock: FakeClock) -> None:
+    """After using every attempt, a further answer is refused, even the right one."""
+    session = started(pack, clock)
+    session.answer(ALICE, "A")
+    session.answer(ALICE, "C")
+    assert session.is_done(ALICE)
+    with pytest.raises(NoAttemptsLeft):
+        session.answer(ALICE, "B")
+
+
+def test_same_wrong_option_twice_costs_nothing(pack: Pack, clock: FakeClock) -> None:
+    """Picking the same wrong option again is refused and does not use an attempt."""
+    session = started(pack, clock)
+    session.answer(ALICE, "A")
+    with pytest.raises(OptionAlreadyTried):
+        session.answer(ALICE, "A")
+    assert session.attempts_left(ALICE) == 1
+    assert session.answer(ALICE, "B").correct
+
+
+def test_answer_after_solving_is_refused(pack: Pack, clock: FakeClock) -> None:
+    """Solving twice is refused, so nobody scores a problem twice."""
+    session = started(pack, clock)
+    session.answer(ALICE, "B")
+    with pytest.raises(AlreadySolved):
+        session.answer(ALICE, "B")
+
+
+def test_unknown_letter_is_refused(pack: Pack, clock: FakeClock) -> None:
+    """A letter that is not an option is refused without using an attempt."""
+    session = started(pack, clock)
+    with pytest.raises(NotAnOption):
+        session.answer(ALICE, "E")
+    assert session.attempts_left(ALICE) == 2
+
+
+def test_three_option_problem_refuses_d(clock: FakeClock) -> None:
+    """Only the letters a problem has are options."""
+    three = make_problem("p3", options={"A": "x", "B": "y", "C": "z"}, why_not={"A": "-", "C": "-"})
+    session = started(make_pack(three), clock)
+    with pytest.raises(NotAnOption):
+        session.answer(ALICE, "D")
+
+
+def test_hint_costs_points(pack: Pack, clock: FakeClock) -> None:
+    """A correct answer after a hint is worth less than one without."""
+    session = started(pack, clock)
+    assert session.hint(ALICE) == "It is not one."
+    assert session.answer(ALICE, "B").attempt.points == POINTS_BY_ATTEMPT[0] - HINT_COST
+    assert session.answer(BOB, "B").attempt.points == POINTS_BY_ATTEMPT[0]
+
+
+def test_hint_asked_twice_costs_once(pack: Pack, clock: FakeClock) -> None:
+    """Asking for the same hint again is free."""
+    session = started(pack, clock)
+    session.hint(ALICE)
+    session.hint(ALICE)
+    assert session.answer(ALICE, "B").attempt.points == POINTS_BY_ATTEMPT[0] - HINT_COST
+
+
+def test_hint_after_answering_is_refused(pack: Pack, clock: FakeClock) -> None:
+    """Once a player is done, the hint is refused (the reveal explains everything)."""
+    session = started(pack, clock)
+    session.answer(ALICE, "B")
+    with pytest.raises(HintRefused):
+        session.hint(ALICE)
+
+
+def test_hint_between_attempts_is_allowed(pack: Pack, clock: FakeClock) -> None:
+    """A player with an attempt left may still ask for the hint."""
+    session = started(pack, clock)
+    session.answer(ALICE, "A")
+    assert session.hint(ALICE)
+
+
+def test_hint_after_deadline_is_refused(pack: Pack, clock: FakeClock) -> None:
+    """No hints once the time is up."""
+    session = started(pack, clock)
+    clock.advance(61)
+    with pytest.raises(HintRefused):
+        session.hint(ALICE)
+
+
+def test_nothing_is_accepted_before_a_problem_opens(pack: Pack, clock: FakeClock) -> None:
+    """Answers and hints need an open problem."""
+    session = ChallengeSession(pack, clock)
+    with pytest.raises(ProblemNotOpen):
+        session.answer(ALICE, "A")
+    with pytest.raises(ProblemNotOpen):
+        session.hint(ALICE)
+
+
+def test_cannot_open_next_before_reveal(pack: Pack, clock: FakeClock) -> None:
+    """Problems are played one at a time."""
+    session = started(pack, clock)
+    with pytest.raises(ChallengeError):
+        session.open_next()
+
+
+def test_speed_bonus_rewards_fast_answers(pack: Pack, clock: FakeClock) -> None:
+    """With the speed bonus on, an instant answer beats a last-second one."""
+    session = started(pack, clock, rules=ScoringRules(speed_bonus=True))
+    fast = session.answer(ALICE, "B").attempt.points
+    clock.advance(59)
+    slow = session.answer(BOB, "B").attempt.points
+    assert fast > slow >= POINTS_BY_ATTEMPT[0]
+
+
+def test_everyone_done_waits_for_every_participant(pack: Pack, clock: FakeClock) -> None:
+    """The problem ends early only when all who played are done."""
+    session = started(pack, clock)
+    assert not session.everyone_done()
+    session.answer(ALICE, "B")
+    session.answer(BOB, "A")
+    assert not session.everyone_done()
+    session.answer(BOB, "C")
+    assert session.everyone_done()
+
+
+def test_participants_of_earlier_problems_are_waited_for(pack: Pack, clock: FakeClock) -> None:
+    """Someone who played problem 1 is expected on problem 2 too."""
+    session = started(pack, clock)
+    session.answer(ALICE, "B")
+    session.answer(BOB, "B")
+    session.reveal()
+    session.open_next()
+    session.answer(ALICE, "C")
+    assert not session.everyone_done()
+
+
+def test_reveal_lists_first_and_second_try(pack: Pack, clock: FakeClock) -> None:
+    """The reveal groups solvers by attempt, in answer order, and lists who missed."""
+    session = started(pack, clock)
+    session.answer(BOB, "B")
+    session.answer(ALICE, "A")
+    session.answer(ALICE, "B")
+    session.answer(CAROL, "A")
+    session.answer(CAROL, "D")
+    reveal = session.reveal()
+    assert reveal.first_try == [BOB]
+    assert reveal.solved_by_attempt[2] == [ALICE]
+    assert reveal.missed == [CAROL]
+    assert session.current is None
+
+
+def test_all_correct_earns_badge_and_summary_ranks(pack: Pack, clock: FakeClock) -> None:
+    """Every problem right earns the pack's badge; one miss does not."""
+    session = started(pack, clock)
+    session.answer(ALICE, "B")
+    session.answer(BOB, "A")
+    session.answer(BOB, "B")
+    session.reveal()
+    session.open_next()
+    session.answer(ALICE, "C")
+    session.answer(BOB, "A")
+    session.answer(BOB, "B")
+    session.reveal()
+    assert session.finished
+    summary = session.summary()
+    assert summary.badge_winners == [ALICE]
+    assert [s.user_id for s in summary.scores] == [ALICE, BOB]
+    assert summary.scores[0].correct == 2
+    assert summary.scores[0].first_try == 2
+
+
+def test_skipping_a_problem_loses_the_badge(pack: Pack, clock: FakeClock) -> None:
+    """A player who sat out one problem has not got every problem right."""
+    session = started(pack, clock)
+    session.reveal()
+    session.open_next()
+    session.answer(ALICE, "C")
+    session.reveal()
+    assert session.summary().badge_winners == []
+
+
+def test_restore_keeps_attempts_deadline_and_hints(pack: Pack, clock: FakeClock) -> None:
+    """A session rebuilt from stored facts behaves like the original."""
+    original = started(pack, clock)
+    original.hint(BOB)
+    original.answer(ALICE, "A")
+    assert original.current is not None
+    attempts = list(original._attempt_order)
+    restored = ChallengeSession.restore(
+        pack,
+        clock,
+        problems=pack.problems,
+        current_index=0,
+        opened_at=original.current.opened_at,
+        deadline=original.current.deadline,
+        attempts=attempts,
+        hints=[HintUse(BOB, "p1", clock.now)],
+    )
+    assert restored.attempts_left(ALICE) == 1
+    with pytest.raises(OptionAlreadyTried):
+        restored.answer(ALICE, "A")
+    assert restored.answer(BOB, "B").attempt.points == POINTS_BY_ATTEMPT[0] - HINT_COST
+    clock.advance(61)
+    with pytest.raises(DeadlinePassed):
+        restored.answer(CAROL, "B")
