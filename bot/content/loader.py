@@ -1,0 +1,117 @@
+"""Load every pack file of a content directory, reporting every broken file at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.engine.problems import Pack, Problem
+
+PACK_SUFFIXES = (".yaml", ".yml")
+
+
+class ContentError(Exception):
+    """Content that cannot be used; `problems` lists each one as `file: where: what`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class ContentLibrary:
+    """All packs of a content directory, with their problems findable by id."""
+
+    packs: dict[str, Pack]
+    sources: dict[str, Path]  # pack id -> the file it came from
+
+    def pack(self, pack_id: str) -> Pack:
+        return self.packs[pack_id]
+
+    def find_problem(self, problem_id: str) -> tuple[Pack, Problem] | None:
+        for pack in self.packs.values():
+            for problem in pack.problems:
+                if problem.id == problem_id:
+                    return pack, problem
+        return None
+
+    def problems(self) -> Iterator[tuple[Pack, Problem]]:
+        for pack in self.packs.values():
+            for problem in pack.problems:
+                yield pack, problem
+
+
+def pack_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in PACK_SUFFIXES and p.is_file())
+
+
+def load_library(directory: Path) -> ContentLibrary:
+    """Load and validate every pack in `directory`; raise ContentError naming every problem."""
+    if not directory.is_dir():
+        raise ContentError([f"{directory}: content directory not found"])
+    files = pack_files(directory)
+    if not files:
+        raise ContentError([f"{directory}: no pack files (*.yaml) found"])
+    errors: list[str] = []
+    packs: dict[str, Pack] = {}
+    sources: dict[str, Path] = {}
+    problem_homes: dict[str, Path] = {}
+    for path in files:
+        try:
+            pack = load_pack(path)
+        except ContentError as exc:
+            errors.extend(exc.problems)
+            continue
+        if pack.id in packs:
+            errors.append(
+                f"{path.name}: pack id {pack.id!r} is also used by {sources[pack.id].name}"
+            )
+            continue
+        for problem in pack.problems:
+            if problem.id in problem_homes:
+                home = problem_homes[problem.id].name
+                errors.append(f"{path.name}: problem id {problem.id!r} is also used in {home}")
+            problem_homes[problem.id] = path
+        packs[pack.id] = pack
+        sources[pack.id] = path
+    if errors:
+        raise ContentError(errors)
+    return ContentLibrary(packs, sources)
+
+
+def load_pack(path: Path) -> Pack:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ContentError([f"{path.name}: cannot read: {_first_line(exc)}"]) from exc
+    if not isinstance(raw, dict):
+        raise ContentError([f"{path.name}: a pack file must be a mapping with id, title, ..."])
+    try:
+        return Pack.model_validate(raw)
+    except ValidationError as exc:
+        raise ContentError(
+            [f"{path.name}: {_where(raw, error['loc'])}: {error['msg']}" for error in exc.errors()]
+        ) from exc
+
+
+def _where(raw: dict[str, Any], loc: tuple[int | str, ...]) -> str:
+    """Turn ('problems', 3, 'answer') into "problem 'steplr-basics' answer"."""
+    if len(loc) >= 2 and loc[0] == "problems" and isinstance(loc[1], int):
+        problems = raw.get("problems")
+        name = f"#{loc[1] + 1}"
+        if isinstance(problems, list) and loc[1] < len(problems):
+            entry = problems[loc[1]]
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                name = repr(entry["id"])
+        rest = ".".join(str(part) for part in loc[2:])
+        return f"problem {name}" + (f" {rest}" if rest else "")
+    return ".".join(str(part) for part in loc) or "pack"
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

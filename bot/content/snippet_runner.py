@@ -1,0 +1,68 @@
+"""Run content snippets with real torch, in a process of their own (`anneal content check`).
+
+Snippets come from the project's own content files, never from users: this process is a
+test harness, not a sandbox. It imports torch once, runs each snippet with fresh globals
+and reports its output as JSON on stdout.
+
+Input (stdin): {"snippets": {"<problem id>": "<code>", ...}, "timeout": seconds}
+Output (stdout): {"schedulers": [...], "results": {"<id>": {"stdout", "error", "warnings"}}}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import signal
+import sys
+import traceback
+import warnings
+from types import FrameType
+from typing import Any
+
+
+class SnippetTimeout(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise SnippetTimeout
+
+
+def run_snippet(code: str, timeout: int) -> dict[str, Any]:
+    out = io.StringIO()
+    error: str | None = None
+    signal.signal(signal.SIGALRM, _on_alarm)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        signal.alarm(timeout)
+        try:
+            with contextlib.redirect_stdout(out):
+                exec(compile(code, "<snippet>", "exec"), {"__name__": "__main__"})
+        except SnippetTimeout:
+            error = f"timed out after {timeout} s"
+        except BaseException as exc:  # a snippet may raise anything, even SystemExit
+            last = traceback.extract_tb(exc.__traceback__)[-1]
+            error = f"{type(exc).__name__}: {exc} (line {last.lineno})"
+        finally:
+            signal.alarm(0)
+    messages = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
+    return {"stdout": out.getvalue(), "error": error, "warnings": messages}
+
+
+def main() -> None:
+    request = json.load(sys.stdin)
+    import torch.optim.lr_scheduler as lr_scheduler
+
+    names = sorted(
+        name
+        for name in dir(lr_scheduler)
+        if not name.startswith("_") and isinstance(getattr(lr_scheduler, name), type)
+    )
+    timeout = int(request.get("timeout", 10))
+    results = {pid: run_snippet(code, timeout) for pid, code in request["snippets"].items()}
+    json.dump({"schedulers": names, "results": results}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
