@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 
@@ -15,10 +16,8 @@ def pipe() -> Iterator[tuple[LineReader, int]]:
     read_end, write_end = os.pipe()
     yield LineReader(read_end), write_end
     os.close(read_end)
-    try:
+    with contextlib.suppress(OSError):
         os.close(write_end)
-    except OSError:
-        pass
 
 
 def test_lines_written_at_once_come_one_by_one(pipe: tuple[LineReader, int]) -> None:

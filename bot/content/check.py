@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.content.loader import ContentError, load_library
-from bot.engine.problems import Kind, Problem
+from bot.engine.problems import Expectation, Kind, Problem
 
 SNIPPET_TIMEOUT = 20  # seconds for one snippet; a cold torch import is not counted here
 STARTUP_ALLOWANCE = 60  # seconds for the checker process to import torch
@@ -60,6 +60,9 @@ def check_content(directory: Path, python: str = sys.executable) -> CheckReport:
         is_prediction = problem.kind is Kind.PREDICT_OUTPUT
         if is_prediction and (message := key_disagreement(problem, runs[problem.id])):
             report.failures.append(f"{where}: {message}")
+        if problem.expect is not None:
+            for message in unmet_expectations(problem.expect, runs[problem.id]):
+                report.failures.append(f"{where}: {message}")
     return report
 
 
@@ -78,6 +81,23 @@ def key_disagreement(problem: Problem, run: SnippetRun) -> str | None:
             f"{', '.join(matching)}: {shown!r}"
         )
     return f"the key says {problem.answer}, but torch printed {shown!r}, which is no option"
+
+
+def unmet_expectations(expect: Expectation, run: SnippetRun) -> list[str]:
+    """Each claim of `expect` that the real run did not show."""
+    unmet = []
+    lines = [line.strip() for line in run.stdout.splitlines()]
+    for text in expect.prints:
+        if text not in lines:
+            unmet.append(f"expected the line {text!r} in the output; it printed {run.stdout!r}")
+    for text in expect.warns:
+        if not any(text in warning for warning in run.warnings):
+            unmet.append(f"expected a warning containing {text!r}; got {list(run.warnings)}")
+    if expect.raises is None and run.error:
+        unmet.append(f"the snippet failed: {run.error}")
+    elif expect.raises is not None and (run.error is None or expect.raises not in run.error):
+        unmet.append(f"expected an error containing {expect.raises!r}; got {run.error!r}")
+    return unmet
 
 
 class SnippetRunnerError(Exception):

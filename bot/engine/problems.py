@@ -71,6 +71,24 @@ class RunRecipe(_Frozen):
         return self
 
 
+class Expectation(_Frozen):
+    """What running a problem's `code` must show, so claims in the text are checked by torch.
+
+    Used by debug and practice problems whose snippet shows a bug: the explanation says
+    "torch warns ..." or "the rate jumps back to 0.1", and `anneal content check` verifies it.
+    """
+
+    prints: list[Text] = []  # each must be a whole line of the output
+    warns: list[Text] = []  # each must appear in a warning torch emitted
+    raises: Text | None = None  # the snippet must fail with an error containing this
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Self:
+        if not (self.prints or self.warns or self.raises):
+            raise ValueError("expect needs at least one of prints, warns, raises")
+        return self
+
+
 class Problem(_Frozen):
     id: Slug
     kind: Kind
@@ -87,6 +105,7 @@ class Problem(_Frozen):
     explanation: Text
     why_not: dict[Letter, Text]
     run: RunRecipe | None = None
+    expect: Expectation | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -102,6 +121,8 @@ class Problem(_Frozen):
             raise ValueError(f"why_not names option(s) {', '.join(extra)}, which are not wrong")
         if self.kind is Kind.PREDICT_OUTPUT and not (self.code and self.code.strip()):
             raise ValueError("a predict_output problem needs `code`")
+        if self.expect is not None and not self.code:
+            raise ValueError("`expect` describes what `code` shows, so it needs `code`")
         if len(set(self.options.values())) != len(self.options):
             raise ValueError("two options have the same text")
         return self

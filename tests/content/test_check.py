@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.content.check import CheckReport, check_content
-from bot.engine.problems import LETTERS
+from bot.content.check import CheckReport, SnippetRun, check_content, unmet_expectations
+from bot.engine.problems import LETTERS, Expectation
 from bot.settings import SHIPPED_CONTENT_DIR
 
 pytestmark = pytest.mark.torch
@@ -95,3 +95,20 @@ def test_snippet_errors_are_reported(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     report = check_content(content)
     assert any("the snippet failed: SystemExit" in f for f in report.failures)
+
+
+def test_expectations_compare_whole_lines_warnings_and_errors() -> None:
+    """`expect` claims are met only by whole output lines, real warnings and the real error."""
+    run = SnippetRun(
+        stdout="lr = 0.001\nlr = 0.1\n",
+        error=None,
+        warnings=("UserWarning: Detected call of `lr_scheduler.step()` before",),
+    )
+    met = Expectation(prints=["lr = 0.001"], warns=["Detected call of `lr_scheduler.step()`"])
+    assert unmet_expectations(met, run) == []
+    assert len(unmet_expectations(Expectation(prints=["lr = 0.01"]), run)) == 1
+    assert len(unmet_expectations(Expectation(warns=["deprecated"]), run)) == 1
+    assert len(unmet_expectations(Expectation(raises="ValueError"), run)) == 1
+    failed = SnippetRun(stdout="", error="ValueError: Tried to step 7 times", warnings=())
+    assert unmet_expectations(Expectation(raises="Tried to step 7 times"), failed) == []
+    assert len(unmet_expectations(Expectation(prints=["x"]), failed)) == 2

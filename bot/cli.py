@@ -1,0 +1,160 @@
+"""The `anneal` command: bot | play | run | content check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.content import ContentError, ContentLibrary, load_library
+from bot.engine.problems import Pack
+from bot.settings import Settings, SettingsError, load_settings
+
+
+class CommandError(Exception):
+    """A one-line reason to stop, printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="anneal",
+        description="A study-group tutor for PyTorch learning-rate schedulers.",
+        epilog="With no command: the Discord bot if DISCORD_TOKEN is set, else `anneal play`.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("bot", help="run the Discord bot (needs DISCORD_TOKEN)")
+
+    play = commands.add_parser("play", help="play a challenge in the terminal")
+    play.add_argument("--pack", help="pack id (default: the first pack); see --list")
+    play.add_argument("--list", action="store_true", help="list the packs and exit")
+    play.add_argument("--profile", help="local profile name (default: your login name)")
+    play.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="multiply every time limit (2 = twice as long)",
+    )
+
+    run = commands.add_parser("run", help="compute a scheduler's learning rates with torch")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="see `anneal run --help`")
+
+    content = commands.add_parser("content", help="check the problem packs")
+    content_commands = content.add_subparsers(dest="content_command", metavar="ACTION")
+    check = content_commands.add_parser(
+        "check", help="validate every pack and verify predict-the-output keys with torch"
+    )
+    check.add_argument("directory", nargs="?", type=Path, help="default: ANNEAL_CONTENT_DIR")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return dispatch(args)
+    except (SettingsError, CommandError) as exc:
+        print(f"anneal: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print("anneal: the content has errors:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nanneal: interrupted; everything answered so far is saved.", file=sys.stderr)
+        return 130
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "run":
+        from bot.runner.command import main as run_main
+
+        return run_main(args.args)
+    if args.command == "content":
+        if args.content_command == "check":
+            return content_check(args.directory or load_settings().content_dir)
+        raise CommandError("say what to do with the content: `anneal content check`")
+    settings = load_settings()
+    if args.command == "bot":
+        return run_bot(settings)
+    if args.command == "play":
+        return play(settings, args)
+    if settings.has_token:
+        return run_bot(settings)
+    print("No DISCORD_TOKEN is configured, so Anneal starts in the terminal (`anneal play`).")
+    print("Set DISCORD_TOKEN in the environment or in .env to run the Discord bot.\n")
+    return play(settings, build_parser().parse_args(["play"]))
+
+
+def run_bot(settings: Settings) -> int:
+    if not settings.has_token:
+        raise CommandError("DISCORD_TOKEN is not set; put it in the environment or in .env")
+    raise CommandError("the Discord bot is not part of this version yet; try `anneal play`")
+
+
+def play(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.play import play_pack
+    from bot.storage import Database
+    from bot.terminal import LineReader
+
+    library = load_library(settings.content_dir)
+    if args.list:
+        for pack in library.packs.values():
+            print(f"{pack.id:28} {len(pack.problems):3} problems  {pack.title}")
+        return 0
+    pack = choose_pack(library, args.pack)
+    if args.time_scale <= 0:
+        raise CommandError("--time-scale must be a positive number")
+    profile = args.profile or default_profile()
+
+    async def go() -> None:
+        async with await Database.open(settings.database) as db:
+            await play_pack(
+                pack,
+                db,
+                profile,
+                LineReader(sys.stdin.fileno()),
+                sys.stdout,
+                time.time,
+                time_scale=args.time_scale,
+            )
+
+    asyncio.run(go())
+    return 0
+
+
+def choose_pack(library: ContentLibrary, pack_id: str | None) -> Pack:
+    if pack_id is None:
+        return next(iter(library.packs.values()))
+    if pack_id not in library.packs:
+        known = ", ".join(library.packs)
+        raise CommandError(f"there is no pack {pack_id!r}; the packs are: {known}")
+    return library.packs[pack_id]
+
+
+def default_profile() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "player"
+
+
+def content_check(directory: Path) -> int:
+    from bot.content.check import check_content
+
+    print(f"Checking {directory} (predict-the-output snippets run with torch)…", flush=True)
+    report = check_content(directory)
+    if report.ok:
+        print(
+            f"OK: {report.problems_checked} problems valid, "
+            f"{report.snippets_run} snippets run, every key and expectation agrees with torch."
+        )
+        return 0
+    print(f"{len(report.failures)} problem(s) found:", file=sys.stderr)
+    for failure in report.failures:
+        print(f"  {failure}", file=sys.stderr)
+    return 1
