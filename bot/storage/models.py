@@ -1,0 +1,126 @@
+"""The frozen records the storage layer returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from bot.engine.problems import Letter
+
+LOCAL_GUILD_ID = 0
+LOCAL_GUILD_NAME = "Local (terminal)"
+LOCAL_CHANNEL_ID = 0
+
+
+class SessionStatus(StrEnum):
+    OPEN = "open"
+    FINISHED = "finished"  # every problem was played
+    STOPPED = "stopped"  # someone ended it early
+    EXPIRED = "expired"  # found past its deadline with nobody to close it (e.g. after downtime)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    """A challenge run. `opened_at`/`deadline` are None until the first problem is posted."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    pack_id: str
+    problem_ids: tuple[str, ...]
+    current_index: int
+    message_id: int | None
+    opened_at: float | None
+    deadline: float | None
+    status: SessionStatus
+    started_by: int
+    started_at: float
+    ended_at: float | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is SessionStatus.OPEN
+
+    @property
+    def current_problem_id(self) -> str:
+        return self.problem_ids[self.current_index]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAttempt:
+    id: int
+    session_id: int
+    user_id: int
+    problem_id: str
+    option: Letter
+    correct: bool
+    attempt_number: int
+    points: int
+    answered_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoredHint:
+    session_id: int
+    user_id: int
+    problem_id: str
+    used_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardRow:
+    """One player's standing. `answered` counts problems, not attempts."""
+
+    rank: int
+    user_id: int
+    display_name: str
+    points: int
+    correct: int
+    answered: int
+
+
+@dataclass(frozen=True, slots=True)
+class AwardedBadge:
+    guild_id: int
+    user_id: int
+    badge: str
+    pack_id: str | None
+    awarded_at: float
+
+    @property
+    def awarded_on(self) -> date:
+        return datetime.fromtimestamp(self.awarded_at, UTC).date()
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A player's totals in one guild. `display_name` is None for a user never seen."""
+
+    guild_id: int
+    user_id: int
+    display_name: str | None
+    points: int
+    answered: int
+    correct: int
+    streak: int
+    badges: tuple[AwardedBadge, ...]
+
+    @property
+    def accuracy(self) -> float:
+        """Share of answered problems solved, 0.0 to 1.0 (0.0 before the first answer)."""
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    """Per-guild options. An empty `allowed_channel_ids` allows every channel."""
+
+    guild_id: int
+    allowed_channel_ids: frozenset[int] = frozenset()
+    timer_scale: float = 1.0
+    speed_bonus: bool = False
+    week_reset_at: float | None = None
+
+    def allows(self, channel_id: int) -> bool:
+        return not self.allowed_channel_ids or channel_id in self.allowed_channel_ids
