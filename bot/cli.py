@@ -14,6 +14,8 @@ from bot.content import ContentError, ContentLibrary, load_library
 from bot.engine.problems import Pack
 from bot.settings import Settings, SettingsError, load_settings
 
+DEFAULT_PACK = "lr-scheduler-master"
+
 
 class CommandError(Exception):
     """A one-line reason to stop, printed without a traceback."""
@@ -30,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("bot", help="run the Discord bot (needs DISCORD_TOKEN)")
 
     play = commands.add_parser("play", help="play a challenge in the terminal")
-    play.add_argument("--pack", help="pack id (default: the first pack); see --list")
+    play.add_argument("--pack", help=f"pack id (default: {DEFAULT_PACK}); see --list")
     play.add_argument("--list", action="store_true", help="list the packs and exit")
     play.add_argument("--profile", help="local profile name (default: your login name)")
     play.add_argument(
@@ -129,7 +131,7 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
 
 def choose_pack(library: ContentLibrary, pack_id: str | None) -> Pack:
     if pack_id is None:
-        return next(iter(library.packs.values()))
+        return library.packs.get(DEFAULT_PACK) or next(iter(library.packs.values()))
     if pack_id not in library.packs:
         known = ", ".join(library.packs)
         raise CommandError(f"there is no pack {pack_id!r}; the packs are: {known}")

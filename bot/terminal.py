@@ -20,8 +20,9 @@ class LineReader:
         self._eof = False
 
     @property
-    def at_eof(self) -> bool:
-        return self._eof and b"\n" not in self._buffer and not self._buffer
+    def is_terminal(self) -> bool:
+        """A person typing (their keys are echoed already), not a pipe or a file."""
+        return os.isatty(self._fd)
 
     def read_line(self, timeout: float) -> str | None:
         """The next line without its newline; None on timeout; raises EOFError at the end."""

@@ -128,8 +128,13 @@ class Problem(_Frozen):
         return self
 
     @property
-    def letters(self) -> tuple[str, ...]:
+    def letters(self) -> tuple[Letter, ...]:
         return tuple(sorted(self.options))
+
+    def option_letter(self, text: str) -> Letter | None:
+        """The option a player means by `text` ("b", " B "), or None if it is no option."""
+        wanted = text.strip().upper()
+        return next((letter for letter in self.options if letter == wanted), None)
 
 
 class BadgeRule(StrEnum):

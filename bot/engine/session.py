@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.engine.badges import earns_badge
-from bot.engine.problems import Badge, Pack, Problem
+from bot.engine.problems import Badge, Letter, Pack, Problem
 from bot.engine.scoring import DEFAULT_RULES, ScoringRules, points_for
 
 Clock = Callable[[], float]  # seconds since the epoch, like time.time
@@ -52,7 +52,7 @@ class HintRefused(ChallengeError):
 class Attempt:
     user_id: int
     problem_id: str
-    option: str
+    option: Letter
     correct: bool
     number: int  # 1 for a player's first attempt at this problem
     points: int  # 0 unless correct
@@ -209,11 +209,11 @@ class ChallengeSession:
         """Record one attempt, or raise a ChallengeError saying why it does not count."""
         current = self._open_problem()
         problem = current.problem
-        option = option.strip().upper()
-        if option not in problem.options:
-            raise NotAnOption(
-                f"{option or 'That'} is not an option; pick one of {', '.join(problem.letters)}."
-            )
+        letter = problem.option_letter(option)
+        if letter is None:
+            shown = option.strip()[:20] or "That"
+            choices = ", ".join(problem.letters)
+            raise NotAnOption(f"{shown} is not an option; pick one of {choices}.")
         now = self._clock()
         if now > current.deadline:
             raise DeadlinePassed("Time is up for this problem; the answer is being revealed.")
@@ -222,10 +222,10 @@ class ChallengeSession:
             raise AlreadySolved("You already solved this one. Wait for the reveal!")
         if len(player.attempts) >= problem.attempts:
             raise NoAttemptsLeft(f"You have used all {problem.attempts} attempts on this problem.")
-        if any(a.option == option for a in player.attempts):
+        if any(a.option == letter for a in player.attempts):
             # Same wrong pick twice is a slip, not a new guess: it costs nothing.
-            raise OptionAlreadyTried(f"You already tried {option}; that attempt was not counted.")
-        correct = option == problem.answer
+            raise OptionAlreadyTried(f"You already tried {letter}; that attempt was not counted.")
+        correct = letter == problem.answer
         number = len(player.attempts) + 1
         points = 0
         if correct:
@@ -233,7 +233,7 @@ class ChallengeSession:
             points = points_for(
                 number, used_hint=player.hinted, time_left_fraction=fraction, rules=self.rules
             )
-        attempt = Attempt(user_id, problem.id, option, correct, number, points, now)
+        attempt = Attempt(user_id, problem.id, letter, correct, number, points, now)
         player.attempts.append(attempt)
         self._attempt_order.append(attempt)
         return AnswerOutcome(attempt, attempts_left=0 if correct else problem.attempts - number)

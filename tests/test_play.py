@@ -1,0 +1,153 @@
+"""Tests for `anneal play`: a whole game driven through piped answers, and what it stores."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.content import load_library
+from bot.engine.problems import Pack
+from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT
+from bot.play import play_pack
+from bot.settings import SHIPPED_CONTENT_DIR
+from bot.storage import LOCAL_GUILD_ID, Database
+from bot.terminal import LineReader
+from tests.engine.conftest import make_pack, make_problem
+
+MASTER = "lr-scheduler-master"
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def wrong_letter(pack: Pack, index: int) -> str:
+    problem = pack.problems[index]
+    return next(letter for letter in problem.options if letter != problem.answer)
+
+
+async def play_with_input(
+    pack: Pack, db: Database, lines: list[str], *, close: bool = True, time_scale: float = 1.0
+) -> str:
+    read_end, write_end = os.pipe()
+    os.write(write_end, "".join(f"{line}\n" for line in lines).encode())
+    if close:
+        os.close(write_end)
+    out = io.StringIO()
+    try:
+        await play_pack(
+            pack, db, "tester", LineReader(read_end), out, time.time, time_scale=time_scale
+        )
+    finally:
+        os.close(read_end)
+        if not close:
+            os.close(write_end)
+    return out.getvalue()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> Database:
+    return await Database.open(tmp_path / "play.db")
+
+
+async def test_perfect_game_earns_the_badge_and_is_stored(db: Database) -> None:
+    """Right answers all the way: full points, the badge announced, and every attempt saved."""
+    pack = load_library(SHIPPED_CONTENT_DIR).pack(MASTER)
+    output = await play_with_input(pack, db, [p.answer for p in pack.problems])
+    assert f"You earned the badge “{pack.badge.name}”" in output
+    assert f"{len(pack.problems)}/{len(pack.problems)} correct" in output
+    user = await db.local_user("tester")
+    profile = await db.profile(LOCAL_GUILD_ID, user, today=today())
+    assert profile.correct == len(pack.problems)
+    assert profile.points == POINTS_BY_ATTEMPT[0] * len(pack.problems)
+    assert [b.badge for b in profile.badges] == [pack.badge.name]
+    await db.close()
+
+
+async def test_wrong_then_hint_then_right(db: Database) -> None:
+    """A wrong pick leaves an attempt; the hint is shown and costs points; no badge is lost."""
+    pack = make_pack(make_problem("only", answer="C", hint="Think of C."))
+    output = await play_with_input(pack, db, ["A", "A", "h", "c"])
+    assert "Not A. 1 attempt left." in output
+    assert "You already tried A" in output
+    assert "💡 Think of C." in output
+    assert f"+{POINTS_BY_ATTEMPT[1] - HINT_COST} points" in output
+    assert await db.open_sessions() == []  # the game closed its session
+    await db.close()
+
+
+async def test_used_up_attempts_reveal_the_answer(db: Database) -> None:
+    """Two wrong picks end the problem and show the answer with every why-not."""
+    pack = make_pack(make_problem("only", answer="B"))
+    output = await play_with_input(pack, db, ["A", "C", "B"])
+    assert "No attempts left." in output
+    assert "The answer is B) two" in output
+    assert output.count("Not ") >= 3  # "Not C." feedback plus a why-not per wrong option
+    assert "needs every problem right" in output
+    await db.close()
+
+
+async def test_end_of_input_stops_and_keeps_answers(db: Database) -> None:
+    """Input ending mid-game stops it; the answers given so far are in the database."""
+    pack = load_library(SHIPPED_CONTENT_DIR).pack(MASTER)
+    output = await play_with_input(pack, db, [pack.problems[0].answer, wrong_letter(pack, 1)])
+    assert "Every answer you gave so far is saved." in output
+    user = await db.local_user("tester")
+    profile = await db.profile(LOCAL_GUILD_ID, user, today=today())
+    assert profile.answered == 2
+    assert profile.correct == 1
+    await db.close()
+
+
+async def test_time_limit_is_enforced(db: Database) -> None:
+    """With no answer before the deadline the problem times out and is revealed."""
+    pack = make_pack(make_problem("slow", time_limit=10))
+    output = await play_with_input(pack, db, [], close=False, time_scale=0.01)
+    assert "Time is up!" in output
+    assert "The answer is B" in output
+    await db.close()
+
+
+def test_cli_plays_piped_answers(tmp_path: Path) -> None:
+    """`anneal play` in a real process, answers on stdin, results in ANNEAL_DATABASE."""
+    pack = load_library(SHIPPED_CONTENT_DIR).pack(MASTER)
+    answers = "".join(f"{p.answer}\n" for p in pack.problems)
+    env = {**os.environ, "ANNEAL_DATABASE": str(tmp_path / "cli.db"), "DISCORD_TOKEN": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "play", "--pack", MASTER, "--profile", "cli"],
+        input=answers,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"Problem {len(pack.problems)}/{len(pack.problems)}" in done.stdout
+    assert pack.badge.name in done.stdout
+    assert (tmp_path / "cli.db").exists()
+
+
+def test_cli_unknown_pack_is_one_clear_line(tmp_path: Path) -> None:
+    """An unknown pack id names the packs there are, without a traceback."""
+    env = {**os.environ, "ANNEAL_DATABASE": str(tmp_path / "x.db")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "play", "--pack", "nope"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "there is no pack 'nope'" in done.stderr
+    assert MASTER in done.stderr
+    assert "Traceback" not in done.stderr
