@@ -1,0 +1,99 @@
+"""Tests for settings: defaults, environment and .env, and one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SHIPPED_CONTENT_DIR, SettingsError, load_settings
+
+ENV_NAMES = (
+    "DISCORD_TOKEN",
+    "ANNEAL_DATABASE",
+    "ANNEAL_CONTENT_DIR",
+    "ANNEAL_PREFIX",
+    "ANNEAL_DISCORD_API",
+    "ANNEAL_DISCORD_GATEWAY",
+    "ANNEAL_DEV_GUILD",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ENV_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+
+
+def test_defaults() -> None:
+    """With nothing set: no token, Discord's URLs, the shipped content, prefix !."""
+    settings = load_settings()
+    assert not settings.has_token
+    assert settings.prefix == "!"
+    assert settings.discord_api == "https://discord.com/api/v10"
+    assert settings.discord_gateway.startswith("wss://gateway.discord.gg")
+    assert settings.content_dir == SHIPPED_CONTENT_DIR
+    assert (SHIPPED_CONTENT_DIR / "lr-scheduler-master.yaml").is_file()
+
+
+def test_content_dir_does_not_depend_on_working_directory(tmp_path: Path) -> None:
+    """The shipped content is found from the package, wherever Anneal is started."""
+    assert load_settings().content_dir.is_absolute()
+    assert not load_settings().content_dir.is_relative_to(tmp_path)
+
+
+def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Values come from .env, and the environment wins over it."""
+    (tmp_path / ".env").write_text("ANNEAL_PREFIX=?\nANNEAL_DEV_GUILD=42\n", encoding="utf-8")
+    monkeypatch.setenv("ANNEAL_PREFIX", "$")
+    settings = load_settings()
+    assert settings.prefix == "$"
+    assert settings.dev_guild == 42
+
+
+def test_token_never_shows_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The token is a secret: printing the settings does not reveal it."""
+    monkeypatch.setenv("DISCORD_TOKEN", "very-secret-token")
+    settings = load_settings()
+    assert settings.has_token
+    assert "very-secret-token" not in repr(settings)
+    assert "very-secret-token" not in str(settings)
+
+
+def test_blank_token_means_no_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DISCORD_TOKEN= (empty, as in a template .env) counts as unset."""
+    monkeypatch.setenv("DISCORD_TOKEN", "  ")
+    assert not load_settings().has_token
+
+
+def test_invalid_settings_name_each_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every invalid value is named in a single line."""
+    monkeypatch.setenv("ANNEAL_DEV_GUILD", "not-a-number")
+    monkeypatch.setenv("ANNEAL_DISCORD_GATEWAY", "http://wrong")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "ANNEAL_DEV_GUILD" in message
+    assert "ANNEAL_DISCORD_GATEWAY" in message
+
+
+def test_invalid_settings_stop_the_program_with_one_line(tmp_path: Path) -> None:
+    """`anneal play` with a bad setting exits 2 with one line on stderr, no traceback."""
+    env = {**os.environ, "ANNEAL_PREFIX": "", "ANNEAL_DATABASE": str(tmp_path / "x.db")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "play"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith("anneal: invalid settings: ANNEAL_PREFIX")
