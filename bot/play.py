@@ -135,7 +135,8 @@ class TerminalGame:
                 return
             if not already:
                 await self.db.record_hint(self.session_id, user, problem.id, self.clock())
-            self.say(f"  💡 {hint}" + ("" if already else "  (a hint costs points)"))
+            cost = "" if already else " (This hint costs points.)"
+            self.say(wrap(hint + cost, first="  💡 ", rest="     "))
             return
         if not command:
             return
