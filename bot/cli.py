@@ -1,4 +1,4 @@
-"""The `anneal` command: bot | play | run | content check."""
+"""The `anneal` command: bot | play | run | content check | content stats."""
 
 from __future__ import annotations
 
@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="validate every pack and verify predict-the-output keys with torch"
     )
     check.add_argument("directory", nargs="?", type=Path, help="default: ANNEAL_CONTENT_DIR")
+    stats = content_commands.add_parser(
+        "stats", help="coverage of the packs per scheduler, kind and level"
+    )
+    stats.add_argument("directory", nargs="?", type=Path, help="default: ANNEAL_CONTENT_DIR")
     return parser
 
 
@@ -77,9 +81,15 @@ def dispatch(args: argparse.Namespace) -> int:
 
         return run_main(args.args)
     if args.command == "content":
+        directory = args.directory or load_settings().content_dir
         if args.content_command == "check":
-            return content_check(args.directory or load_settings().content_dir)
-        raise CommandError("say what to do with the content: `anneal content check`")
+            return content_check(directory)
+        if args.content_command == "stats":
+            from bot.content.stats import coverage, render
+
+            print(render(coverage(load_library(directory))))
+            return 0
+        raise CommandError("say what to do with the content: `anneal content check|stats`")
     settings = load_settings()
     if args.command == "bot":
         return run_bot(settings)
