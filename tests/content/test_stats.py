@@ -30,7 +30,7 @@ def test_counts_and_shortfalls_of_a_small_pack(tmp_path: Path) -> None:
 
 
 def test_shipped_content_is_a_full_course() -> None:
-    """The shipped packs reach every target: 75+ problems, 5+ packs, 3 per scheduler, 10 per kind."""
+    """The shipped packs reach every target: 75+ problems, 5+ packs, 3 a scheduler, 10 a kind."""
     cov = coverage(load_library(SHIPPED_CONTENT_DIR))
     assert cov.problems >= 75
     assert cov.packs >= 5
