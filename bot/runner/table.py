@@ -1,0 +1,157 @@
+"""A RunResult as a compact text table that fits in one Discord message."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+
+from bot.runner.language import render_expression
+from bot.runner.spec import RunResult, RunSpec
+
+DISCORD_LIMIT = 1900  # Discord allows 2,000 characters; leave room for a short preface
+MAX_ROWS = 25  # a run this short is shown whole
+EDGE_ROWS = 8  # otherwise this many rows at each end, the middle elided
+MAX_NOTE = 300  # one warning or error, at most
+MAX_TITLE = 200
+
+
+def describe_run(spec: RunSpec) -> str:
+    """One line naming the whole run: scheduler, optimizer, initial rates, steps."""
+    rates = ", ".join(format_number(lr) for lr in spec.lr)
+    steps = f"{spec.steps:,} step" + ("" if spec.steps == 1 else "s")
+    return f"{render_expression(spec.scheduler)} · {spec.optimizer}(lr={rates}) · {steps}"
+
+
+def format_number(value: float) -> str:
+    """Six significant digits; non-finite values spelled out."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value:.6g}"
+
+
+def format_table(
+    result: RunResult, *, title: str | None = None, limit: int = DISCORD_LIMIT, fence: bool = True
+) -> str:
+    """Step-by-step rates, elided in the middle when long, with a summary and any notes.
+
+    The whole text, code fence included, is at most `limit` characters.
+    """
+    opening, closing = ("```text\n", "\n```") if fence else ("", "")
+    budget = limit - len(opening) - len(closing)
+    head = [_clip(_unfence(title), MAX_TITLE)] if title else []
+    footer = _fit_lines(_summary(result) + _notes(result), budget // 2)
+    room = budget - _length(head) - _length(footer)
+    columns = _columns(result)
+    for shown in _candidate_steps(len(result.groups[0]) if result.groups else 0):
+        body = _body(result, columns, shown)
+        if _length(body) <= room:
+            break
+    text = "\n".join([*head, *body, *footer])
+    return opening + text[:budget] + closing
+
+
+def _candidate_steps(count: int) -> Iterator[list[int | None]]:
+    """Which steps to show, most first; None stands for the elided middle."""
+    if count + 1 <= MAX_ROWS:
+        yield list(range(count + 1))
+    for edge in range(EDGE_ROWS, 0, -1):
+        if 2 * edge < count + 1:
+            yield [*range(edge), None, *range(count + 1 - edge, count + 1)]
+
+
+def _columns(result: RunResult) -> list[tuple[str, Sequence[float]]]:
+    """(heading, values from step 1) for each lr column, then each momentum column."""
+    many = len(result.groups) > 1
+    columns: list[tuple[str, Sequence[float]]] = [
+        (f"lr[{g}]" if many else "lr", values) for g, values in enumerate(result.groups)
+    ]
+    for g, values in enumerate(result.momentum or ()):
+        columns.append((f"mom[{g}]" if many else "momentum", values))
+    return columns
+
+
+def _body(
+    result: RunResult, columns: list[tuple[str, Sequence[float]]], shown: list[int | None]
+) -> list[str]:
+    """The header and the rows for `shown`, each column as wide as its widest cell."""
+    cells = [
+        [_cell(result, c, values, step) for c, (_, values) in enumerate(columns)]
+        for step in shown
+        if step is not None
+    ]
+    names = [name for name, _ in columns]
+    widths = [max(len(row[c]) for row in [names, *cells]) for c in range(len(columns))]
+    hidden = len(columns[0][1]) + 1 - len(cells) if columns else 0
+    rows, pending = [_row("step", names, widths)], iter(cells)
+    for step in shown:
+        if step is None:
+            rows.append(f"{'…':>6}  {hidden:,} steps …")
+        else:
+            rows.append(_row(f"{step:,}", next(pending), widths))
+    return rows
+
+
+def _row(step: str, cells: list[str], widths: list[int]) -> str:
+    parts = [step.rjust(6)] + [cell.rjust(width) for cell, width in zip(cells, widths, strict=True)]
+    return "  ".join(parts).rstrip()
+
+
+def _cell(result: RunResult, column: int, values: Sequence[float], step: int) -> str:
+    if step > 0:
+        return format_number(values[step - 1])
+    # Step 0 is the rate before any step; momentum is only recorded after steps.
+    is_lr = column < len(result.groups)
+    return format_number(result.initial[column]) if is_lr else ""
+
+
+def _summary(result: RunResult) -> list[str]:
+    lines = []
+    many = len(result.groups) > 1
+    for g, values in enumerate(result.groups):
+        every = [result.initial[g], *values] if g < len(result.initial) else list(values)
+        if not every:
+            continue
+        label = f"lr[{g}]: " if many else "lr: "
+        finite = [v for v in every if not math.isnan(v)] or every
+        lines.append(
+            f"{label}min {format_number(min(finite))} · max {format_number(max(finite))}"
+            f" · final {format_number(every[-1])}"
+        )
+    return lines
+
+
+def _notes(result: RunResult) -> list[str]:
+    notes = [f"warning: {_clip(_unfence(w), MAX_NOTE)}" for w in result.warnings]
+    if result.error:
+        notes.append(f"error: {_clip(_unfence(result.error), MAX_NOTE)}")
+    return notes
+
+
+def _fit_lines(lines: list[str], budget: int) -> list[str]:
+    """Keep whole lines while they fit; say how many were dropped. Errors are kept first."""
+    errors = [line for line in lines if line.startswith("error:")]
+    others = [line for line in lines if not line.startswith("error:")]
+    kept: list[str] = []
+    for line in [*errors, *others]:
+        if _length([*kept, line]) + 30 > budget:
+            break
+        kept.append(line)
+    dropped = len(lines) - len(kept)
+    ordered = [line for line in lines if line in kept]
+    return [*ordered, f"(… {dropped} more notes)"] if dropped else ordered
+
+
+def _length(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _unfence(text: str) -> str:
+    # A ``` inside the table would close the code block early.
+    return text.replace("```", "'''")

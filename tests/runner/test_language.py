@@ -1,0 +1,463 @@
+"""The `!run` expression language: what it accepts, how it explains refusals, and rendering."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.runner.language import (
+    parse_run,
+    render_command,
+    render_expression,
+    render_snippet,
+    with_overrides,
+)
+from bot.runner.spec import (
+    SCHEDULER_NAMES,
+    LambdaSpec,
+    RunError,
+    RunSpec,
+    SchedulerSpec,
+)
+
+
+def _lambda(source: str) -> LambdaSpec:
+    spec = parse_run(f"LambdaLR(lr_lambda={source})").scheduler.kwargs["lr_lambda"]
+    assert isinstance(spec, LambdaSpec)
+    return spec
+
+
+S = SchedulerSpec
+
+# One accepted input per scheduler class, with the SchedulerSpec it must give.
+ACCEPTED: list[tuple[str, SchedulerSpec]] = [
+    (
+        "ChainedScheduler([ConstantLR(factor=0.5, total_iters=3), ExponentialLR(gamma=0.9)])",
+        S(
+            "ChainedScheduler",
+            {
+                "schedulers": [
+                    S("ConstantLR", {"factor": 0.5, "total_iters": 3}),
+                    S("ExponentialLR", {"gamma": 0.9}),
+                ]
+            },
+        ),
+    ),
+    ("ConstantLR(factor=0.5, total_iters=4)", S("ConstantLR", {"factor": 0.5, "total_iters": 4})),
+    (
+        "CosineAnnealingLR(T_max=10, eta_min=0.001)",
+        S("CosineAnnealingLR", {"T_max": 10, "eta_min": 0.001}),
+    ),
+    (
+        "CosineAnnealingWarmRestarts(T_0=5, T_mult=2, eta_min=0)",
+        S("CosineAnnealingWarmRestarts", {"T_0": 5, "T_mult": 2, "eta_min": 0}),
+    ),
+    (
+        "CyclicLR(base_lr=0.01, max_lr=[0.1, 0.2], step_size_up=4, mode='exp_range',"
+        " gamma=0.99, cycle_momentum=False, scale_fn=None)",
+        S(
+            "CyclicLR",
+            {
+                "base_lr": 0.01,
+                "max_lr": [0.1, 0.2],
+                "step_size_up": 4,
+                "mode": "exp_range",
+                "gamma": 0.99,
+                "scale_fn": None,
+                "cycle_momentum": False,
+            },
+        ),
+    ),
+    ("ExponentialLR(gamma=0.9)", S("ExponentialLR", {"gamma": 0.9})),
+    (
+        "LambdaLR(lr_lambda=lambda epoch: 0.95 ** epoch)",
+        S("LambdaLR", {"lr_lambda": _lambda("lambda epoch: 0.95 ** epoch")}),
+    ),
+    (
+        "LinearLR(start_factor=0.1, end_factor=1.0, total_iters=5)",
+        S("LinearLR", {"start_factor": 0.1, "end_factor": 1.0, "total_iters": 5}),
+    ),
+    (
+        "MultiStepLR(milestones=[3, 6], gamma=0.1)",
+        S("MultiStepLR", {"milestones": [3, 6], "gamma": 0.1}),
+    ),
+    (
+        "MultiplicativeLR(lr_lambda=[lambda e: 0.9, lambda e: 0.8]) lr=[0.1, 0.01]",
+        S("MultiplicativeLR", {"lr_lambda": [_lambda("lambda e: 0.9"), _lambda("lambda e: 0.8")]}),
+    ),
+    (
+        "OneCycleLR(max_lr=0.1, total_steps=10, anneal_strategy='linear', three_phase=True)",
+        S(
+            "OneCycleLR",
+            {"max_lr": 0.1, "total_steps": 10, "anneal_strategy": "linear", "three_phase": True},
+        ),
+    ),
+    ("PolynomialLR(total_iters=8, power=2.0)", S("PolynomialLR", {"total_iters": 8, "power": 2.0})),
+    (
+        "ReduceLROnPlateau(mode='max', factor=0.5, patience=1, min_lr=[0.001]) "
+        "metrics=[0.5, 0.6, 0.6, 0.6]",
+        S("ReduceLROnPlateau", {"mode": "max", "factor": 0.5, "patience": 1, "min_lr": [0.001]}),
+    ),
+    (
+        "SequentialLR([LinearLR(start_factor=0.1, total_iters=5), CosineAnnealingLR(T_max=95)],"
+        " milestones=[5])",
+        S(
+            "SequentialLR",
+            {
+                "schedulers": [
+                    S("LinearLR", {"start_factor": 0.1, "total_iters": 5}),
+                    S("CosineAnnealingLR", {"T_max": 95}),
+                ],
+                "milestones": [5],
+            },
+        ),
+    ),
+    ("StepLR(step_size=2, gamma=0.5)", S("StepLR", {"step_size": 2, "gamma": 0.5})),
+]
+
+
+def test_every_scheduler_has_an_accepted_example() -> None:
+    """The table below covers all 15 scheduler classes."""
+    assert sorted(spec.name for _, spec in ACCEPTED) == sorted(SCHEDULER_NAMES)
+
+
+@pytest.mark.parametrize(("text", "expected"), ACCEPTED, ids=[s.name for _, s in ACCEPTED])
+def test_accepted_expression_gives_expected_scheduler(text: str, expected: SchedulerSpec) -> None:
+    """Each scheduler's example parses to exactly the expected SchedulerSpec."""
+    assert parse_run(text).scheduler == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), ACCEPTED, ids=[s.name for _, s in ACCEPTED])
+def test_accepted_expression_round_trips_through_render(text: str, expected: SchedulerSpec) -> None:
+    """render_expression gives text that parses back to the same scheduler."""
+    spec = parse_run(text)
+    assert parse_run(render_command(spec)) == spec
+    metrics = " metrics=[1]" if expected.name == "ReduceLROnPlateau" else ""  # it needs them
+    assert parse_run(render_expression(spec.scheduler) + metrics).scheduler == expected
+
+
+def test_run_options_after_the_expression() -> None:
+    """lr, steps and optimizer after the expression fill the RunSpec."""
+    spec = parse_run("StepLR(step_size=2, gamma=0.5) lr=0.1 steps=3 optimizer=Adam")
+    assert spec == RunSpec(S("StepLR", {"step_size": 2, "gamma": 0.5}), (0.1,), 3, "Adam")
+
+
+def test_defaults_when_no_options() -> None:
+    """Without options a run has lr 0.1, 10 steps and SGD."""
+    spec = parse_run("ExponentialLR(gamma=0.9)")
+    assert (spec.lr, spec.steps, spec.optimizer, spec.metrics) == ((0.1,), 10, "SGD", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "StepLR(step_size=2) lr=[0.1, 0.01], steps=3, optimizer='adamw'",
+        'StepLR(step_size=2)   lr = [0.1,0.01]   steps = 3   optimizer = "AdamW"',
+        "StepLR(step_size=2)\nlr=[0.1, 0.01]\nsteps=3\noptimizer=torch.optim.AdamW",
+        "StepLR(step_size=2) optimizer=optim.AdamW steps=3 lr=(0.1, 0.01)",
+    ],
+)
+def test_options_are_split_carefully(text: str) -> None:
+    """Options may have brackets, commas, quotes, spaces around `=` and any order."""
+    spec = parse_run(text)
+    assert (spec.lr, spec.steps, spec.optimizer) == ((0.1, 0.01), 3, "AdamW")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```py\nStepLR(step_size=2, gamma=0.5) lr=0.1 steps=3\n```",
+        "```python\nStepLR(step_size=2, gamma=0.5) lr=0.1 steps=3```",
+        "```StepLR(step_size=2, gamma=0.5) lr=0.1 steps=3```",
+        "`StepLR(step_size=2, gamma=0.5)` lr=0.1 steps=3",
+        "  StepLR(step_size=2,\n         gamma=0.5)  lr=0.1 steps=3  ",
+    ],
+)
+def test_discord_code_blocks_are_tolerated(text: str) -> None:
+    """Code fences, inline backticks and line breaks around the text are ignored."""
+    spec = parse_run(text)
+    assert spec == RunSpec(S("StepLR", {"step_size": 2, "gamma": 0.5}), (0.1,), 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "optim.lr_scheduler.StepLR(step_size=2, gamma=0.5)",
+        "torch.optim.lr_scheduler.StepLR(step_size=2, gamma=0.5)",
+        "lr_scheduler.StepLR(step_size=2, gamma=0.5)",
+        "StepLR(optimizer, step_size=2, gamma=0.5)",
+        "StepLR(opt, 2, 0.5)",
+        "StepLR(optimizer, 2, gamma=0.5)",
+    ],
+)
+def test_prefixes_and_leading_optimizer_are_tolerated(text: str) -> None:
+    """Module prefixes and a leading `optimizer` are accepted; positionals map in order."""
+    assert parse_run(text).scheduler == S("StepLR", {"step_size": 2, "gamma": 0.5})
+
+
+def test_typographic_quotes_are_straightened() -> None:
+    """Phones type curly quotes; they are read as plain quotes."""
+    spec = parse_run("ReduceLROnPlateau(mode=\u2018max\u2019) metrics=[1]")
+    assert spec.scheduler.kwargs["mode"] == "max"
+
+
+def test_chained_scheduler_accepts_optimizer_after_the_list() -> None:
+    """ChainedScheduler's optional optimizer argument is accepted and dropped."""
+    spec = parse_run("ChainedScheduler([ExponentialLR(gamma=0.9)], optimizer=optimizer)")
+    assert spec.scheduler == S(
+        "ChainedScheduler", {"schedulers": [S("ExponentialLR", {"gamma": 0.9})]}
+    )
+
+
+def test_integral_floats_are_accepted_as_ints() -> None:
+    """`step_size=2.0` is a whole number and is stored as the int 2."""
+    value = parse_run("StepLR(step_size=2.0)").scheduler.kwargs["step_size"]
+    assert value == 2
+    assert isinstance(value, int)
+
+
+def test_negative_literals_are_numbers() -> None:
+    """A signed literal like -1 is a plain number, not arithmetic."""
+    spec = parse_run("StepLR(step_size=2, last_epoch=-1, gamma=+0.5)")
+    assert spec.scheduler.kwargs == {"step_size": 2, "gamma": 0.5, "last_epoch": -1}
+
+
+def test_torch_teaching_errors_are_left_to_torch() -> None:
+    """step_size=0 is accepted: torch's ZeroDivisionError is the lesson."""
+    assert parse_run("StepLR(step_size=0)").scheduler.kwargs == {"step_size": 0}
+
+
+# --- ReduceLROnPlateau and metrics ------------------------------------------------------------
+
+
+def test_metrics_without_steps_set_the_number_of_steps() -> None:
+    """Without steps=, a plateau run has one step per metric."""
+    spec = parse_run("ReduceLROnPlateau(patience=1) metrics=[1, 0.9, 0.9]")
+    assert (spec.steps, spec.metrics) == (3, (1.0, 0.9, 0.9))
+
+
+def test_short_metrics_repeat_their_last_value() -> None:
+    """Fewer metrics than steps: the last value repeats (a plateau)."""
+    spec = parse_run("ReduceLROnPlateau() metrics=[1, 0.5] steps=5")
+    assert spec.metrics == (1.0, 0.5, 0.5, 0.5, 0.5)
+
+
+def test_more_metrics_than_steps_is_refused() -> None:
+    """More metrics than steps is refused rather than silently cut."""
+    with pytest.raises(RunError, match="at most one value per step"):
+        parse_run("ReduceLROnPlateau() metrics=[1, 2, 3] steps=2")
+
+
+def test_plateau_without_metrics_is_refused() -> None:
+    """ReduceLROnPlateau needs metrics, and the message shows how to give them."""
+    with pytest.raises(RunError, match=r"metrics=\["):
+        parse_run("ReduceLROnPlateau(patience=2)")
+
+
+def test_metrics_for_other_schedulers_are_refused() -> None:
+    """metrics= with a scheduler that doesn't use them is refused."""
+    with pytest.raises(RunError, match="only used by ReduceLROnPlateau"):
+        parse_run("StepLR(step_size=2) metrics=[1, 2]")
+
+
+# --- refusals with helpful messages ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("StepLr(step_size=2)", "Did you mean `StepLR`"),
+        ("CosineAnealingLR(T_max=5)", "Did you mean `CosineAnnealingLR`"),
+        ("StepLR(step_sise=2)", "Did you mean `step_size`"),
+        ("StepLR(step_size=2) stpes=3", "Did you mean `steps`"),
+        ("StepLR(step_size=2) gamma=0.3", "put it inside the parentheses"),
+        ("StepLR(gamma=0.5)", "StepLR needs step_size, e.g. `StepLR(step_size=2, gamma=0.5)`"),
+        ("StepLR", "Give StepLR its arguments"),
+        ("StepLR(step_size=2.5)", "must be a whole number"),
+        ("StepLR(step_size=-3)", "from 0 to 1,000,000"),
+        ("ExponentialLR(gamma=5e6)", "between -1,000,000 and 1,000,000"),
+        ("ReduceLROnPlateau(mode='minimum') metrics=[1]", "Did you mean `min`"),
+        ("ReduceLROnPlateau(mode=max) metrics=[1]", "put the text in quotes"),
+        ("OneCycleLR(max_lr=0.1, total_steps=10, three_phase=1)", "True or False"),
+        ("StepLR(step_size=2) optimizer=Adagrad", "pick one of SGD, Adam, AdamW, RMSprop"),
+        ("StepLR(step_size=2) optimizer=adm", "Did you mean `Adam`"),
+        ("StepLR(step_size=2) lr=-0.1", "between 0 and"),
+        ("StepLR(step_size=2) lr=[]", "1 to 8 items"),
+        ("StepLR(step_size=2) steps=", "needs a value"),
+        ("StepLR(step_size=2) steps=0", "from 1 to 10,000"),
+        ("StepLR(step_size=2) steps=20000", "from 1 to 10,000"),
+        ("StepLR(optimizer, 2, 0.5, -1, 7)", "at most 3 arguments"),
+        ("SequentialLR([], milestones=[])", "1 to 10 items"),
+        ("SequentialLR([StepLR], milestones=[])", "Give StepLR its arguments"),
+        ("lr=0.1 steps=3", "Start with a scheduler"),
+        ("lambda epoch: 0.9 ** epoch", "wrap it"),
+        (
+            "ChainedScheduler(optimizer, [StepLR(step_size=2)])",
+            "takes the list of schedulers first",
+        ),
+        ("LambdaLR(lr_lambda=0.5)", "must be a lambda"),
+        ("StepLR(step_size=2) StepLR(step_size=3)", "valid Python"),
+    ],
+)
+def test_refusals_explain_themselves(text: str, message: str) -> None:
+    """Mistakes get a message naming the problem (and often the fix)."""
+    with pytest.raises(RunError, match=_escaped(message)):
+        parse_run(text)
+
+
+def _escaped(message: str) -> str:
+    import re
+
+    return re.escape(message)
+
+
+def test_nesting_depth_and_count_are_limited() -> None:
+    """Schedulers nest at most two levels and at most 10 per expression."""
+    deep = "SequentialLR([SequentialLR([SequentialLR([StepLR(step_size=1)], milestones=[])],"
+    deep += " milestones=[])], milestones=[])"
+    with pytest.raises(RunError, match="nested at most"):
+        parse_run(deep)
+    many = "ChainedScheduler([" + ", ".join(["StepLR(step_size=1)"] * 11) + "])"
+    with pytest.raises(RunError, match="1 to 10 items"):
+        parse_run(many)
+
+
+def test_messages_never_echo_backticks_from_user_text() -> None:
+    """User text quoted back in a message can't close the inline code and inject markdown."""
+    with pytest.raises(RunError) as info:
+        parse_run("StepLR(step_size=2, gamma='x``@everyone')")
+    assert "``@" not in str(info.value)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def test_render_expression_is_canonical() -> None:
+    """Keyword order follows torch's signature, whatever order the user wrote."""
+    spec = parse_run("StepLR(gamma=0.5, step_size=2)").scheduler
+    assert render_expression(spec) == "StepLR(step_size=2, gamma=0.5)"
+
+
+def test_render_expression_nested_puts_schedulers_first() -> None:
+    """SequentialLR renders its list positionally, as in the torch docs."""
+    text = (
+        "SequentialLR([LinearLR(start_factor=0.1, total_iters=5), "
+        "CosineAnnealingLR(T_max=95)], milestones=[5])"
+    )
+    assert render_expression(parse_run(text).scheduler) == text
+
+
+def test_render_snippet_parses_back_to_the_same_spec() -> None:
+    """The shown code, read as a snippet, is the same run."""
+    for text, _ in ACCEPTED:
+        spec = parse_run(text)
+        assert parse_run(render_snippet(spec)) == spec, text
+
+
+def test_render_snippet_of_the_seed_run() -> None:
+    """The snippet for StepLR lr=0.1 steps=3 is the plain training loop a learner writes."""
+    spec = parse_run("StepLR(step_size=2, gamma=0.5) lr=0.1 steps=3")
+    assert render_snippet(spec) == (
+        "import torch\n"
+        "from torch.optim import SGD\n"
+        "from torch.optim.lr_scheduler import StepLR\n"
+        "\n"
+        "params = [torch.nn.Parameter(torch.zeros(1))]\n"
+        "optimizer = SGD(params, lr=0.1)\n"
+        "scheduler = StepLR(optimizer, step_size=2, gamma=0.5)\n"
+        "\n"
+        "for epoch in range(3):\n"
+        "    optimizer.step()\n"
+        "    scheduler.step()\n"
+        "    print(epoch + 1, [group['lr'] for group in optimizer.param_groups])\n"
+    )
+
+
+def test_render_snippet_imports_math_for_lambdas() -> None:
+    """Lambdas using math.cos or bare cos get the imports they need."""
+    spec = parse_run(
+        "LambdaLR(lr_lambda=[lambda e: math.cos(e), lambda e: floor(e) + pi]) lr=[1, 2]"
+    )
+    code = render_snippet(spec)
+    assert "import math\n" in code
+    assert "from math import floor, pi\n" in code
+
+
+def test_render_snippet_gives_cycling_schedulers_momentum() -> None:
+    """As the worker does, SGD gets momentum=0.9 when a scheduler cycles momentum."""
+    spec = parse_run("OneCycleLR(max_lr=0.1, total_steps=10)")
+    assert "optimizer = SGD(params, lr=0.1, momentum=0.9)" in render_snippet(spec)
+    spec = parse_run("OneCycleLR(max_lr=0.1, total_steps=10, cycle_momentum=False)")
+    assert "momentum=0.9" not in render_snippet(spec)
+
+
+# --- overrides: !run <problem-id> gamma=0.3 ---------------------------------------------------
+
+
+RECIPE = "StepLR(step_size=2, gamma=0.5) lr=0.1 steps=6"
+
+
+def test_override_replaces_an_allowed_keyword() -> None:
+    """A keyword the recipe allows is replaced; everything else stays."""
+    spec = with_overrides(RECIPE, {"gamma": "0.3"}, {"gamma", "step_size"})
+    assert spec == RunSpec(S("StepLR", {"step_size": 2, "gamma": 0.3}), (0.1,), 6)
+
+
+def test_override_of_run_options() -> None:
+    """lr and steps are overridable like keywords."""
+    spec = with_overrides(RECIPE, {"lr": "[0.1, 0.2]", "steps": "9"}, {"lr", "steps"})
+    assert (spec.lr, spec.steps) == ((0.1, 0.2), 9)
+
+
+def test_override_accepts_a_spec() -> None:
+    """with_overrides takes a RunSpec as well as text."""
+    base = parse_run(RECIPE)
+    assert with_overrides(base, {"step_size": "3"}, {"step_size"}).scheduler.kwargs == {
+        "step_size": 3,
+        "gamma": 0.5,
+    }
+
+
+def test_override_of_a_name_not_allowed_lists_the_allowed_ones() -> None:
+    """A name the recipe doesn't allow is refused, listing those it does."""
+    with pytest.raises(RunError, match=r"change `gamma`, `step_size`; not `steps`"):
+        with_overrides(RECIPE, {"steps": "100"}, {"gamma", "step_size"})
+    with pytest.raises(RunError, match="Did you mean `gamma`"):
+        with_overrides(RECIPE, {"gama": "0.1"}, {"gamma"})
+
+
+def test_override_values_are_checked_like_parse_run() -> None:
+    """An override value goes through the same checks as typed text."""
+    with pytest.raises(RunError, match="whole number"):
+        with_overrides(RECIPE, {"step_size": "2.5"}, {"step_size"})
+    with pytest.raises(RunError, match="double underscores"):
+        with_overrides(RECIPE, {"gamma": "().__class__"}, {"gamma"})
+    with pytest.raises(RunError, match="isn't valid Python"):
+        with_overrides(RECIPE, {"gamma": "0.3, step_size=9"}, {"gamma"})
+    with pytest.raises(RunError, match="doesn't do arithmetic"):
+        with_overrides(RECIPE, {"gamma": "0.3 + 1"}, {"gamma"})
+
+
+def test_override_reaches_nested_schedulers() -> None:
+    """A keyword set inside SequentialLR's list is replaced there."""
+    recipe = (
+        "SequentialLR([LinearLR(start_factor=0.1, total_iters=5), CosineAnnealingLR(T_max=95)],"
+        " milestones=[5]) steps=100"
+    )
+    spec = with_overrides(recipe, {"T_max": "45", "milestones": "[10]"}, {"T_max", "milestones"})
+    inner = spec.scheduler.kwargs["schedulers"]
+    assert isinstance(inner, list)
+    assert inner[1] == S("CosineAnnealingLR", {"T_max": 45})
+    assert spec.scheduler.kwargs["milestones"] == [10]
+
+
+def test_override_can_add_an_unset_keyword() -> None:
+    """An allowed keyword the recipe leaves at its default can be set."""
+    spec = with_overrides("StepLR(step_size=2)", {"gamma": "0.9"}, {"gamma"})
+    assert spec.scheduler.kwargs == {"step_size": 2, "gamma": 0.9}
+
+
+def test_override_steps_trims_or_extends_plateau_metrics() -> None:
+    """A new step count cuts the recipe's metrics or repeats their last value."""
+    recipe = "ReduceLROnPlateau(patience=0) metrics=[1, 0.9, 0.8, 0.8]"
+    assert with_overrides(recipe, {"steps": "2"}, {"steps"}).metrics == (1.0, 0.9)
+    assert with_overrides(recipe, {"steps": "6"}, {"steps"}).metrics == (1, 0.9, 0.8, 0.8, 0.8, 0.8)
