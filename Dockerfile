@@ -10,6 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# bubblewrap gives !run workers no network and a read-only filesystem where the
+# container allows user namespaces; otherwise the pool falls back to rlimits (logged).
+RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap \
+    && rm -rf /var/lib/apt/lists/*
+
 # The same pinned version as pyproject.toml, from the CPU index: the default index would
 # bring a multi-GB CUDA build.
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
