@@ -1,0 +1,60 @@
+"""A fake Discord (REST v10 + gateway) on 127.0.0.1 for end-to-end tests with discord.py.
+
+Typical use (the ``fake_discord`` / ``discord_at_fake`` fixtures in tests/e2e/conftest.py
+do the first two steps)::
+
+    server = FakeDiscord.with_default_world()
+    await server.start()
+    with point_discord_at(server):
+        async with running_client(bot, server):
+            await server.user_sends_message(server.world.general.id, server.world.member, "!ping")
+            reply = await server.wait_for_message(server.world.general.id)
+"""
+
+from .gateway import Gateway, Session
+from .harness import point_discord_at, running_client
+from .permissions import ALL_PERMISSIONS, DEFAULT_EVERYONE, P
+from .rest import RecordedRequest, UploadedFile
+from .server import DEFAULT_TIMEOUT, FakeDiscord, Fault
+from .state import (
+    FakeAttachment,
+    FakeChannel,
+    FakeGuild,
+    FakeInteraction,
+    FakeMember,
+    FakeMessage,
+    FakeRole,
+    FakeUser,
+    Overwrite,
+    State,
+)
+from .world import ADMIN_PERMISSIONS, BOT_PERMISSIONS, World, build_default_world
+
+__all__ = [
+    "ADMIN_PERMISSIONS",
+    "ALL_PERMISSIONS",
+    "BOT_PERMISSIONS",
+    "DEFAULT_EVERYONE",
+    "DEFAULT_TIMEOUT",
+    "FakeAttachment",
+    "FakeChannel",
+    "FakeDiscord",
+    "FakeGuild",
+    "FakeInteraction",
+    "FakeMember",
+    "FakeMessage",
+    "FakeRole",
+    "FakeUser",
+    "Fault",
+    "Gateway",
+    "Overwrite",
+    "P",
+    "RecordedRequest",
+    "Session",
+    "State",
+    "UploadedFile",
+    "World",
+    "build_default_world",
+    "point_discord_at",
+    "running_client",
+]
