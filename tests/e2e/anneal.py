@@ -1,0 +1,49 @@
+"""Start the real Anneal bot (the same factory as `anneal bot`) against a FakeDiscord."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from bot.app import AnnealBot, Services, create_bot
+from bot.content import load_library
+from bot.engine.session import Clock
+from bot.runner.pool import RunnerPool
+from bot.settings import SHIPPED_CONTENT_DIR, Settings
+from bot.storage import Database
+from tests.e2e.fake_discord import FakeDiscord, point_discord_at, running_client
+
+
+def settings_for(server: FakeDiscord, database: Path, **changes: object) -> Settings:
+    """Settings as a new user would write them in .env, pointed at the fake."""
+    values: dict[str, object] = {
+        "DISCORD_TOKEN": server.token,
+        "ANNEAL_DATABASE": database,
+        "ANNEAL_CONTENT_DIR": SHIPPED_CONTENT_DIR,
+        "ANNEAL_DISCORD_API": server.api_base,
+        "ANNEAL_DISCORD_GATEWAY": server.gateway_url,
+        **changes,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@contextlib.asynccontextmanager
+async def running_anneal(
+    server: FakeDiscord,
+    database: Path,
+    *,
+    runner: RunnerPool | None = None,
+    clock: Clock = time.time,
+    content_dir: Path = SHIPPED_CONTENT_DIR,
+    **settings_changes: object,
+) -> AsyncIterator[AnnealBot]:
+    """The bot built by `create_bot`, connected and ready; closed (not killed) on exit."""
+    settings = settings_for(server, database, ANNEAL_CONTENT_DIR=content_dir, **settings_changes)
+    with point_discord_at(server):  # restores discord.py's URLs after the test
+        async with await Database.open(database) as db:
+            services = Services(settings, db, load_library(content_dir), runner, clock)
+            bot = create_bot(services, guild_ready_timeout=0.1)
+            async with running_client(bot, server):
+                yield bot
