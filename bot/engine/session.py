@@ -206,7 +206,13 @@ class ChallengeSession:
     # -- what players do ----------------------------------------------------------------
 
     def answer(self, user_id: int, option: str) -> AnswerOutcome:
-        """Record one attempt, or raise a ChallengeError saying why it does not count."""
+        """Judge and record one attempt, or raise a ChallengeError saying why it does not count."""
+        outcome = self.judge(user_id, option)
+        self.record(outcome.attempt)
+        return outcome
+
+    def judge(self, user_id: int, option: str) -> AnswerOutcome:
+        """What an attempt would score, without recording it (the bot stores it first)."""
         current = self._open_problem()
         problem = current.problem
         letter = problem.option_letter(option)
@@ -217,7 +223,7 @@ class ChallengeSession:
         now = self._clock()
         if now > current.deadline:
             raise DeadlinePassed("Time is up for this problem; the answer is being revealed.")
-        player = self._player(user_id, problem.id)
+        player = self._state.get((user_id, problem.id)) or _PlayerProblemState()
         if player.solved:
             raise AlreadySolved("You already solved this one. Wait for the reveal!")
         if len(player.attempts) >= problem.attempts:
@@ -234,12 +240,19 @@ class ChallengeSession:
                 number, used_hint=player.hinted, time_left_fraction=fraction, rules=self.rules
             )
         attempt = Attempt(user_id, problem.id, letter, correct, number, points, now)
-        player.attempts.append(attempt)
-        self._attempt_order.append(attempt)
         return AnswerOutcome(attempt, attempts_left=0 if correct else problem.attempts - number)
 
-    def hint(self, user_id: int) -> str:
-        """The open problem's hint; asking marks the player as hinted, which costs points."""
+    def record(self, attempt: Attempt) -> None:
+        """Keep an attempt that `judge` produced for the open problem."""
+        current = self._open_problem()
+        player = self._player(attempt.user_id, attempt.problem_id)
+        if attempt.problem_id != current.problem.id or attempt.number != len(player.attempts) + 1:
+            raise ChallengeError("that attempt was judged against another state of the game")
+        player.attempts.append(attempt)
+        self._attempt_order.append(attempt)
+
+    def check_hint(self, user_id: int) -> str:
+        """The open problem's hint, if the player may have it; nothing is recorded."""
         current = self._open_problem()
         if self._clock() > current.deadline:
             raise HintRefused("Time is up for this problem.")
@@ -247,8 +260,13 @@ class ChallengeSession:
             raise HintRefused(
                 "You are done with this problem; the explanation comes at the reveal."
             )
-        self._player(user_id, current.problem.id).hinted = True
         return current.problem.hint
+
+    def hint(self, user_id: int) -> str:
+        """The open problem's hint; asking marks the player as hinted, which costs points."""
+        text = self.check_hint(user_id)
+        self._player(user_id, self._open_problem().problem.id).hinted = True
+        return text
 
     def hinted(self, user_id: int) -> bool:
         current = self._open_problem()

@@ -279,3 +279,30 @@ def test_restore_keeps_attempts_deadline_and_hints(pack: Pack, clock: FakeClock)
     clock.advance(61)
     with pytest.raises(DeadlinePassed):
         restored.answer(CAROL, "B")
+
+
+def test_judging_records_nothing(pack: Pack, clock: FakeClock) -> None:
+    """judge() scores an attempt without using it up; record() then keeps it."""
+    session = started(pack, clock)
+    outcome = session.judge(ALICE, "A")
+    assert session.attempts_left(ALICE) == 2
+    assert session.participants == []
+    session.record(outcome.attempt)
+    assert session.attempts_left(ALICE) == 1
+
+
+def test_a_stale_judgement_cannot_be_recorded(pack: Pack, clock: FakeClock) -> None:
+    """Recording the same judged attempt twice is refused (it would count double)."""
+    session = started(pack, clock)
+    outcome = session.judge(ALICE, "A")
+    session.record(outcome.attempt)
+    with pytest.raises(ChallengeError):
+        session.record(outcome.attempt)
+
+
+def test_check_hint_does_not_charge(pack: Pack, clock: FakeClock) -> None:
+    """Looking at whether a hint may be given costs nothing until hint() is called."""
+    session = started(pack, clock)
+    assert session.check_hint(ALICE) == "It is not one."
+    assert not session.hinted(ALICE)
+    assert session.answer(ALICE, "B").attempt.points == POINTS_BY_ATTEMPT[0]
