@@ -1,0 +1,27 @@
+"""Live challenges across channels: the engine, storage and timers put together.
+
+No discord import: the Discord edge implements `ChallengeView`, and tests drive the
+manager with a fake view and clock.
+"""
+
+from bot.challenges.manager import (
+    ChallengeManager,
+    ChallengeNotAllowedHere,
+    ChallengeRunning,
+    ChallengeView,
+    LiveChallenge,
+    NoChallengeHere,
+    ProblemClosed,
+    UnknownPack,
+)
+
+__all__ = [
+    "ChallengeManager",
+    "ChallengeNotAllowedHere",
+    "ChallengeRunning",
+    "ChallengeView",
+    "LiveChallenge",
+    "NoChallengeHere",
+    "ProblemClosed",
+    "UnknownPack",
+]

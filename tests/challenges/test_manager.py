@@ -1,0 +1,333 @@
+"""Tests for ChallengeManager: engine + SQLite + timers, driven through a fake view."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.challenges import (
+    ChallengeManager,
+    ChallengeNotAllowedHere,
+    ChallengeRunning,
+    LiveChallenge,
+    NoChallengeHere,
+    ProblemClosed,
+)
+from bot.content import ContentLibrary
+from bot.engine.problems import Pack
+from bot.engine.session import (
+    ChallengeError,
+    DeadlinePassed,
+    OpenProblem,
+    OptionAlreadyTried,
+    Reveal,
+    Summary,
+)
+from bot.storage import Database, SessionStatus
+from tests.engine.conftest import make_pack, make_problem
+
+GUILD, CHANNEL, OTHER_CHANNEL = 10, 20, 21
+ALICE, BOB = 1, 2
+SCALE = 0.02  # every 10 s time limit becomes 0.2 s
+
+
+@dataclass
+class FakeView:
+    """Records what the manager shows; gives each posted problem a message id."""
+
+    problems: list[OpenProblem] = field(default_factory=list)
+    reveals: list[Reveal] = field(default_factory=list)
+    summaries: list[tuple[Summary, list[int], SessionStatus]] = field(default_factory=list)
+    notices: list[tuple[int, str]] = field(default_factory=list)
+    progress: list[int] = field(default_factory=list)
+    next_id: int = 1000
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def show_problem(self, live: LiveChallenge, opened: OpenProblem) -> int:
+        self.problems.append(opened)
+        self.next_id += 1
+        self.changed.set()
+        return self.next_id
+
+    async def show_progress(self, live: LiveChallenge, opened: OpenProblem, answered: int) -> None:
+        self.progress.append(answered)
+
+    async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:
+        self.reveals.append(reveal)
+        self.changed.set()
+
+    async def show_summary(
+        self, live: LiveChallenge, summary: Summary, new_badges: list[int], status: SessionStatus
+    ) -> None:
+        self.summaries.append((summary, new_badges, status))
+        self.changed.set()
+
+    async def show_notice(self, channel_id: int, text: str) -> None:
+        self.notices.append((channel_id, text))
+
+    async def until(self, check: Any) -> None:
+        """Wait (at most 5 s) for a condition on the view or the manager's state."""
+        async with asyncio.timeout(5):
+            while not check():
+                self.changed.clear()
+                # The manager also changes state between view calls: look again soon.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.changed.wait(), 0.01)
+
+
+def two_problem_pack() -> Pack:
+    return make_pack(
+        make_problem("p1", answer="B", time_limit=10),
+        make_problem("p2", answer="C", time_limit=10),
+    )
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "m.db")
+    await database.upsert_guild(GUILD, "Study group")
+    await database.update_guild_settings(GUILD, timer_scale=SCALE)
+    yield database
+    await database.close()
+
+
+def manager_for(db: Database, view: FakeView, **kwargs: Any) -> ChallengeManager:
+    pack = two_problem_pack()
+    library = ContentLibrary({pack.id: pack}, {pack.id: Path("tiny.yaml")})
+    kwargs.setdefault("grace", 0.01)
+    return ChallengeManager(db, library, view, time.time, **kwargs)
+
+
+async def start(manager: ChallengeManager, channel: int = CHANNEL) -> LiveChallenge:
+    return await manager.start(
+        guild_id=GUILD,
+        guild_name="Study group",
+        channel_id=channel,
+        user_id=ALICE,
+        user_name="alice",
+        pack_id="tiny",
+    )
+
+
+async def test_start_posts_and_stores_the_first_problem(db: Database) -> None:
+    """Starting stores the session with the problem's deadline and message id."""
+    view = FakeView()
+    manager = manager_for(db, view)
+    live = await start(manager)
+    stored = await db.session(live.session_id)
+    assert stored is not None
+    assert stored.message_id == live.message_id
+    assert stored.deadline == view.problems[0].deadline
+    assert view.problems[0].deadline - view.problems[0].opened_at == pytest.approx(10 * SCALE)
+    await manager.close()
+
+
+async def test_answer_is_on_disk_before_it_is_acknowledged(db: Database) -> None:
+    """When answer() returns, the attempt is already in SQLite."""
+    manager = manager_for(db, FakeView(), grace=60)
+    live = await start(manager)
+    assert live.message_id is not None
+    outcome = await manager.answer(
+        message_id=live.message_id, user_id=BOB, user_name="bob", option="a"
+    )
+    assert not outcome.correct
+    stored = await db.attempts_for_session(live.session_id)
+    assert [(a.user_id, a.option, a.correct) for a in stored] == [(BOB, "A", False)]
+    await manager.close()
+
+
+async def test_failed_write_does_not_use_up_an_attempt(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If SQLite refuses the attempt, the player keeps it: nothing is counted unstored."""
+    manager = manager_for(db, FakeView(), grace=60)
+    live = await start(manager)
+    assert live.message_id is not None
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(db, "record_attempt", broken)
+    with pytest.raises(OSError, match="disk full"):
+        await manager.answer(message_id=live.message_id, user_id=BOB, user_name="b", option="A")
+    assert live.session.attempts_left(BOB) == 2
+    await manager.close()
+
+
+async def test_whole_challenge_runs_to_the_badge(db: Database) -> None:
+    """Everyone done → early reveal → next problem → summary, badge stored once."""
+    view = FakeView()
+    manager = manager_for(db, view)
+    live = await start(manager)
+    first = live.message_id
+    assert first is not None
+    await manager.answer(message_id=first, user_id=ALICE, user_name="a", option="B")
+    await view.until(lambda: live.message_id not in (None, first))
+    assert view.reveals[0].first_try == [ALICE]
+    second = live.message_id
+    assert second is not None
+    await manager.answer(message_id=second, user_id=ALICE, user_name="a", option="C")
+    await view.until(lambda: view.summaries)
+    _, new_badges, status = view.summaries[0]
+    assert status is SessionStatus.FINISHED
+    assert new_badges == [ALICE]
+    assert [b.badge for b in await db.badges_for(GUILD, ALICE)] == ["Tiny Master"]
+    assert manager.in_channel(CHANNEL) is None
+    stored = await db.session(live.session_id)
+    assert stored is not None
+    assert stored.status is SessionStatus.FINISHED
+
+
+async def test_deadline_reveals_without_anyone_answering(db: Database) -> None:
+    """With no answers, each problem is revealed at its deadline and the set ends."""
+    view = FakeView()
+    manager = manager_for(db, view)
+    await start(manager)
+    await view.until(lambda: view.summaries)
+    assert len(view.reveals) == 2
+    assert view.summaries[0][0].scores == []
+
+
+async def test_late_answer_and_closed_problem_are_refused(db: Database) -> None:
+    """An answer after the deadline, or to a revealed problem, does not count."""
+    view = FakeView()
+    manager = manager_for(db, view, grace=60)
+    live = await start(manager)
+    first = live.message_id
+    assert first is not None
+    await view.until(lambda: len(view.problems) == 2)
+    with pytest.raises(ProblemClosed):
+        await manager.answer(message_id=first, user_id=BOB, user_name="b", option="B")
+    assert manager.knows_message(first)
+    await manager.close()
+
+
+async def test_answer_past_deadline_before_the_timer_fires(db: Database) -> None:
+    """The engine's deadline holds even if the reveal has not happened yet."""
+    manager = manager_for(db, FakeView(), grace=60)
+    live = await start(manager)
+    assert live.message_id is not None
+    assert live.timer is not None
+    live.timer.cancel()  # the reveal is late, as under heavy load
+    await asyncio.sleep(10 * SCALE + 0.05)
+    with pytest.raises(DeadlinePassed):
+        await manager.answer(message_id=live.message_id, user_id=BOB, user_name="b", option="B")
+    await manager.close()
+
+
+async def test_one_challenge_per_channel(db: Database) -> None:
+    """A second start in the same channel is refused and names the running one."""
+    manager = manager_for(db, FakeView(), grace=60)
+    live = await start(manager)
+    with pytest.raises(ChallengeRunning) as caught:
+        await start(manager)
+    assert caught.value.live is live
+    other = await start(manager, OTHER_CHANNEL)
+    assert other is not live
+    await manager.close()
+
+
+async def test_channels_can_be_restricted(db: Database) -> None:
+    """Outside the allowed channels a challenge is refused, naming where it may run."""
+    await db.update_guild_settings(GUILD, allowed_channel_ids=[OTHER_CHANNEL])
+    manager = manager_for(db, FakeView())
+    with pytest.raises(ChallengeNotAllowedHere, match=f"<#{OTHER_CHANNEL}>"):
+        await start(manager)
+
+
+async def test_stop_needs_the_starter_or_a_moderator(db: Database) -> None:
+    """Someone else cannot stop it; the starter can, and gets the summary."""
+    view = FakeView()
+    manager = manager_for(db, view, grace=60)
+    live = await start(manager)
+    with pytest.raises(ChallengeError, match="Only the member who started"):
+        await manager.stop(CHANNEL, BOB, is_moderator=False)
+    await manager.stop(CHANNEL, ALICE, is_moderator=False)
+    assert view.summaries[0][2] is SessionStatus.STOPPED
+    stored = await db.session(live.session_id)
+    assert stored is not None
+    assert stored.status is SessionStatus.STOPPED
+    with pytest.raises(NoChallengeHere):
+        await manager.stop(CHANNEL, ALICE, is_moderator=True)
+
+
+async def test_hint_is_charged_once_and_stored(db: Database) -> None:
+    """check_hint is free; take_hint stores the hint once; the answer then scores less."""
+    manager = manager_for(db, FakeView(), grace=60)
+    live = await start(manager)
+    message = live.message_id
+    assert message is not None
+    assert await manager.check_hint(message_id=message, channel_id=CHANNEL, user_id=BOB)
+    assert await db.hints_for_session(live.session_id) == []
+    _, first = await manager.take_hint(
+        message_id=message, channel_id=CHANNEL, user_id=BOB, user_name="b"
+    )
+    _, again = await manager.take_hint(
+        message_id=None, channel_id=CHANNEL, user_id=BOB, user_name="b"
+    )
+    assert (first, again) == (True, False)
+    assert len(await db.hints_for_session(live.session_id)) == 1
+    hinted = await manager.answer(message_id=message, user_id=BOB, user_name="b", option="B")
+    plain = await manager.answer(message_id=message, user_id=ALICE, user_name="a", option="B")
+    assert hinted.attempt.points < plain.attempt.points
+    await manager.close()
+
+
+async def test_progress_updates_are_throttled(db: Database) -> None:
+    """Many answers in a burst cause one progress update, showing the latest count."""
+    await db.update_guild_settings(GUILD, timer_scale=1.0)  # no reveal during the test
+    view = FakeView()
+    manager = manager_for(db, view, grace=60, progress_interval=0.2)
+    live = await start(manager)
+    assert live.message_id is not None
+    for user in range(100, 110):
+        await manager.answer(message_id=live.message_id, user_id=user, user_name="x", option="A")
+    await asyncio.sleep(0.5)
+    assert 1 <= len(view.progress) <= 2  # the first at once, at most one after the interval
+    assert view.progress[-1] == 10
+    await manager.close()
+
+
+async def test_restart_mid_challenge_keeps_every_attempt(db: Database) -> None:
+    """A new manager resumes the open problem with its stored attempts and deadline."""
+    await db.update_guild_settings(GUILD, timer_scale=0.5)  # 5 s: time for the restart
+    first_view = FakeView()
+    before = manager_for(db, first_view, grace=60)
+    live = await start(before)
+    message = live.message_id
+    assert message is not None
+    await before.answer(message_id=message, user_id=BOB, user_name="bob", option="A")
+    await before.close()  # the bot goes down; the session stays open in SQLite
+
+    view = FakeView()
+    after = manager_for(db, view, grace=0.01)
+    await after.resume_all()
+    assert "I'm back" in view.notices[0][1]
+    assert after.knows_message(message)
+    with pytest.raises(OptionAlreadyTried):
+        await after.answer(message_id=message, user_id=BOB, user_name="bob", option="A")
+    await after.answer(message_id=message, user_id=BOB, user_name="bob", option="B")
+    await view.until(lambda: view.reveals)
+    assert view.reveals[0].solved_by_attempt == {2: [BOB]}
+    await after.close()
+
+
+async def test_expired_while_offline_closes_with_a_notice(db: Database) -> None:
+    """A challenge whose deadline passed during downtime is closed as expired."""
+    before = manager_for(db, FakeView(), grace=60)
+    live = await start(before)
+    await before.close()
+    await asyncio.sleep(10 * SCALE + 0.05)
+    view = FakeView()
+    await manager_for(db, view).resume_all()
+    assert "ran out of time while I was offline" in view.notices[0][1]
+    stored = await db.session(live.session_id)
+    assert stored is not None
+    assert stored.status is SessionStatus.EXPIRED
