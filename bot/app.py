@@ -36,6 +36,8 @@ class Services:
     library: ContentLibrary
     runner: RunnerPool | None = None  # None: `!run` answers that it is unavailable
     clock: Clock = field(default=time.time)
+    # Once everyone in a challenge is done, latecomers get this long before the reveal.
+    reveal_grace: float = 5.0
 
 
 def intents() -> discord.Intents:

@@ -339,8 +339,8 @@ class ChallengeManager:
             live.session_id, opened.index, opened.opened_at, opened.deadline
         )
         message_id = await self.view.show_problem(live, opened)
+        self._track_message(live, message_id)  # before any await: reactions may follow fast
         await self.db.set_problem_message(live.session_id, message_id)
-        self._track_message(live, message_id)
         live.progress_shown_at = -math.inf
         self._arm(live, opened.deadline)
 

@@ -37,13 +37,15 @@ async def running_anneal(
     runner: RunnerPool | None = None,
     clock: Clock = time.time,
     content_dir: Path = SHIPPED_CONTENT_DIR,
+    reveal_grace: float = 5.0,
     **settings_changes: object,
 ) -> AsyncIterator[AnnealBot]:
     """The bot built by `create_bot`, connected and ready; closed (not killed) on exit."""
     settings = settings_for(server, database, ANNEAL_CONTENT_DIR=content_dir, **settings_changes)
     with point_discord_at(server):  # restores discord.py's URLs after the test
         async with await Database.open(database) as db:
-            services = Services(settings, db, load_library(content_dir), runner, clock)
+            library = load_library(content_dir)
+            services = Services(settings, db, library, runner, clock, reveal_grace)
             bot = create_bot(services, guild_ready_timeout=0.1)
             async with running_client(bot, server):
                 yield bot
