@@ -11,8 +11,20 @@ if TYPE_CHECKING:
 
 async def add_cogs(bot: AnnealBot) -> None:
     """Build every cog with the bot's services (no global state, so tests can do the same)."""
+    from bot.cogs.admin import AdminCog
+    from bot.cogs.challenge import ChallengeCog
     from bot.cogs.errors import ErrorsCog
+    from bot.cogs.help import HelpCog
+    from bot.cogs.run import RunCog
+    from bot.cogs.stats import StatsCog
 
-    cogs = [ErrorsCog(bot)]
+    cogs = [
+        ErrorsCog(bot),
+        ChallengeCog(bot),
+        RunCog(bot),
+        StatsCog(bot),
+        AdminCog(bot),
+        HelpCog(bot),
+    ]
     for cog in cogs:
         await bot.add_cog(cog)

@@ -48,7 +48,7 @@ def message_for(error: BaseException, prefix: str) -> str | None:
     if isinstance(error, commands.MissingRequiredArgument):
         return f"Something is missing: `{error.param.name}`. See `{prefix}help`."
     if isinstance(error, commands.BadArgument | commands.BadUnionArgument):
-        return f"I could not read that: {error}. See `{prefix}help`."
+        return f"I could not read that: {str(error).rstrip('.')}. See `{prefix}help`."
     if isinstance(error, commands.UserInputError):
         return f"I could not read that command. See `{prefix}help`."
     if isinstance(error, commands.CheckFailure | app_commands.CheckFailure):

@@ -56,10 +56,10 @@ _SESSION_COLUMNS = """
     opened_at, deadline, status, started_by, started_at, ended_at
 """
 
-# Standings of one guild since an optional time. Attempts are first grouped per problem
-# played (session, user, problem), so `answered` and `correct` count problems, not
-# attempts. Ties on points go to whoever reached their total first (the time of their
-# last scoring attempt); then to the lower user id, so ranks are unique and stable.
+# Standings of one guild in an optional time window [since, until). Attempts are first
+# grouped per problem played (session, user, problem), so `answered` and `correct` count
+# problems, not attempts. Ties on points go to whoever reached their total first (the
+# time of their last scoring attempt); then to the lower user id, so ranks are unique and stable.
 _STANDINGS = """
 WITH per_problem AS (
     SELECT a.user_id,
@@ -68,7 +68,9 @@ WITH per_problem AS (
            MAX(CASE WHEN a.points > 0 THEN a.answered_at END) AS scored_at
     FROM attempts AS a
     JOIN sessions AS s ON s.id = a.session_id
-    WHERE s.guild_id = :guild_id AND (:since IS NULL OR a.answered_at >= :since)
+    WHERE s.guild_id = :guild_id
+      AND (:since IS NULL OR a.answered_at >= :since)
+      AND (:until IS NULL OR a.answered_at < :until)
     GROUP BY a.session_id, a.user_id, a.problem_id
 ),
 standings AS (
@@ -451,27 +453,36 @@ class Database:
     # ----------------------------------------------------------- standings, profile
 
     async def leaderboard(
-        self, guild_id: int, since: float | None = None, limit: int = 10
+        self,
+        guild_id: int,
+        since: float | None = None,
+        limit: int = 10,
+        until: float | None = None,
     ) -> list[LeaderboardRow]:
-        """The top `limit` players of the guild, counting attempts answered at or after `since`.
+        """The top `limit` players of the guild, counting attempts answered in [since, until).
 
-        Equal points: whoever reached the total first ranks higher; ranks are never shared.
+        Either bound may be None (unbounded). Equal points: whoever reached the total first
+        ranks higher; ranks are never shared.
         """
         if limit < 1:
             raise ValueError("limit must be at least 1")
         query = _STANDINGS + "SELECT * FROM standings ORDER BY rank LIMIT :limit"
         async with self._read() as conn:
             rows = await conn.execute_fetchall(
-                query, {"guild_id": guild_id, "since": since, "limit": limit}
+                query, {"guild_id": guild_id, "since": since, "until": until, "limit": limit}
             )
         return [_leaderboard_row(row) for row in rows]
 
     async def rank_of(
-        self, guild_id: int, user_id: int, since: float | None = None
+        self,
+        guild_id: int,
+        user_id: int,
+        since: float | None = None,
+        until: float | None = None,
     ) -> LeaderboardRow | None:
-        """The user's row of the full leaderboard; None if they answered nothing in the window."""
+        """The user's row of the full leaderboard of [since, until); None if nothing answered."""
         query = _STANDINGS + "SELECT * FROM standings WHERE user_id = :user_id"
-        params = {"guild_id": guild_id, "since": since, "user_id": user_id}
+        params = {"guild_id": guild_id, "since": since, "until": until, "user_id": user_id}
         async with self._read() as conn:
             row = await _one(conn, query, params)
         return None if row is None else _leaderboard_row(row)

@@ -322,6 +322,27 @@ async def test_leaderboard_limit_and_rank_of(seeded: Database) -> None:
     assert await seeded.rank_of(GUILD, BOB, since=T0 + 10) is None
 
 
+async def test_leaderboard_and_rank_of_until_excludes_the_end(seeded: Database) -> None:
+    """`until` is exclusive: [since, until) holds an attempt at `since` but not one at `until`."""
+    session_id = await _session(seeded)
+    await _answer(seeded, session_id, BOB, "p1", points=100, at=T0)
+    await _answer(seeded, session_id, CY, "p1", points=50, at=T0 + DAY)
+    await _answer(seeded, session_id, BOB, "p2", points=25, at=T0 + DAY)
+
+    window = await seeded.leaderboard(GUILD, since=T0, until=T0 + DAY)
+    later = await seeded.leaderboard(GUILD, since=T0 + DAY, until=T0 + 2 * DAY)
+
+    assert [(r.rank, r.user_id, r.points) for r in window] == [(1, BOB, 100)]
+    assert [(r.rank, r.user_id, r.points) for r in later] == [(1, CY, 50), (2, BOB, 25)]
+    assert await seeded.rank_of(GUILD, CY, since=T0, until=T0 + DAY) is None
+    bob_later = await seeded.rank_of(GUILD, BOB, since=T0 + DAY, until=T0 + 2 * DAY)
+    assert bob_later is not None
+    assert (bob_later.rank, bob_later.points) == (2, 25)
+    bob_until = await seeded.rank_of(GUILD, BOB, until=T0 + DAY)
+    assert bob_until is not None
+    assert bob_until.points == 100
+
+
 # -------------------------------------------------------------------------- profile
 
 

@@ -1,0 +1,293 @@
+"""`admin`: a server's Anneal settings (channels, timer, speed bonus, weekly reset).
+
+Only members with Manage Server may use it. Discord hides the slash group from the others
+(default permissions), and the cog check refuses them on both paths, because a server can
+override default permissions and `!admin` has no such gate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.errors import UserFacingError
+from bot.engine.scoring import SPEED_BONUS_MAX
+from bot.invite import NEEDED
+from bot.storage import Database, GuildSettings
+
+if TYPE_CHECKING:
+    from bot.app import AnnealBot
+
+TIMER_MIN, TIMER_MAX = 0.25, 4.0
+COLOUR = discord.Colour.dark_gold()
+
+_HAS_MANAGE_GUILD = commands.has_guild_permissions(manage_guild=True).predicate
+
+
+def can_manage_server(ctx: commands.Context[AnnealBot]) -> bool:
+    """Whether the author has Manage Server here.
+
+    For a slash command, Discord computed the member's permissions (owner, Administrator,
+    roles) and sent them with the interaction; for a `!` command, the member's roles say.
+    """
+    if ctx.guild is None:
+        return False
+    if ctx.interaction is not None:
+        return ctx.interaction.permissions.manage_guild
+    author = ctx.author
+    return isinstance(author, discord.Member) and author.guild_permissions.manage_guild
+
+
+async def require_manage_server(ctx: commands.Context[AnnealBot]) -> bool:
+    """The admin commands' check: NoPrivateMessage in DMs, MissingPermissions without
+    Manage Server (the errors cog answers both politely)."""
+    if ctx.guild is None:
+        raise commands.NoPrivateMessage()
+    if ctx.interaction is None:
+        return await _HAS_MANAGE_GUILD(ctx)
+    if not ctx.interaction.permissions.manage_guild:
+        raise commands.MissingPermissions(["manage_guild"])
+    return True
+
+
+def timer_scale(value: float) -> float:
+    """`value` if it is a usable timer scale; UserFacingError saying the range if not."""
+    if not (math.isfinite(value) and TIMER_MIN <= value <= TIMER_MAX):
+        raise UserFacingError(
+            f"The timer scale must be a number from {TIMER_MIN:g} to {TIMER_MAX:g} "
+            f"(2 doubles every time limit, 0.5 halves it); `{value:g}` is not."
+        )
+    return value
+
+
+def on_or_off(text: str) -> bool | None:
+    """True for on/yes/true/enable(d)/1, False for their opposites, None for anything else."""
+    word = text.strip().lower()
+    if word in {"on", "yes", "true", "enable", "enabled", "1"}:
+        return True
+    if word in {"off", "no", "false", "disable", "disabled", "0"}:
+        return False
+    return None
+
+
+def channel_list(channel_ids: Iterable[int], *, most: int = 20) -> str:
+    """Channel mentions (they never ping), at most `most` of them, or "every channel"."""
+    ids = sorted(channel_ids)
+    if not ids:
+        return "every channel"
+    text = ", ".join(f"<#{channel_id}>" for channel_id in ids[:most])
+    return text + (f" and {len(ids) - most} more" if len(ids) > most else "")
+
+
+def settings_embed(settings: GuildSettings, *, prefix: str) -> discord.Embed:
+    """The guild's settings and the commands that change them."""
+    reset = (
+        f"<t:{round(settings.week_reset_at)}:f>" if settings.week_reset_at is not None else "never"
+    )
+    embed = discord.Embed(title="⚙️ Anneal settings", colour=COLOUR)
+    embed.add_field(
+        name="Channels", value=f"Challenges may run in {channel_list(settings.allowed_channel_ids)}"
+    )
+    embed.add_field(name="Timer", value=f"{settings.timer_scale:g} (multiplies every time limit)")
+    embed.add_field(name="Speed bonus", value="on" if settings.speed_bonus else "off")
+    embed.add_field(name="Weekly board last reset", value=reset, inline=False)
+    embed.add_field(
+        name="Change them",
+        value=(
+            f"`{prefix}admin allow #channel` · `{prefix}admin disallow #channel` · "
+            f"`{prefix}admin timer 1.5` · `{prefix}admin speedbonus on` · "
+            f"`{prefix}admin resetweek`"
+        ),
+        inline=False,
+    )
+    return embed
+
+
+def missing_permissions(permissions: discord.Permissions) -> list[str]:
+    """The names (as Discord shows them) of what the bot needs in a channel but lacks."""
+    return [needed.label for needed in NEEDED if not getattr(permissions, needed.flag)]
+
+
+class AdminCog(commands.Cog, name="Admin"):
+    """Per-server settings, stored in the database; every change is confirmed in the reply."""
+
+    def __init__(self, bot: AnnealBot) -> None:
+        self.bot = bot
+
+    async def cog_check(self, ctx: commands.Context[Any]) -> bool:
+        # Runs for `!admin ...` and for every `/admin ...` subcommand alike (a hybrid
+        # group's own checks do not run for its slash subcommands). Context[Any]: the
+        # base class declares the check for any bot type.
+        return await require_manage_server(ctx)
+
+    # mypy 2.4 cannot solve discord.py's Concatenate-based decorator types for hybrid
+    # commands defined in a cog (it reports "expected def (Never, ...)"); each
+    # `type: ignore[arg-type]` below is only for that.
+    @commands.hybrid_group(  # type: ignore[arg-type]
+        name="admin", description="Anneal's settings for this server (Manage Server)"
+    )
+    @commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def admin(self, ctx: commands.Context[AnnealBot]) -> None:
+        """Show this server's settings and how to change them."""
+        settings = await self.bot.services.db.guild_settings(_guild(ctx).id)
+        await ctx.send(embed=settings_embed(settings, prefix=self.bot.services.settings.prefix))
+
+    @admin.command(  # type: ignore[arg-type]
+        name="channels", description="List the channels where challenges may run"
+    )
+    async def channels(self, ctx: commands.Context[AnnealBot]) -> None:
+        """List the channels where challenges may run (none listed: every channel)."""
+        settings = await self.bot.services.db.guild_settings(_guild(ctx).id)
+        if not settings.allowed_channel_ids:
+            text = (
+                "Challenges may run in **every channel**. "
+                f"Limit them with `{self._prefix}admin allow #channel`."
+            )
+        else:
+            text = f"Challenges may run in: {channel_list(settings.allowed_channel_ids)}."
+        await ctx.send(text)
+
+    @admin.command(  # type: ignore[arg-type]
+        name="allow", description="Let challenges run in a channel (then only in listed ones)"
+    )
+    @app_commands.describe(channel="the text channel to add to the list")
+    async def allow(self, ctx: commands.Context[AnnealBot], channel: discord.TextChannel) -> None:
+        """Add a channel to the list where challenges may run."""
+        guild = _guild(ctx)
+        current = await self.bot.services.db.guild_settings(guild.id)
+        if channel.id in current.allowed_channel_ids:
+            await ctx.send(
+                f"{channel.mention} was already allowed. Challenges may run in: "
+                f"{channel_list(current.allowed_channel_ids)}."
+            )
+            return
+        db = await self._record(guild)
+        new = await db.update_guild_settings(
+            guild.id, allowed_channel_ids=current.allowed_channel_ids | {channel.id}
+        )
+        text = (
+            f"✅ Challenges may now run in {channel.mention}. "
+            f"Allowed channels: {channel_list(new.allowed_channel_ids)}."
+        )
+        if not current.allowed_channel_ids:
+            text += " Other channels are no longer allowed."
+        missing = missing_permissions(channel.permissions_for(guild.me))
+        if missing:
+            text += f"\n⚠️ I still need these permissions there: {', '.join(missing)}."
+        await ctx.send(text)
+
+    @admin.command(  # type: ignore[arg-type]
+        name="disallow", description="Stop challenges from running in a channel"
+    )
+    @app_commands.describe(channel="the text channel to remove from the list")
+    async def disallow(
+        self, ctx: commands.Context[AnnealBot], channel: discord.TextChannel
+    ) -> None:
+        """Remove a channel from the list where challenges may run."""
+        guild = _guild(ctx)
+        current = await self.bot.services.db.guild_settings(guild.id)
+        if channel.id not in current.allowed_channel_ids:
+            if not current.allowed_channel_ids:
+                raise UserFacingError(
+                    "No channel list is set, so challenges may run in every channel. "
+                    f"Use `{self._prefix}admin allow #channel` to limit them to some channels."
+                )
+            raise UserFacingError(
+                f"{channel.mention} is not on the list. Challenges may run in: "
+                f"{channel_list(current.allowed_channel_ids)}."
+            )
+        db = await self._record(guild)
+        new = await db.update_guild_settings(
+            guild.id, allowed_channel_ids=current.allowed_channel_ids - {channel.id}
+        )
+        if new.allowed_channel_ids:
+            text = (
+                f"✅ Challenges may no longer run in {channel.mention}. "
+                f"Allowed channels: {channel_list(new.allowed_channel_ids)}."
+            )
+        else:
+            text = (
+                f"✅ {channel.mention} was the last channel on the list, so the list is empty "
+                "and challenges may now run in **every channel**."
+            )
+        await ctx.send(text)
+
+    @admin.command(  # type: ignore[arg-type]
+        name="timer", description="Multiply every time limit (0.25 to 4)"
+    )
+    @app_commands.describe(scale="0.25 to 4: 2 doubles every time limit, 0.5 halves it")
+    async def timer(self, ctx: commands.Context[AnnealBot], scale: float) -> None:
+        """Multiply every problem's time limit by `scale` (0.25 to 4)."""
+        guild = _guild(ctx)
+        scale = timer_scale(scale)
+        before = (await self.bot.services.db.guild_settings(guild.id)).timer_scale
+        db = await self._record(guild)
+        new = await db.update_guild_settings(guild.id, timer_scale=scale)
+        example = round(60 * new.timer_scale)
+        await ctx.send(
+            f"⏱️ Time limits are now multiplied by {new.timer_scale:g} (before: {before:g}), "
+            f"so a 60-second problem gets {example} seconds. It applies to challenges "
+            "started from now on."
+        )
+
+    @admin.command(  # type: ignore[arg-type]
+        name="speedbonus", description="Extra points for fast correct answers: on or off"
+    )
+    @app_commands.describe(state="on or off")
+    @app_commands.choices(state=[app_commands.Choice(name=v, value=v) for v in ("on", "off")])
+    async def speedbonus(self, ctx: commands.Context[AnnealBot], state: str) -> None:
+        """Turn the speed bonus on or off."""
+        guild = _guild(ctx)
+        wanted = on_or_off(state)
+        if wanted is None:
+            raise UserFacingError(f"Say `on` or `off`: `{self._prefix}admin speedbonus on`.")
+        db = await self._record(guild)
+        new = await db.update_guild_settings(guild.id, speed_bonus=wanted)
+        if new.speed_bonus:
+            text = (
+                f"⚡ Speed bonus is **on**: a correct answer earns up to {SPEED_BONUS_MAX} "
+                "extra points, more the sooner it comes."
+            )
+        else:
+            text = "Speed bonus is **off**: points depend only on the attempt and hints."
+        text += " It applies to challenges started from now on."
+        await ctx.send(text)
+
+    @admin.command(  # type: ignore[arg-type]
+        name="resetweek", description="Restart this week's leaderboard now (nothing is deleted)"
+    )
+    async def resetweek(self, ctx: commands.Context[AnnealBot]) -> None:
+        """Restart the weekly leaderboard from now; no answer or point is deleted."""
+        guild = _guild(ctx)
+        now = self.bot.services.clock()
+        db = await self._record(guild)
+        await db.update_guild_settings(guild.id, week_reset_at=now)
+        prefix = self._prefix
+        await ctx.send(
+            f"🔄 The weekly leaderboard restarts now (<t:{round(now)}:f>). Nothing is deleted: "
+            f"earlier answers still count in `{prefix}leaderboard all` and "
+            f"`{prefix}profile`, and last week stays in `{prefix}leaderboard lastweek`."
+        )
+
+    @property
+    def _prefix(self) -> str:
+        return self.bot.services.settings.prefix
+
+    async def _record(self, guild: discord.Guild) -> Database:
+        """The database, with the guild recorded in it (its settings row needs it)."""
+        db = self.bot.services.db
+        await db.upsert_guild(guild.id, guild.name, joined_at=self.bot.services.clock())
+        return db
+
+
+def _guild(ctx: commands.Context[AnnealBot]) -> discord.Guild:
+    """The command's guild (the cog check has already refused DMs; this narrows the type)."""
+    if ctx.guild is None:
+        raise commands.NoPrivateMessage()
+    return ctx.guild

@@ -1,0 +1,328 @@
+"""`leaderboard`, `profile`, `badges` and `packs`: a server's standings and what can be earned.
+
+The cog only reads: it asks storage for rows and the content library for packs, and
+turns them into embeds with the pure `*_embed` functions below (unit-tested with plain rows).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs import _embed_limits as _limits
+from bot.cogs._weeks import Board, Window, parse_board, window
+from bot.cogs.errors import UserFacingError
+from bot.engine.problems import Badge, BadgeRule, Level, Pack
+from bot.storage import AwardedBadge, LeaderboardRow, Profile
+
+if TYPE_CHECKING:
+    from bot.app import AnnealBot
+
+TOP = 10
+COLOUR = discord.Colour.blurple()
+MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+BOARD_TITLES = {Board.WEEK: "this week", Board.LASTWEEK: "last week", Board.ALL: "all time"}
+BOARD_CHOICES = [app_commands.Choice(name=BOARD_TITLES[b], value=b.value) for b in Board]
+FALLBACK_BADGE_EMOJI = "🏅"  # for a badge whose pack is no longer shipped
+
+
+# ------------------------------------------------------------------------- embeds
+
+
+def leaderboard_embed(
+    rows: Sequence[LeaderboardRow],
+    *,
+    span: Window,
+    guild_name: str,
+    caller_id: int,
+    caller_row: LeaderboardRow | None,
+    prefix: str,
+) -> discord.Embed:
+    """The top rows, then the caller's own line if they are below them.
+
+    `caller_row` is the caller's standing in the same window (None: no answers in it).
+    """
+    title = f"🏆 {guild_name}: {BOARD_TITLES[span.board]}"
+    embed = discord.Embed(title=_limits.clip(title, _limits.TITLE), colour=COLOUR)
+    lines = [describe_window(span), ""]
+    if not rows:
+        lines.append(
+            f"Nobody has answered a problem {_in_window(span.board)}. "
+            f"Start a challenge with `{prefix}challenge start`."
+        )
+    lines.extend(_standing_line(row, you=row.user_id == caller_id) for row in rows)
+    shown = {row.user_id for row in rows}
+    if caller_row is not None and caller_row.user_id not in shown:
+        lines.extend(["⋯", _standing_line(caller_row, you=True)])
+    embed.description = _limits.join_lines(lines, _limits.DESCRIPTION)
+    if caller_row is None and rows:
+        embed.set_footer(text=f"You have no answers {_in_window(span.board)} yet.")
+    return embed
+
+
+def describe_window(span: Window) -> str:
+    """One line saying which answers count, in Discord timestamps (shown in local time)."""
+    if span.since is None or span.until is None:
+        return "Every answer ever given in this server."
+    since, until = round(span.since), round(span.until)
+    if span.board is Board.WEEK:
+        start = "the weekly reset" if span.after_reset else "Monday"
+        return f"Since {start} <t:{since}:f>; a new week starts <t:{until}:R>."
+    start = " (after a reset)" if span.after_reset else ""
+    return f"From <t:{since}:f>{start} to <t:{until}:f>."
+
+
+def profile_embed(
+    profile: Profile,
+    *,
+    name: str,
+    all_time: LeaderboardRow | None,
+    this_week: LeaderboardRow | None,
+    packs: Mapping[str, Pack],
+    prefix: str,
+) -> discord.Embed:
+    """Points (all time and this week), answers, accuracy, streak, rank and dated badges.
+
+    `all_time`/`this_week` are the player's leaderboard rows; `packs` (by id) give the
+    badges their emoji.
+    """
+    title = f"📇 {name}"
+    embed = discord.Embed(title=_limits.clip(title, _limits.TITLE), colour=COLOUR)
+    if profile.answered == 0:
+        embed.description = f"No answers in this server yet. Start with `{prefix}challenge start`."
+    week_points = this_week.points if this_week is not None else 0
+    streak = f"{profile.streak} day{'' if profile.streak == 1 else 's'}"
+    _limits.add_fields(
+        embed,
+        [
+            ("Points", f"**{profile.points:,}** all time\n{week_points:,} this week", True),
+            ("Rank", f"{_rank(all_time)} all time\n{_rank(this_week)} this week", True),
+            ("Answered", f"{profile.answered:,} problem{_s(profile.answered)}", True),
+            ("Accuracy", f"{profile.accuracy:.0%} ({profile.correct:,} correct)", True),
+            ("Day streak", ("🔥 " if profile.streak else "") + streak, True),
+            ("Badges", _badge_lines(profile.badges, packs), False),
+        ],
+    )
+    return embed
+
+
+def badges_embed(
+    packs: Iterable[Pack], held: Sequence[AwardedBadge], *, prefix: str
+) -> discord.Embed:
+    """Every badge the packs offer, how to earn it, and which of them are `held` (dated)."""
+    earned = {(badge.pack_id, badge.badge): badge for badge in held}
+    embed = discord.Embed(
+        title="🏅 Badges",
+        description=(
+            f"Finish a pack's challenge (`{prefix}challenge start <pack>`) to earn its badge. "
+            "✅ marks the badges you hold, with the day you earned them."
+        ),
+        colour=COLOUR,
+    )
+    fields = []
+    for pack in packs:
+        badge = pack.badge
+        award = earned.get((pack.id, badge.name))
+        status = (
+            f"✅ Earned {format_day(award.awarded_on)}" if award is not None else "Not earned yet"
+        )
+        how = how_to_earn(badge, len(pack.problems))
+        value = f"{how}\nPack: `{pack.id}` ({pack.title})\n{status}"
+        fields.append((f"{badge.emoji} {badge.name}", value, False))
+    left_out = _limits.add_fields(embed, fields)
+    if left_out:
+        embed.set_footer(text=f"…and {left_out} more: see {prefix}packs")
+    return embed
+
+
+def packs_embed(packs: Iterable[Pack], *, prefix: str) -> discord.Embed:
+    """Each pack: id, title, problem count, levels, badge and the command that starts it."""
+    embed = discord.Embed(
+        title="📚 Problem packs",
+        description="Each pack is one timed challenge. Answer by reacting 🇦 🇧 🇨 🇩.",
+        colour=COLOUR,
+    )
+    fields = []
+    for pack in packs:
+        levels = Counter(problem.level for problem in pack.problems)
+        level_text = " · ".join(f"{levels[level]} {level}" for level in Level if levels[level])
+        count = len(pack.problems)
+        value = (
+            f"`{pack.id}` · {count} problem{_s(count)}\n"
+            f"Levels: {level_text}\n"
+            f"Badge: {pack.badge.emoji} {pack.badge.name}\n"
+            f"Start: `{prefix}challenge start {pack.id}`"
+        )
+        fields.append((pack.title, value, False))
+    left_out = _limits.add_fields(embed, fields)
+    if left_out:
+        embed.set_footer(text=f"…and {left_out} more packs")
+    return embed
+
+
+def how_to_earn(badge: Badge, problem_count: int) -> str:
+    """The badge's own description, or its rule in words when it has none."""
+    if badge.description.strip():
+        return " ".join(badge.description.split())
+    match badge.rule:
+        case BadgeRule.ALL_CORRECT:
+            return f"Answer all {problem_count} problems of the pack correctly."
+        case BadgeRule.ALL_FIRST_TRY:
+            return f"Answer all {problem_count} problems of the pack correctly on the first try."
+        case BadgeRule.MIN_CORRECT:
+            count = badge.threshold or 0
+            return f"Answer at least {count} problem{_s(count)} of the pack correctly."
+
+
+def format_day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _standing_line(row: LeaderboardRow, *, you: bool) -> str:
+    place = MEDALS.get(row.rank, f"`{row.rank}.`")
+    name = f"**{_limits.player_name(row.display_name)}**"
+    suffix = " ← you" if you else ""
+    return f"{place} {name} · {row.points:,} pts · {row.correct}/{row.answered} correct{suffix}"
+
+
+def _in_window(board: Board) -> str:
+    return {Board.WEEK: "this week", Board.LASTWEEK: "last week", Board.ALL: "here"}[board]
+
+
+def _rank(row: LeaderboardRow | None) -> str:
+    return "—" if row is None else f"#{row.rank}"
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def _badge_lines(badges: Sequence[AwardedBadge], packs: Mapping[str, Pack]) -> str:
+    if not badges:
+        return "None yet: finish a pack to earn its badge."
+    lines = [
+        f"{_badge_emoji(badge, packs)} **{discord.utils.escape_markdown(badge.badge)}**"
+        f" · {format_day(badge.awarded_on)}"
+        for badge in badges
+    ]
+    return _limits.join_lines(lines, _limits.FIELD_VALUE)
+
+
+def _badge_emoji(badge: AwardedBadge, packs: Mapping[str, Pack]) -> str:
+    pack = packs.get(badge.pack_id or "")
+    if pack is not None and pack.badge.name == badge.badge:
+        return pack.badge.emoji
+    return FALLBACK_BADGE_EMOJI
+
+
+# --------------------------------------------------------------------------- cog
+
+
+class StatsCog(commands.Cog, name="Stats"):
+    """Read-only views of this server's scores and of the shipped packs."""
+
+    def __init__(self, bot: AnnealBot) -> None:
+        self.bot = bot
+
+    # mypy 2.4 cannot solve discord.py's Concatenate-based decorator types for a hybrid
+    # command defined in a cog (it reports "expected def (Never, ...)"); the
+    # `type: ignore[arg-type]` on each decorator below is only for that.
+    @commands.hybrid_command(  # type: ignore[arg-type]
+        name="leaderboard", description="Top 10 of this server: this week, last week or all time"
+    )
+    @commands.guild_only()
+    @app_commands.describe(board="this week (default), last week or all time")
+    @app_commands.choices(board=BOARD_CHOICES)
+    async def leaderboard(
+        self, ctx: commands.Context[AnnealBot], board: str = Board.WEEK.value
+    ) -> None:
+        """Top 10 of this server, and your own rank if you are further down."""
+        guild = _guild(ctx)
+        services = self.bot.services
+        which = parse_board(board)
+        if which is None:
+            prefix = services.settings.prefix
+            raise UserFacingError(
+                f"Which leaderboard? `{prefix}leaderboard week` (the default), "
+                f"`{prefix}leaderboard lastweek` or `{prefix}leaderboard all`."
+            )
+        settings = await services.db.guild_settings(guild.id)
+        span = window(which, services.clock(), settings.week_reset_at)
+        rows = await services.db.leaderboard(guild.id, span.since, TOP, span.until)
+        caller = next((row for row in rows if row.user_id == ctx.author.id), None)
+        if caller is None:
+            caller = await services.db.rank_of(guild.id, ctx.author.id, span.since, span.until)
+        embed = leaderboard_embed(
+            rows,
+            span=span,
+            guild_name=guild.name,
+            caller_id=ctx.author.id,
+            caller_row=caller,
+            prefix=services.settings.prefix,
+        )
+        await ctx.send(embed=embed)
+
+    @commands.hybrid_command(  # type: ignore[arg-type]
+        name="profile", description="Points, accuracy, streak, badges and rank"
+    )
+    @commands.guild_only()
+    @app_commands.describe(member="whose profile (default: yours)")
+    async def profile(
+        self, ctx: commands.Context[AnnealBot], member: discord.Member | None = None
+    ) -> None:
+        """Your (or a member's) points, answers, accuracy, day streak, badges and rank."""
+        guild = _guild(ctx)
+        who: discord.abc.User = member or ctx.author
+        services = self.bot.services
+        now = services.clock()
+        today = datetime.fromtimestamp(now, UTC).date()
+        settings = await services.db.guild_settings(guild.id)
+        week = window(Board.WEEK, now, settings.week_reset_at)
+        stored = await services.db.profile(guild.id, who.id, today)
+        all_time = await services.db.rank_of(guild.id, who.id)
+        this_week = await services.db.rank_of(guild.id, who.id, week.since, week.until)
+        embed = profile_embed(
+            stored,
+            name=_limits.player_name(stored.display_name or who.display_name),
+            all_time=all_time,
+            this_week=this_week,
+            packs=services.library.packs,
+            prefix=services.settings.prefix,
+        )
+        embed.set_thumbnail(url=who.display_avatar.url)
+        await ctx.send(embed=embed)
+
+    @commands.hybrid_command(  # type: ignore[arg-type]
+        name="badges", description="Every badge, how to earn it, and yours"
+    )
+    @commands.guild_only()
+    async def badges(self, ctx: commands.Context[AnnealBot]) -> None:
+        """Every badge the packs offer and how to earn it; yours are marked with the date."""
+        guild = _guild(ctx)
+        services = self.bot.services
+        held = await services.db.badges_for(guild.id, ctx.author.id)
+        embed = badges_embed(services.library.packs.values(), held, prefix=services.settings.prefix)
+        await ctx.send(embed=embed)
+
+    @commands.hybrid_command(  # type: ignore[arg-type]
+        name="packs", description="The problem packs and how to start them"
+    )
+    @commands.guild_only()
+    async def packs(self, ctx: commands.Context[AnnealBot]) -> None:
+        """Each pack's id, title, size, levels and badge, with the command that starts it."""
+        services = self.bot.services
+        embed = packs_embed(services.library.packs.values(), prefix=services.settings.prefix)
+        await ctx.send(embed=embed)
+
+
+def _guild(ctx: commands.Context[AnnealBot]) -> discord.Guild:
+    """The command's guild (guild_only has already refused DMs; this narrows the type)."""
+    if ctx.guild is None:
+        raise commands.NoPrivateMessage()
+    return ctx.guild
