@@ -1,4 +1,4 @@
-"""The `anneal` command: bot | play | run | content check | content stats."""
+"""The `anneal` command: bot | play | run | content check | content stats | invite."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="multiply every time limit (2 = twice as long)",
     )
+    play.add_argument(
+        "--seed", type=int, help="with --pack fresh: the same seed generates the same problems"
+    )
 
     run = commands.add_parser("run", help="compute a scheduler's learning rates with torch")
     run.add_argument("args", nargs=argparse.REMAINDER, help="see `anneal run --help`")
@@ -55,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
         "stats", help="coverage of the packs per scheduler, kind and level"
     )
     stats.add_argument("directory", nargs="?", type=Path, help="default: ANNEAL_CONTENT_DIR")
+
+    invite = commands.add_parser("invite", help="print the URL that adds the bot to a server")
+    invite.add_argument(
+        "--client-id", type=int, metavar="ID", help="application id (default: from DISCORD_TOKEN)"
+    )
     return parser
 
 
@@ -90,6 +98,17 @@ def dispatch(args: argparse.Namespace) -> int:
             print(render(coverage(load_library(directory))))
             return 0
         raise CommandError("say what to do with the content: `anneal content check|stats`")
+    if args.command == "invite":
+        from bot.invite import InviteError, invite_text, resolve_client_id
+
+        secret = None if args.client_id is not None else load_settings().discord_token
+        token = None if secret is None else secret.get_secret_value()
+        try:
+            client_id = resolve_client_id(args.client_id, token)
+        except InviteError as exc:
+            raise CommandError(str(exc)) from None
+        print(invite_text(client_id))
+        return 0
     settings = load_settings()
     if args.command == "bot":
         return run_bot(settings)
@@ -109,6 +128,7 @@ def run_bot(settings: Settings) -> int:
 
 
 def play(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.content.generator import FRESH_PACK_ID
     from bot.play import play_pack
     from bot.storage import Database
     from bot.terminal import LineReader
@@ -118,12 +138,15 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
         for pack in library.packs.values():
             print(f"{pack.id:28} {len(pack.problems):3} problems  {pack.title}")
         return 0
-    pack = choose_pack(library, args.pack)
+    # `fresh` is generated with torch when played, unless a content pack took the id.
+    fresh = args.pack == FRESH_PACK_ID and FRESH_PACK_ID not in library.packs
+    shipped = None if fresh else choose_pack(library, args.pack)
     if args.time_scale <= 0:
         raise CommandError("--time-scale must be a positive number")
     profile = args.profile or default_profile()
 
     async def go() -> None:
+        pack = shipped or await generate_fresh(args.seed)
         async with await Database.open(settings.database) as db:
             await play_pack(
                 pack,
@@ -137,6 +160,16 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
 
     asyncio.run(go())
     return 0
+
+
+async def generate_fresh(seed: int | None) -> Pack:
+    from bot.content.generator import GenerationError, generate_fresh_pack
+
+    print("Generating fresh problems with torch…", flush=True)
+    try:
+        return await generate_fresh_pack(seed)
+    except GenerationError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def choose_pack(library: ContentLibrary, pack_id: str | None) -> Pack:

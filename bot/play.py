@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 import textwrap
 from dataclasses import dataclass
 from typing import TextIO
@@ -193,7 +194,8 @@ class TerminalGame:
         for letter, why in problem.why_not.items():
             self.say(wrap(why, first=f"  Not {letter}: ", rest="         "))
         if (recipe := problem.run) is not None:
-            self.say(f"  Try it yourself: anneal run '{recipe.expression}' --steps {recipe.steps}")
+            command = f"anneal run {shlex.quote(recipe.expression)} --steps {recipe.steps}"
+            self.say(f"  Try it yourself: {command}")
 
     async def show_summary(self, summary: Summary) -> None:
         self.say()
