@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -124,7 +125,22 @@ def dispatch(args: argparse.Namespace) -> int:
 def run_bot(settings: Settings) -> int:
     if not settings.has_token:
         raise CommandError("DISCORD_TOKEN is not set; put it in the environment or in .env")
-    raise CommandError("the Discord bot is not part of this version yet; try `anneal play`")
+    import discord
+
+    from bot.app import serve
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+    )
+    try:
+        asyncio.run(serve(settings))
+    except discord.LoginFailure:
+        raise CommandError("Discord refused the token: check DISCORD_TOKEN") from None
+    except discord.PrivilegedIntentsRequired:
+        raise CommandError(
+            "turn on Message Content Intent for the bot in the Discord Developer Portal"
+        ) from None
+    return 0
 
 
 def play(settings: Settings, args: argparse.Namespace) -> int:

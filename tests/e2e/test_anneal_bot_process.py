@@ -1,0 +1,81 @@
+"""End to end: `anneal bot` started as a new user would, in its own process, against the
+fake Discord; then stopped with SIGTERM, as `docker stop` does."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World
+
+pytestmark = pytest.mark.torch  # the process starts real torch workers for !run
+
+
+def has_embed(message: FakeMessage) -> bool:
+    return bool(message.embeds)
+
+
+async def until_it_answers(fake: FakeDiscord, world: World) -> None:
+    """Ask `!packs` until the bot has its guild cached and replies (at most ~20 s)."""
+    for _ in range(20):
+        await fake.user_sends_message(world.general.id, world.member, "!packs")
+        try:
+            await fake.wait_for_message(world.general.id, has_embed, timeout=1)
+        except TimeoutError:
+            continue
+        return
+    raise TimeoutError("the bot never answered !packs")
+
+
+async def test_anneal_bot_process_serves_and_stops_cleanly(
+    fake_discord: FakeDiscord, world: World, tmp_path: Path
+) -> None:
+    """The CLI builds database, runner and bot; `!run` answers with a chart; SIGTERM exits 0."""
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": fake_discord.token,
+        "ANNEAL_DATABASE": str(tmp_path / "bot.db"),
+        "ANNEAL_DISCORD_API": fake_discord.api_base,
+        "ANNEAL_DISCORD_GATEWAY": fake_discord.gateway_url,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "bot",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        await fake_discord.wait_for_request("PUT", r"/applications/\d+/commands", timeout=60)
+        await fake_discord.wait_for_identify(1, timeout=30)
+        await until_it_answers(fake_discord, world)
+        await fake_discord.user_sends_message(
+            world.general.id, world.member, "!run StepLR(step_size=2, gamma=0.5) lr=0.1 steps=3"
+        )
+        reply = await fake_discord.wait_for_message(
+            world.general.id,
+            lambda m: has_embed(m) and "StepLR" in m.embeds[0].get("title", ""),
+            timeout=30,
+        )
+        assert "0.05" in reply.embeds[0]["description"]
+        assert reply.attachments[0].data.startswith(b"\x89PNG")
+        await fake_discord.user_sends_message(world.general.id, world.member, "!challenge start")
+        problem = await fake_discord.wait_for_message(
+            world.general.id, lambda m: has_embed(m) and "Problem 1/" in m.embeds[0]["title"]
+        )
+        assert problem.embeds[0]["title"].startswith("Problem 1/18")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+    log = output.decode()
+    assert process.returncode == 0, log
+    assert "runner sandbox" in log
+    assert fake_discord.token not in log  # the token is never logged
