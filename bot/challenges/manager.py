@@ -11,10 +11,12 @@ import asyncio
 import contextlib
 import logging
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.content import ContentLibrary
+from bot.content.generator import FRESH_PACK_ID
 from bot.engine.problems import Pack
 from bot.engine.scoring import ScoringRules
 from bot.engine.session import (
@@ -109,6 +111,7 @@ class ChallengeManager:
         *,
         grace: float = 5.0,
         progress_interval: float = 5.0,
+        fresh: Callable[[], Awaitable[Pack]] | None = None,
     ) -> None:
         self.db = db
         self.library = library
@@ -116,6 +119,7 @@ class ChallengeManager:
         self.clock = clock
         self.grace = grace  # once everyone is done, latecomers get this long to join in
         self.progress_interval = progress_interval  # Discord rate-limits message edits
+        self.fresh = fresh  # generates the `fresh` pack, new problems every time
         self._by_channel: dict[int, LiveChallenge] = {}
         self._by_message: dict[int, LiveChallenge] = {}
 
@@ -130,14 +134,21 @@ class ChallengeManager:
             message_id in live.closed_messages for live in self._by_channel.values()
         )
 
-    def resolve_pack(self, pack_id: str | None) -> Pack:
+    async def resolve_pack(self, pack_id: str | None) -> Pack:
         if pack_id is None:
             return self.library.packs.get(DEFAULT_PACK) or next(iter(self.library.packs.values()))
-        pack = self.library.packs.get(pack_id.strip().lower())
-        if pack is None:
-            known = ", ".join(f"`{p}`" for p in self.library.packs)
-            raise UnknownPack(f"There is no pack `{pack_id}`. The packs are: {known}.")
-        return pack
+        wanted = pack_id.strip().lower()
+        pack = self.library.packs.get(wanted)
+        if pack is not None:
+            return pack
+        if wanted == FRESH_PACK_ID:
+            if self.fresh is None:
+                raise UnknownPack("Fresh problems need `!run`'s torch workers, which are off.")
+            pack = await self.fresh()
+            self.library.remember_generated(pack)
+            return pack
+        known = ", ".join(f"`{p}`" for p in [*self.library.packs, FRESH_PACK_ID])
+        raise UnknownPack(f"There is no pack `{pack_id}`. The packs are: {known}.")
 
     # -- starting and stopping ----------------------------------------------------------
 
@@ -153,7 +164,7 @@ class ChallengeManager:
     ) -> LiveChallenge:
         if (running := self._by_channel.get(channel_id)) is not None:
             raise ChallengeRunning(running)
-        pack = self.resolve_pack(pack_id)
+        pack = await self.resolve_pack(pack_id)
         await self.db.upsert_guild(guild_id, guild_name)
         settings = await self.db.guild_settings(guild_id)
         if not settings.allows(channel_id):
@@ -408,8 +419,9 @@ class ChallengeManager:
             await self.db.end_session(stored.id, SessionStatus.STOPPED, self.clock())
             await self.view.show_notice(
                 stored.channel_id,
-                "The challenge here could not continue after my restart because its problems "
-                "changed. Every answer given is saved; start a new one any time.",
+                "The challenge here could not continue after my restart: its problems were "
+                "generated fresh or have changed. Every answer given is saved; start a new "
+                "one any time.",
             )
             return
         if stored.deadline is None or stored.opened_at is None or stored.deadline < self.clock():

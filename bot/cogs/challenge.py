@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from typing import TYPE_CHECKING
 
 import discord
@@ -15,6 +16,8 @@ from discord.ext import commands
 from bot.challenges import ChallengeManager, ChallengeRunning, LiveChallenge
 from bot.cogs import render
 from bot.cogs.errors import UserFacingError
+from bot.content.generator import FRESH_PACK_ID, generate_pack
+from bot.engine.problems import Pack
 from bot.engine.session import ChallengeError, OpenProblem, OptionAlreadyTried, Reveal, Summary
 from bot.storage import SessionStatus
 
@@ -96,9 +99,15 @@ class ChallengeCog(commands.Cog):
             DiscordChallengeView(bot),
             services.clock,
             grace=services.reveal_grace,
+            fresh=self._generate_fresh if services.runner is not None else None,
         )
         self._warned_channels: set[int] = set()  # told once that Manage Messages is missing
         self._resumed = False
+
+    async def _generate_fresh(self) -> Pack:
+        runner = self.bot.services.runner
+        assert runner is not None
+        return await generate_pack(runner, random.Random())
 
     async def cog_load(self) -> None:
         task = asyncio.create_task(self._resume_when_ready())
@@ -141,11 +150,16 @@ class ChallengeCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         wanted = current.lower()
-        return [
+        choices = [
             app_commands.Choice(name=f"{pack.title} ({pack.id})"[:100], value=pack.id)
             for pack in self.bot.services.library.packs.values()
             if wanted in pack.id or wanted in pack.title.lower()
-        ][:25]
+        ]
+        if FRESH_PACK_ID.startswith(wanted) and self.bot.services.runner is not None:
+            choices.append(
+                app_commands.Choice(name="Fresh problems, new every time", value="fresh")
+            )
+        return choices[:25]
 
     async def start_challenge(self, ctx: commands.Context[AnnealBot], pack: str | None) -> None:
         assert ctx.guild is not None

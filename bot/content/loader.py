@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 from bot.engine.problems import Pack, Problem
 
 PACK_SUFFIXES = (".yaml", ".yml")
+MAX_GENERATED = 64
 
 
 class ContentError(Exception):
@@ -29,12 +31,18 @@ class ContentLibrary:
 
     packs: dict[str, Pack]
     sources: dict[str, Path]  # pack id -> the file it came from
+    # Packs generated while running (`fresh`), newest last, so `!run <problem-id>` finds
+    # their problems too. Bounded: old ones are forgotten.
+    generated: deque[Pack] = field(default_factory=lambda: deque(maxlen=MAX_GENERATED))
 
     def pack(self, pack_id: str) -> Pack:
         return self.packs[pack_id]
 
+    def remember_generated(self, pack: Pack) -> None:
+        self.generated.append(pack)
+
     def find_problem(self, problem_id: str) -> tuple[Pack, Problem] | None:
-        for pack in self.packs.values():
+        for pack in [*self.packs.values(), *reversed(self.generated)]:
             for problem in pack.problems:
                 if problem.id == problem_id:
                     return pack, problem

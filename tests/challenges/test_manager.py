@@ -331,3 +331,50 @@ async def test_expired_while_offline_closes_with_a_notice(db: Database) -> None:
     stored = await db.session(live.session_id)
     assert stored is not None
     assert stored.status is SessionStatus.EXPIRED
+
+
+async def test_fresh_pack_is_generated_for_each_start(db: Database) -> None:
+    """`fresh` asks the generator every time and its problems become findable by id."""
+    made: list[Pack] = []
+
+    async def generate() -> Pack:
+        pack = make_pack(make_problem(f"fresh-{len(made)}", time_limit=10))
+        made.append(pack)
+        return pack
+
+    manager = manager_for(db, FakeView(), grace=60, fresh=generate)
+    live = await manager.start(
+        guild_id=GUILD,
+        guild_name="g",
+        channel_id=CHANNEL,
+        user_id=ALICE,
+        user_name="a",
+        pack_id="fresh",
+    )
+    assert live.pack is made[0]
+    assert manager.library.find_problem("fresh-0") is not None
+    await manager.stop(CHANNEL, ALICE, is_moderator=False)
+    await manager.start(
+        guild_id=GUILD,
+        guild_name="g",
+        channel_id=CHANNEL,
+        user_id=ALICE,
+        user_name="a",
+        pack_id="fresh",
+    )
+    assert len(made) == 2
+    await manager.close()
+
+
+async def test_fresh_pack_without_a_runner_is_a_clear_refusal(db: Database) -> None:
+    """Without torch workers, `fresh` is refused with the reason."""
+    manager = manager_for(db, FakeView())
+    with pytest.raises(ChallengeError, match="need `!run`'s torch workers"):
+        await manager.start(
+            guild_id=GUILD,
+            guild_name="g",
+            channel_id=CHANNEL,
+            user_id=ALICE,
+            user_name="a",
+            pack_id="fresh",
+        )
