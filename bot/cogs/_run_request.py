@@ -7,16 +7,14 @@ Every refusal is a RunError whose message (example included) can be shown as it 
 from __future__ import annotations
 
 import difflib
-import io
 import re
-import tokenize
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
 from bot.content import ContentLibrary
 from bot.engine.problems import Problem, RunRecipe
-from bot.runner.language import MAX_INPUT_CHARS, parse_run, with_overrides
+from bot.runner.language import MAX_INPUT_CHARS, parse_run, split_options, with_overrides
 from bot.runner.spec import MAX_STEPS, SCHEDULER_NAMES, RunError, RunSpec, SchedulerSpec
 
 EXAMPLE_ARGS: Final = "StepLR(step_size=2, gamma=0.5) lr=0.1 steps=5"
@@ -82,38 +80,11 @@ def split_assignments(text: str) -> dict[str, str]:
     if not text:
         return {}
     usage = "After a problem id, write the values to change as `name=value`, e.g. `gamma=0.3`."
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError):
-        raise RunError(usage) from None
-    line_starts = [0]
-    for line in io.StringIO(text).readlines():
-        line_starts.append(line_starts[-1] + len(line))
-
-    def offset(position: tuple[int, int]) -> int:
-        row, col = position
-        return line_starts[row - 1] + col
-
-    depth = 0
-    cuts: list[tuple[int, int, str]] = []  # (where the name starts, where its value starts)
-    for i, token in enumerate(tokens):
-        if token.type == tokenize.OP and token.string in "([{":
-            depth += 1
-        elif token.type == tokenize.OP and token.string in ")]}":
-            depth -= 1
-        elif (
-            depth == 0
-            and token.type == tokenize.NAME
-            and i + 1 < len(tokens)
-            and tokens[i + 1].exact_type == tokenize.EQUAL
-        ):
-            cuts.append((offset(token.start), offset(tokens[i + 1].end), token.string))
-    if not cuts or text[: cuts[0][0]].strip():
+    split = split_options(text)
+    if split is None or split[0] or not split[1]:
         raise RunError(usage)
     pairs: dict[str, str] = {}
-    for n, (_, value_start, name) in enumerate(cuts):
-        value_end = cuts[n + 1][0] if n + 1 < len(cuts) else len(text)
-        value = text[value_start:value_end].strip().rstrip(",").strip()
+    for name, value in split[1]:
         if name in pairs:
             raise RunError(f"{name}= is given twice.")
         if not value:

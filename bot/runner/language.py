@@ -45,6 +45,7 @@ __all__ = [
     "render_command",
     "render_expression",
     "render_snippet",
+    "split_options",
     "with_overrides",
 ]
 
@@ -68,7 +69,7 @@ def parse_run(text: str) -> RunSpec:
 
 
 def _parse(source: str) -> RunSpec:
-    split = _split_options(source)
+    split = split_options(source)
     if split is not None:
         head, options = split
         if head.strip():
@@ -92,7 +93,7 @@ def _looks_like_snippet(source: str) -> bool:
     return "\n" in source or source.startswith(("import ", "from "))
 
 
-def _split_options(source: str) -> tuple[str, list[tuple[str, str]]] | None:
+def split_options(source: str) -> tuple[str, list[tuple[str, str]]] | None:
     """Split `<expression> name=value name=value` at the top-level `name=` pairs.
 
     Values may hold brackets, commas and strings; the tokenizer keeps track of those.
