@@ -147,16 +147,7 @@ class TerminalGame:
             self.say(f"  {exc}")
             return
         attempt = outcome.attempt
-        await self.db.record_attempt(
-            self.session_id,
-            user,
-            attempt.problem_id,
-            attempt.option,
-            attempt.correct,
-            attempt.number,
-            attempt.points,
-            attempt.at,
-        )
+        await self.db.save_attempt(self.session_id, attempt)
         if outcome.correct:
             self.say(f"  ✅ Correct! +{attempt.points} points")
         elif outcome.attempts_left:

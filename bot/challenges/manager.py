@@ -239,16 +239,7 @@ class ChallengeManager:
             outcome = live.session.judge(user_id, option)
             attempt = outcome.attempt
             await self.db.upsert_user(user_id, user_name)
-            await self.db.record_attempt(
-                live.session_id,
-                user_id,
-                attempt.problem_id,
-                attempt.option,
-                attempt.correct,
-                attempt.number,
-                attempt.points,
-                attempt.at,
-            )
+            await self.db.save_attempt(live.session_id, attempt)
             live.session.record(attempt)  # only once it is safely on disk
             self._after_answer(live)
         return outcome

@@ -28,6 +28,7 @@ import aiosqlite
 
 from bot.engine.problems import Letter
 from bot.engine.scoring import day_streak
+from bot.engine.session import Attempt
 from bot.storage import _migrations
 from bot.storage._connection import connect
 from bot.storage.errors import AttemptAlreadyRecorded, ChannelBusy, SchemaTooNew, SessionNotOpen
@@ -317,6 +318,19 @@ class Database:
         return None if row is None else _session(row)
 
     # ------------------------------------------------------------ attempts and hints
+
+    async def save_attempt(self, session_id: int, attempt: Attempt) -> StoredAttempt:
+        """`record_attempt` for an attempt the engine judged."""
+        return await self.record_attempt(
+            session_id,
+            attempt.user_id,
+            attempt.problem_id,
+            attempt.option,
+            attempt.correct,
+            attempt.number,
+            attempt.points,
+            attempt.at,
+        )
 
     async def record_attempt(
         self,
