@@ -60,6 +60,11 @@ def check_content(directory: Path, python: str = sys.executable) -> CheckReport:
         is_prediction = problem.kind is Kind.PREDICT_OUTPUT
         if is_prediction and (message := key_disagreement(problem, runs[problem.id])):
             report.failures.append(f"{where}: {message}")
+        if problem.kind is Kind.DEBUG and problem.code and problem.expect is None:
+            report.failures.append(
+                f"{where}: a debug snippet needs `expect:` (what it prints, warns or raises), "
+                "so the claims about its output are checked"
+            )
         if problem.expect is not None:
             for message in unmet_expectations(problem.expect, runs[problem.id]):
                 report.failures.append(f"{where}: {message}")

@@ -112,3 +112,18 @@ def test_expectations_compare_whole_lines_warnings_and_errors() -> None:
     failed = SnippetRun(stdout="", error="ValueError: Tried to step 7 times", warnings=())
     assert unmet_expectations(Expectation(raises="Tried to step 7 times"), failed) == []
     assert len(unmet_expectations(Expectation(prints=["x"]), failed)) == 2
+
+
+def test_debug_snippets_must_say_what_they_show(tmp_path: Path) -> None:
+    """A debug problem with code but no `expect:` is reported."""
+    content = copy_content(tmp_path)
+    path = content / "lr-scheduler-master.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    target = next(p for p in data["problems"] if p["kind"] == "debug" and p.get("code"))
+    del target["expect"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    report = check_content(content)
+    assert [f for f in report.failures if "needs `expect:`" in f] == [
+        f"lr-scheduler-master.yaml: problem {target['id']!r}: a debug snippet needs `expect:` "
+        "(what it prints, warns or raises), so the claims about its output are checked"
+    ]
