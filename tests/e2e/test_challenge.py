@@ -129,7 +129,9 @@ async def test_reveal_then_next_problem_then_summary_with_badge(
     await fake.wait_for_reactions(second.id, [C])  # members click the bot's reactions
     await fake.user_adds_reaction(world.general.id, second.id, world.admin, C)
     summary = await fake.wait_for_message(world.general.id, has_title("Tiny: complete"))
-    assert f"<@{world.admin.id}> · **200** pts" in summary.embeds[0]["description"]
+    scoreboard = summary.embeds[0]["description"].splitlines()
+    assert len(scoreboard) == 1  # the bot's own reactions never count as answers
+    assert f"<@{world.admin.id}> · **200** pts" in scoreboard[0]
     badge_field = summary.embeds[0]["fields"][0]
     assert "New badge: tiny master" in badge_field["name"]
     async with await Database.open(bot.services.db.path) as db:
@@ -250,3 +252,17 @@ async def test_without_manage_messages_answers_count_and_it_says_so_once(
     assert (
         len([m for m in fake.messages_in(world.general.id) if "Manage Messages" in m.content]) == 1
     )
+
+
+async def test_footer_counts_answers_without_naming_them(
+    bot: AnnealBot, fake_discord: FakeDiscord, world: World
+) -> None:
+    """After an answer the problem's footer shows how many have answered."""
+    fake = fake_discord
+    problem = await start(fake, world)
+    await fake.user_adds_reaction(world.general.id, problem.id, world.admin, HINT_EMOJI)
+    await fake.user_adds_reaction(world.general.id, problem.id, world.member, A)
+    edited = await fake.wait_for_edit(
+        problem.id, lambda m: "1 person has answered" in m.embeds[0]["footer"]["text"]
+    )
+    assert edited.embeds[0]["title"] == problem.embeds[0]["title"]
