@@ -186,6 +186,9 @@ class ChallengeManager:
             raise ChallengeError(
                 "A challenge is already running in this channel (started elsewhere)."
             ) from exc
+        if pack.id not in self.library.packs:
+            # A generated pack exists nowhere else: keep it, so the session can resume.
+            await self.db.save_session_pack(session_id, pack.model_dump_json())
         live = LiveChallenge(session_id, guild_id, channel_id, user_id, session)
         self._by_channel[channel_id] = live
         async with live.lock:
@@ -403,16 +406,22 @@ class ChallengeManager:
                 with contextlib.suppress(Exception):
                     await self.db.end_session(stored.id, SessionStatus.STOPPED, self.clock())
 
-    async def _resume(self, stored: StoredSession) -> None:
+    async def _stored_pack(self, stored: StoredSession) -> Pack | None:
         pack = self.library.packs.get(stored.pack_id)
+        if pack is None and (saved := await self.db.session_pack(stored.id)) is not None:
+            pack = Pack.model_validate_json(saved)
+            self.library.remember_generated(pack)  # so `!run <problem-id>` finds it
+        return pack
+
+    async def _resume(self, stored: StoredSession) -> None:
+        pack = await self._stored_pack(stored)
         known = {p.id: p for p in pack.problems} if pack else {}
         if pack is None or any(pid not in known for pid in stored.problem_ids):
             await self.db.end_session(stored.id, SessionStatus.STOPPED, self.clock())
             await self.view.show_notice(
                 stored.channel_id,
-                "The challenge here could not continue after my restart: its problems were "
-                "generated fresh or have changed. Every answer given is saved; start a new "
-                "one any time.",
+                "The challenge here could not continue after my restart because its problems "
+                "changed. Every answer given is saved; start a new one any time.",
             )
             return
         if stored.deadline is None or stored.opened_at is None or stored.deadline < self.clock():

@@ -442,6 +442,19 @@ class Database:
             for row in rows
         ]
 
+    async def save_session_pack(self, session_id: int, pack_json: str) -> None:
+        """Keep a generated pack with its session, for resuming after a restart."""
+        query = "INSERT OR REPLACE INTO session_packs (session_id, pack_json) VALUES (?, ?)"
+        async with self._write() as conn:
+            await conn.execute(query, (session_id, pack_json))
+
+    async def session_pack(self, session_id: int) -> str | None:
+        """The pack saved with `save_session_pack`, as JSON, or None."""
+        query = "SELECT pack_json FROM session_packs WHERE session_id = ?"
+        async with self._read() as conn:
+            rows = list(await conn.execute_fetchall(query, (session_id,)))
+        return str(rows[0]["pack_json"]) if rows else None
+
     # ---------------------------------------------------------------------- badges
 
     async def award_badge(

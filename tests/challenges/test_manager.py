@@ -378,3 +378,34 @@ async def test_fresh_pack_without_a_runner_is_a_clear_refusal(db: Database) -> N
             user_name="a",
             pack_id="fresh",
         )
+
+
+async def test_fresh_challenge_resumes_after_a_restart(db: Database) -> None:
+    """A generated pack is stored with its session, so a restart carries on with it."""
+    await db.update_guild_settings(GUILD, timer_scale=1.0)
+
+    async def generate() -> Pack:
+        pack = make_pack(make_problem("fresh-only", answer="D", time_limit=10))
+        return pack.model_copy(update={"id": "fresh"})  # as the generator names it
+
+    before = manager_for(db, FakeView(), grace=60, fresh=generate)
+    live = await before.start(
+        guild_id=GUILD,
+        guild_name="g",
+        channel_id=CHANNEL,
+        user_id=ALICE,
+        user_name="a",
+        pack_id="fresh",
+    )
+    message = live.message_id
+    assert message is not None
+    await before.close()
+
+    view = FakeView()
+    after = manager_for(db, view, grace=0.01)  # its library has never seen the fresh pack
+    await after.resume_all()
+    assert "I'm back" in view.notices[0][1]
+    assert after.library.find_problem("fresh-only") is not None
+    outcome = await after.answer(message_id=message, user_id=BOB, user_name="b", option="D")
+    assert outcome.correct
+    await after.close()

@@ -431,3 +431,14 @@ async def test_timer_scale_must_be_a_positive_number(seeded: Database, scale: fl
     with pytest.raises(ValueError, match="timer_scale"):
         await seeded.update_guild_settings(GUILD, timer_scale=scale)
     assert (await seeded.guild_settings(GUILD)).timer_scale == 1.0
+
+
+async def test_session_pack_round_trip(tmp_path: Path) -> None:
+    """A generated pack saved with its session comes back as the same JSON."""
+    async with await Database.open(tmp_path / "packs.db") as db:
+        await db.upsert_guild(5, "g")
+        await db.upsert_user(7, "u")
+        session_id = await db.create_session(5, 9, "fresh", ["p"], 7, 1.0)
+        assert await db.session_pack(session_id) is None
+        await db.save_session_pack(session_id, '{"id": "fresh"}')
+        assert await db.session_pack(session_id) == '{"id": "fresh"}'
