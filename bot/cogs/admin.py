@@ -160,17 +160,14 @@ class AdminCog(commands.Cog, name="Admin"):
     async def allow(self, ctx: commands.Context[AnnealBot], channel: discord.TextChannel) -> None:
         """Add a channel to the list where challenges may run."""
         guild = _guild(ctx)
-        current = await self.bot.services.db.guild_settings(guild.id)
+        db = await self._record(guild)
+        current, new = await db.set_channel_allowed(guild.id, channel.id, True)
         if channel.id in current.allowed_channel_ids:
             await ctx.send(
                 f"{channel.mention} was already allowed. Challenges may run in: "
                 f"{channel_list(current.allowed_channel_ids)}."
             )
             return
-        db = await self._record(guild)
-        new = await db.update_guild_settings(
-            guild.id, allowed_channel_ids=current.allowed_channel_ids | {channel.id}
-        )
         text = (
             f"✅ Challenges may now run in {channel.mention}. "
             f"Allowed channels: {channel_list(new.allowed_channel_ids)}."
@@ -191,7 +188,8 @@ class AdminCog(commands.Cog, name="Admin"):
     ) -> None:
         """Remove a channel from the list where challenges may run."""
         guild = _guild(ctx)
-        current = await self.bot.services.db.guild_settings(guild.id)
+        db = await self._record(guild)
+        current, new = await db.set_channel_allowed(guild.id, channel.id, False)
         if channel.id not in current.allowed_channel_ids:
             if not current.allowed_channel_ids:
                 raise UserFacingError(
@@ -202,10 +200,6 @@ class AdminCog(commands.Cog, name="Admin"):
                 f"{channel.mention} is not on the list. Challenges may run in: "
                 f"{channel_list(current.allowed_channel_ids)}."
             )
-        db = await self._record(guild)
-        new = await db.update_guild_settings(
-            guild.id, allowed_channel_ids=current.allowed_channel_ids - {channel.id}
-        )
         if new.allowed_channel_ids:
             text = (
                 f"✅ Challenges may no longer run in {channel.mention}. "

@@ -559,6 +559,29 @@ class Database:
         async with self._read() as conn:
             return await _guild_settings(conn, guild_id)
 
+    async def set_channel_allowed(
+        self, guild_id: int, channel_id: int, allowed: bool
+    ) -> tuple[GuildSettings, GuildSettings]:
+        """Add a channel to the allowed list, or take it off; returns (before, after).
+
+        One transaction, so two admins changing different channels at once both count.
+        The guild must have been upserted.
+        """
+        ensure_row = "INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING"
+        if allowed:
+            change = """
+                INSERT INTO guild_allowed_channels (guild_id, channel_id) VALUES (?, ?)
+                ON CONFLICT DO NOTHING
+            """
+        else:
+            change = "DELETE FROM guild_allowed_channels WHERE guild_id = ? AND channel_id = ?"
+        async with self._write() as conn:
+            before = await _guild_settings(conn, guild_id)
+            await conn.execute(ensure_row, (guild_id,))
+            await conn.execute(change, (guild_id, channel_id))
+            after = await _guild_settings(conn, guild_id)
+        return before, after
+
     async def update_guild_settings(
         self,
         guild_id: int,

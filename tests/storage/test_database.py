@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from contextlib import closing
 from datetime import UTC, date, datetime
@@ -442,3 +443,16 @@ async def test_session_pack_round_trip(tmp_path: Path) -> None:
         assert await db.session_pack(session_id) is None
         await db.save_session_pack(session_id, '{"id": "fresh"}')
         assert await db.session_pack(session_id) == '{"id": "fresh"}'
+
+
+async def test_two_admins_changing_channels_at_once_both_count(tmp_path: Path) -> None:
+    """Allowing two channels concurrently keeps both; taking one off keeps the other."""
+    async with await Database.open(tmp_path / "channels.db") as db:
+        await db.upsert_guild(5, "g")
+        await asyncio.gather(
+            db.set_channel_allowed(5, 100, True), db.set_channel_allowed(5, 200, True)
+        )
+        assert (await db.guild_settings(5)).allowed_channel_ids == {100, 200}
+        before, after = await db.set_channel_allowed(5, 100, False)
+        assert before.allowed_channel_ids == {100, 200}
+        assert after.allowed_channel_ids == {200}
