@@ -39,6 +39,12 @@ def message_for(error: BaseException, prefix: str) -> str | None:
         error = error.original
     if isinstance(error, FRIENDLY):
         return str(error)
+    if isinstance(error, discord.Forbidden):
+        return (
+            "Discord refused that: I am missing a permission in this channel (I need View "
+            "Channel, Send Messages, Embed Links, Attach Files, Add Reactions, Read Message "
+            "History and Manage Messages). A server admin can grant them."
+        )
     if isinstance(error, commands.CommandOnCooldown):
         return f"Slow down a little: try again in {error.retry_after:.0f} s."
     if isinstance(error, commands.MissingPermissions | app_commands.MissingPermissions):
@@ -73,7 +79,10 @@ class ErrorsCog(commands.Cog):
         if text is None:
             log.error("command %s failed", ctx.command, exc_info=error)
             text = "Something went wrong on my side; it has been logged."
-        await ctx.send(text, ephemeral=True)
+        try:
+            await ctx.send(text, ephemeral=True)
+        except discord.HTTPException as exc:  # e.g. not even Send Messages here
+            log.warning("could not tell %s why %s failed: %s", ctx.author.id, ctx.command, exc)
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
