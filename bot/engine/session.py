@@ -302,9 +302,15 @@ class ChallengeSession:
         )
 
     def everyone_done(self) -> bool:
-        """True when at least one player answered and every participant so far is done."""
-        people = self.participants
-        return self.answered_count() > 0 and all(self.is_done(u) for u in people)
+        """True when every participant is done with the open problem, so it may end early.
+
+        Who is playing is only known once a problem has been played: the first problem
+        always runs to its deadline, so the fastest answer never cuts the others short.
+        """
+        current = self._open_problem()
+        if current.index == 0 or self.answered_count() == 0:
+            return False
+        return all(self.is_done(u) for u in self.participants)
 
     # -- reveal and summary -------------------------------------------------------------
 

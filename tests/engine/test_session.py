@@ -188,14 +188,25 @@ def test_speed_bonus_rewards_fast_answers(pack: Pack, clock: FakeClock) -> None:
     assert fast > slow >= POINTS_BY_ATTEMPT[0]
 
 
-def test_everyone_done_waits_for_every_participant(pack: Pack, clock: FakeClock) -> None:
-    """The problem ends early only when all who played are done."""
+def test_first_problem_always_runs_to_its_deadline(pack: Pack, clock: FakeClock) -> None:
+    """On problem 1 nobody knows who is playing yet: no early end, even if all are done."""
     session = started(pack, clock)
-    assert not session.everyone_done()
     session.answer(ALICE, "B")
+    assert not session.everyone_done()
+
+
+def test_everyone_done_waits_for_every_participant(pack: Pack, clock: FakeClock) -> None:
+    """From problem 2 on, it ends early only when all who played are done."""
+    session = started(pack, clock)
+    session.answer(ALICE, "B")
+    session.answer(BOB, "B")
+    session.reveal()
+    session.open_next()
+    assert not session.everyone_done()
+    session.answer(ALICE, "C")
     session.answer(BOB, "A")
     assert not session.everyone_done()
-    session.answer(BOB, "C")
+    session.answer(BOB, "D")
     assert session.everyone_done()
 
 
