@@ -11,11 +11,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.content import ContentError, ContentLibrary, load_library
+from bot.content import DEFAULT_PACK, ContentError, ContentLibrary, load_library
 from bot.engine.problems import Pack
 from bot.settings import Settings, SettingsError, load_settings
-
-DEFAULT_PACK = "lr-scheduler-master"
 
 
 class CommandError(Exception):
@@ -190,7 +188,7 @@ async def generate_fresh(seed: int | None) -> Pack:
 
 def choose_pack(library: ContentLibrary, pack_id: str | None) -> Pack:
     if pack_id is None:
-        return library.packs.get(DEFAULT_PACK) or next(iter(library.packs.values()))
+        return library.default_pack()
     if pack_id not in library.packs:
         known = ", ".join(library.packs)
         raise CommandError(f"there is no pack {pack_id!r}; the packs are: {known}")

@@ -34,8 +34,6 @@ from bot.storage import LOCAL_GUILD_ID, ChannelBusy, Database, SessionStatus, St
 
 log = logging.getLogger("anneal.challenges")
 
-DEFAULT_PACK = "lr-scheduler-master"
-
 
 class ChallengeRunning(ChallengeError):
     def __init__(self, live: LiveChallenge) -> None:
@@ -136,7 +134,7 @@ class ChallengeManager:
 
     async def resolve_pack(self, pack_id: str | None) -> Pack:
         if pack_id is None:
-            return self.library.packs.get(DEFAULT_PACK) or next(iter(self.library.packs.values()))
+            return self.library.default_pack()
         wanted = pack_id.strip().lower()
         pack = self.library.packs.get(wanted)
         if pack is not None:

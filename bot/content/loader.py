@@ -15,6 +15,7 @@ from bot.engine.problems import Pack, Problem
 
 PACK_SUFFIXES = (".yaml", ".yml")
 MAX_GENERATED = 64
+DEFAULT_PACK = "lr-scheduler-master"  # played when no pack is named
 
 
 class ContentError(Exception):
@@ -37,6 +38,10 @@ class ContentLibrary:
 
     def pack(self, pack_id: str) -> Pack:
         return self.packs[pack_id]
+
+    def default_pack(self) -> Pack:
+        """The pack to play when none is named: the master pack, else the first one."""
+        return self.packs.get(DEFAULT_PACK) or next(iter(self.packs.values()))
 
     def remember_generated(self, pack: Pack) -> None:
         self.generated.append(pack)
