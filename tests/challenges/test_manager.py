@@ -105,14 +105,16 @@ def manager_for(db: Database, view: FakeView, **kwargs: Any) -> ChallengeManager
     return ChallengeManager(db, library, view, time.time, **kwargs)
 
 
-async def start(manager: ChallengeManager, channel: int = CHANNEL) -> LiveChallenge:
+async def start(
+    manager: ChallengeManager, channel: int = CHANNEL, pack_id: str = "tiny"
+) -> LiveChallenge:
     return await manager.start(
         guild_id=GUILD,
         guild_name="Study group",
         channel_id=channel,
         user_id=ALICE,
         user_name="alice",
-        pack_id="tiny",
+        pack_id=pack_id,
     )
 
 
@@ -343,25 +345,11 @@ async def test_fresh_pack_is_generated_for_each_start(db: Database) -> None:
         return pack
 
     manager = manager_for(db, FakeView(), grace=60, fresh=generate)
-    live = await manager.start(
-        guild_id=GUILD,
-        guild_name="g",
-        channel_id=CHANNEL,
-        user_id=ALICE,
-        user_name="a",
-        pack_id="fresh",
-    )
+    live = await start(manager, pack_id="fresh")
     assert live.pack is made[0]
     assert manager.library.find_problem("fresh-0") is not None
     await manager.stop(CHANNEL, ALICE, is_moderator=False)
-    await manager.start(
-        guild_id=GUILD,
-        guild_name="g",
-        channel_id=CHANNEL,
-        user_id=ALICE,
-        user_name="a",
-        pack_id="fresh",
-    )
+    await start(manager, pack_id="fresh")
     assert len(made) == 2
     await manager.close()
 
@@ -370,14 +358,7 @@ async def test_fresh_pack_without_a_runner_is_a_clear_refusal(db: Database) -> N
     """Without torch workers, `fresh` is refused with the reason."""
     manager = manager_for(db, FakeView())
     with pytest.raises(ChallengeError, match="need `!run`'s torch workers"):
-        await manager.start(
-            guild_id=GUILD,
-            guild_name="g",
-            channel_id=CHANNEL,
-            user_id=ALICE,
-            user_name="a",
-            pack_id="fresh",
-        )
+        await start(manager, pack_id="fresh")
 
 
 async def test_fresh_challenge_resumes_after_a_restart(db: Database) -> None:
@@ -389,14 +370,7 @@ async def test_fresh_challenge_resumes_after_a_restart(db: Database) -> None:
         return pack.model_copy(update={"id": "fresh"})  # as the generator names it
 
     before = manager_for(db, FakeView(), grace=60, fresh=generate)
-    live = await before.start(
-        guild_id=GUILD,
-        guild_name="g",
-        channel_id=CHANNEL,
-        user_id=ALICE,
-        user_name="a",
-        pack_id="fresh",
-    )
+    live = await start(before, pack_id="fresh")
     message = live.message_id
     assert message is not None
     await before.close()
