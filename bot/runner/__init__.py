@@ -1,1 +1,91 @@
-"""`!run`: parse user text into a RunSpec, compute it with real torch in a worker, show it."""
+"""`!run`: parse user text into a RunSpec, compute it with real torch in a worker, show it.
+
+This is the runner's public face: code outside `bot/runner/` imports only from here.
+Names load on first use (PEP 562), so the worker process, which imports
+`bot.runner.worker` and therefore this package, never loads the parser or the pool.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.runner.language import MAX_INPUT_CHARS as MAX_INPUT_CHARS
+    from bot.runner.language import parse_run as parse_run
+    from bot.runner.language import render_command as render_command
+    from bot.runner.language import render_expression as render_expression
+    from bot.runner.language import render_snippet as render_snippet
+    from bot.runner.language import split_options as split_options
+    from bot.runner.language import with_overrides as with_overrides
+    from bot.runner.pool import Chart as Chart
+    from bot.runner.pool import Limits as Limits
+    from bot.runner.pool import RunnerBusy as RunnerBusy
+    from bot.runner.pool import RunnerClosed as RunnerClosed
+    from bot.runner.pool import RunnerCrashed as RunnerCrashed
+    from bot.runner.pool import RunnerPool as RunnerPool
+    from bot.runner.pool import RunnerStartError as RunnerStartError
+    from bot.runner.pool import RunnerTimeout as RunnerTimeout
+    from bot.runner.spec import MAX_STEPS as MAX_STEPS
+    from bot.runner.spec import SCHEDULER_NAMES as SCHEDULER_NAMES
+    from bot.runner.spec import Arg as Arg
+    from bot.runner.spec import RunError as RunError
+    from bot.runner.spec import RunResult as RunResult
+    from bot.runner.spec import RunSpec as RunSpec
+    from bot.runner.spec import SchedulerSpec as SchedulerSpec
+    from bot.runner.table import describe_run as describe_run
+    from bot.runner.table import format_table as format_table
+
+# public name -> the module that defines it
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "MAX_INPUT_CHARS",
+            "parse_run",
+            "render_command",
+            "render_expression",
+            "render_snippet",
+            "split_options",
+            "with_overrides",
+        ),
+        "bot.runner.language",
+    ),
+    **dict.fromkeys(
+        (
+            "Chart",
+            "Limits",
+            "RunnerBusy",
+            "RunnerClosed",
+            "RunnerCrashed",
+            "RunnerPool",
+            "RunnerStartError",
+            "RunnerTimeout",
+        ),
+        "bot.runner.pool",
+    ),
+    **dict.fromkeys(
+        (
+            "MAX_STEPS",
+            "SCHEDULER_NAMES",
+            "Arg",
+            "RunError",
+            "RunResult",
+            "RunSpec",
+            "SchedulerSpec",
+        ),
+        "bot.runner.spec",
+    ),
+    **dict.fromkeys(("describe_run", "format_table"), "bot.runner.table"),
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bot.runner' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
