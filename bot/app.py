@@ -74,7 +74,7 @@ class AnnealBot(commands.Bot):
         self.services = services
 
     async def setup_hook(self) -> None:
-        from bot.cogs import add_cogs
+        from bot.features import add_cogs
 
         await add_cogs(self)
         await self.sync_commands()

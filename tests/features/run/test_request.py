@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from bot.cogs._run_request import recipe_text, resolve, runnable, suggest_ids, variant_command
 from bot.content import ContentLibrary, load_library
+from bot.features.run.request import recipe_text, resolve, runnable, suggest_ids, variant_command
 from bot.runner.language import parse_run
 from bot.runner.pool import RunnerPool
 from bot.runner.spec import RunError, SchedulerSpec

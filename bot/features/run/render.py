@@ -13,7 +13,7 @@ from typing import Final
 
 import discord
 
-from bot.cogs._run_request import RunRequest, variant_command
+from bot.features.run.request import RunRequest, variant_command
 from bot.runner.language import render_snippet
 from bot.runner.spec import RunResult
 from bot.runner.table import describe_run, format_table

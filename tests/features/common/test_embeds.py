@@ -1,10 +1,10 @@
-"""Tests for bot.cogs._embed_limits: clipping text and fields to Discord's embed limits."""
+"""Tests for bot.features.common.embeds: clipping text and fields to Discord's embed limits."""
 
 from __future__ import annotations
 
 import discord
 
-from bot.cogs._embed_limits import FIELDS, TOTAL, add_fields, clip, join_lines, player_name
+from bot.features.common.embeds import FIELDS, TOTAL, add_fields, clip, join_lines, player_name
 
 
 def test_clip_keeps_short_text_and_cuts_long_text_with_an_ellipsis() -> None:

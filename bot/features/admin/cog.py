@@ -15,8 +15,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.errors import UserFacingError
 from bot.engine.scoring import SPEED_BONUS_MAX
+from bot.features.common.errors import UserFacingError
 from bot.invite import NEEDED
 from bot.storage import Database, GuildSettings
 

@@ -15,10 +15,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs import _embed_limits as _limits
-from bot.cogs._weeks import Board, Window, parse_board, window
-from bot.cogs.errors import UserFacingError
 from bot.engine.problems import Badge, BadgeRule, Level, Pack
+from bot.features.common import embeds as _limits
+from bot.features.common.errors import UserFacingError
+from bot.features.stats.weeks import Board, Window, parse_board, window
 from bot.storage import AwardedBadge, LeaderboardRow, Profile
 
 if TYPE_CHECKING:

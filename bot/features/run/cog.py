@@ -16,11 +16,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs._run_limits import LimitReached, RunLimits
-from bot.cogs._run_reply import build_reply
-from bot.cogs._run_request import example, resolve, runnable, suggest_ids, variant_command
-from bot.cogs._run_request import variant_hint as variant_hint
-from bot.cogs.errors import UserFacingError
+from bot.features.common.errors import UserFacingError
+from bot.features.run.limits import LimitReached, RunLimits
+from bot.features.run.render import build_reply
+from bot.features.run.request import example, resolve, runnable, suggest_ids, variant_command
+from bot.features.run.request import variant_hint as variant_hint
 from bot.runner.pool import RunnerBusy, RunnerClosed
 from bot.runner.table import describe_run
 

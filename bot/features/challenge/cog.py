@@ -14,11 +14,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.challenges import ChallengeManager, ChallengeRunning, LiveChallenge
-from bot.cogs import render
-from bot.cogs.errors import UserFacingError
 from bot.content.generator import FRESH_PACK_ID, generate_pack
 from bot.engine.problems import Pack
 from bot.engine.session import ChallengeError, OpenProblem, OptionAlreadyTried, Reveal, Summary
+from bot.features.challenge import render
+from bot.features.common.errors import UserFacingError
 from bot.storage import SessionStatus
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class DiscordChallengeView:
             )
 
     async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:
-        from bot.cogs.run import variant_hint
+        from bot.features.run.cog import variant_hint
 
         channel = await self.channel(live.channel_id)
         variant = variant_hint(reveal.problem, self.bot.services.settings.prefix)

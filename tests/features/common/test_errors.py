@@ -7,8 +7,8 @@ from unittest.mock import Mock
 import discord
 from discord.ext import commands
 
-from bot.cogs.errors import UserFacingError, message_for
 from bot.engine.session import DeadlinePassed
+from bot.features.common.errors import UserFacingError, message_for
 
 
 def forbidden() -> discord.Forbidden:

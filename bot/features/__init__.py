@@ -11,12 +11,12 @@ if TYPE_CHECKING:
 
 async def add_cogs(bot: AnnealBot) -> None:
     """Build every cog with the bot's services (no global state, so tests can do the same)."""
-    from bot.cogs.admin import AdminCog
-    from bot.cogs.challenge import ChallengeCog
-    from bot.cogs.errors import ErrorsCog
-    from bot.cogs.help import HelpCog
-    from bot.cogs.run import RunCog
-    from bot.cogs.stats import StatsCog
+    from bot.features.admin.cog import AdminCog
+    from bot.features.challenge.cog import ChallengeCog
+    from bot.features.common.errors import ErrorsCog
+    from bot.features.help.render import HelpCog
+    from bot.features.run.cog import RunCog
+    from bot.features.stats.render import StatsCog
 
     cogs = [
         ErrorsCog(bot),

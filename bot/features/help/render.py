@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.cogs import _embed_limits as _limits
-from bot.cogs.admin import TIMER_MAX, TIMER_MIN, can_manage_server
 from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT
+from bot.features.admin.cog import TIMER_MAX, TIMER_MIN, can_manage_server
+from bot.features.common import embeds as _limits
 
 if TYPE_CHECKING:
     from bot.app import AnnealBot

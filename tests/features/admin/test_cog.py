@@ -1,4 +1,5 @@
-"""Tests for bot.cogs.admin: the Manage Server check, and parsing and showing the settings."""
+"""Tests for bot.features.admin.cog: the Manage Server check, and parsing and showing the
+settings."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import discord
 import pytest
 from discord.ext import commands
 
-from bot.cogs.admin import (
+from bot.features.admin.cog import (
     AdminCog,
     can_manage_server,
     channel_list,
@@ -19,7 +20,7 @@ from bot.cogs.admin import (
     settings_embed,
     timer_scale,
 )
-from bot.cogs.errors import UserFacingError, message_for
+from bot.features.common.errors import UserFacingError, message_for
 from bot.invite import permissions as invite_permissions
 from bot.storage import GuildSettings
 

@@ -1,4 +1,5 @@
-"""Tests for bot.cogs.stats: the leaderboard, profile, badges and packs embeds from given rows."""
+"""Tests for bot.features.stats.render: the leaderboard, profile, badges and packs embeds
+from given rows."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from datetime import UTC, datetime
 import discord
 import pytest
 
-from bot.cogs._weeks import WEEK, Board, Window, parse_board
-from bot.cogs.stats import (
+from bot.engine.problems import Badge, Pack
+from bot.features.stats.render import (
     badges_embed,
     describe_window,
     how_to_earn,
@@ -17,7 +18,7 @@ from bot.cogs.stats import (
     packs_embed,
     profile_embed,
 )
-from bot.engine.problems import Badge, Pack
+from bot.features.stats.weeks import WEEK, Board, Window, parse_board
 from bot.storage import AwardedBadge, LeaderboardRow, Profile
 from tests.engine.conftest import make_pack, make_problem
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.cogs._run_reply import CHART_NAME, CODE_LIMIT, CODE_NAME, build_reply
-from bot.cogs._run_request import RunRequest, resolve
 from bot.content import ContentLibrary, load_library
+from bot.features.run.render import CHART_NAME, CODE_LIMIT, CODE_NAME, build_reply
+from bot.features.run.request import RunRequest, resolve
 from bot.runner.language import parse_run, render_snippet
 from bot.runner.spec import RunResult
 from bot.settings import SHIPPED_CONTENT_DIR

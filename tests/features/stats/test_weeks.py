@@ -1,4 +1,4 @@
-"""Tests for bot.cogs._weeks: ISO week windows, the guild's weekly reset, all time."""
+"""Tests for bot.features.stats.weeks: ISO week windows, the guild's weekly reset, all time."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.cogs._weeks import WEEK, Board, Window, week_start, window
+from bot.features.stats.weeks import WEEK, Board, Window, week_start, window
 
 
 def ts(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> float:

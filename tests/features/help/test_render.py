@@ -1,4 +1,5 @@
-"""Tests for bot.cogs.help: the help embed, its admin section, and that it matches the commands."""
+"""Tests for bot.features.help.render: the help embed, its admin section, and that it
+matches the commands."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from unittest.mock import create_autospec
 import discord
 from discord.ext import commands
 
-from bot.cogs.admin import AdminCog
-from bot.cogs.help import ADMIN, CHALLENGES, SCORES, TORCH, HelpCog, help_embed
-from bot.cogs.stats import StatsCog
+from bot.features.admin.cog import AdminCog
+from bot.features.help.render import ADMIN, CHALLENGES, SCORES, TORCH, HelpCog, help_embed
+from bot.features.stats.render import StatsCog
 
 ADMIN_SECTION = "⚙️ Admin (Manage Server)"
 

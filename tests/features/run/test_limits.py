@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cogs._run_limits import Cooldown, LimitReached, RateLimit, RunLimits, seconds
-from bot.cogs._run_request import ProblemRun, resolve, split_assignments, split_request
-from bot.cogs.run import variant_hint
 from bot.content import ContentLibrary, load_library
 from bot.engine.problems import Problem, RunRecipe
+from bot.features.run.cog import variant_hint
+from bot.features.run.limits import Cooldown, LimitReached, RateLimit, RunLimits, seconds
+from bot.features.run.request import ProblemRun, resolve, split_assignments, split_request
 from bot.runner.spec import RunError
 from bot.settings import SHIPPED_CONTENT_DIR
 

@@ -1,0 +1,1 @@
+"""`admin`: a server's Anneal settings, for members with Manage Server."""

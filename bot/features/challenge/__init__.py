@@ -1,0 +1,1 @@
+"""Timed challenges in Discord: commands, reaction answers, and the embeds they post."""

@@ -1,0 +1,1 @@
+"""`help`: every command with a description and an example."""

@@ -1,0 +1,1 @@
+"""`!run` in Discord: requests, fairness limits, and the reply with its chart."""

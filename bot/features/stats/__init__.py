@@ -1,0 +1,1 @@
+"""A server's standings and what can be earned: leaderboard, profile, badges, packs."""
