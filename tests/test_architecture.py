@@ -23,7 +23,7 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
     """Building every cog loads neither torch nor matplotlib: they live in the workers."""
     loaded = imported_after(
         "import bot.app, bot.cli, bot.features.challenge.cog, bot.features.run.cog, "
-        "bot.features.stats.render, bot.features.admin.cog, bot.features.help.render, "
+        "bot.features.stats.cog, bot.features.admin.cog, bot.features.help.cog, "
         "bot.content.generator, bot.runner.pool"
     )
     assert "discord" in loaded  # the statement really imported the bot

@@ -14,9 +14,9 @@ async def add_cogs(bot: AnnealBot) -> None:
     from bot.features.admin.cog import AdminCog
     from bot.features.challenge.cog import ChallengeCog
     from bot.features.common.errors import ErrorsCog
-    from bot.features.help.render import HelpCog
+    from bot.features.help.cog import HelpCog
     from bot.features.run.cog import RunCog
-    from bot.features.stats.render import StatsCog
+    from bot.features.stats.cog import StatsCog
 
     cogs = [
         ErrorsCog(bot),

@@ -1,22 +1,15 @@
-"""`help`: every command with a one-line description and an example, in the server's prefix.
-
-The admin commands are listed only to members with Manage Server.
-"""
+"""The help embed: every command with a one-line description and an example, in the
+server's prefix; the admin section only for members with Manage Server."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import discord
-from discord.ext import commands
 
 from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT
-from bot.features.admin.cog import TIMER_MAX, TIMER_MIN, can_manage_server
+from bot.features.admin.cog import TIMER_MAX, TIMER_MIN
 from bot.features.common import embeds as _limits
-
-if TYPE_CHECKING:
-    from bot.app import AnnealBot
 
 COLOUR = discord.Colour.blurple()
 
@@ -108,21 +101,3 @@ def help_embed(prefix: str, *, admin: bool) -> discord.Embed:
         f"a hint costs {HINT_COST}."
     )
     return embed
-
-
-class HelpCog(commands.Cog, name="Help"):
-    """`help` for `!` and `/` (the bot's default help command is turned off)."""
-
-    def __init__(self, bot: AnnealBot) -> None:
-        self.bot = bot
-
-    # mypy 2.4 cannot solve discord.py's Concatenate-based decorator types for a hybrid
-    # command defined in a cog (it reports "expected def (Never, ...)").
-    @commands.hybrid_command(  # type: ignore[arg-type]
-        name="help", description="Anneal's commands, with examples"
-    )
-    @commands.guild_only()
-    async def help(self, ctx: commands.Context[AnnealBot]) -> None:
-        """Anneal's commands with one-line descriptions and examples."""
-        embed = help_embed(self.bot.services.settings.prefix, admin=can_manage_server(ctx))
-        await ctx.send(embed=embed, ephemeral=True)  # ephemeral for `/help`; `!help` is public

@@ -9,8 +9,9 @@ import discord
 from discord.ext import commands
 
 from bot.features.admin.cog import AdminCog
-from bot.features.help.render import ADMIN, CHALLENGES, SCORES, TORCH, HelpCog, help_embed
-from bot.features.stats.render import StatsCog
+from bot.features.help.cog import HelpCog
+from bot.features.help.render import ADMIN, CHALLENGES, SCORES, TORCH, help_embed
+from bot.features.stats.cog import StatsCog
 
 ADMIN_SECTION = "⚙️ Admin (Manage Server)"
 
