@@ -7,8 +7,6 @@ override default permissions and `!admin` has no such gate.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -16,101 +14,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.engine.scoring import SPEED_BONUS_MAX
+from bot.features.admin.permissions import missing_permissions, require_manage_server
+from bot.features.admin.render import channel_list, settings_embed
+from bot.features.admin.values import on_or_off, timer_scale
 from bot.features.common.errors import UserFacingError
-from bot.invite import NEEDED
-from bot.storage import Database, GuildSettings
+from bot.storage import Database
 
 if TYPE_CHECKING:
     from bot.app import AnnealBot
-
-TIMER_MIN, TIMER_MAX = 0.25, 4.0
-COLOUR = discord.Colour.dark_gold()
-
-_HAS_MANAGE_GUILD = commands.has_guild_permissions(manage_guild=True).predicate
-
-
-def can_manage_server(ctx: commands.Context[AnnealBot]) -> bool:
-    """Whether the author has Manage Server here.
-
-    For a slash command, Discord computed the member's permissions (owner, Administrator,
-    roles) and sent them with the interaction; for a `!` command, the member's roles say.
-    """
-    if ctx.guild is None:
-        return False
-    if ctx.interaction is not None:
-        return ctx.interaction.permissions.manage_guild
-    author = ctx.author
-    return isinstance(author, discord.Member) and author.guild_permissions.manage_guild
-
-
-async def require_manage_server(ctx: commands.Context[AnnealBot]) -> bool:
-    """The admin commands' check: NoPrivateMessage in DMs, MissingPermissions without
-    Manage Server (the errors cog answers both politely)."""
-    if ctx.guild is None:
-        raise commands.NoPrivateMessage()
-    if ctx.interaction is None:
-        return await _HAS_MANAGE_GUILD(ctx)
-    if not ctx.interaction.permissions.manage_guild:
-        raise commands.MissingPermissions(["manage_guild"])
-    return True
-
-
-def timer_scale(value: float) -> float:
-    """`value` if it is a usable timer scale; UserFacingError saying the range if not."""
-    if not (math.isfinite(value) and TIMER_MIN <= value <= TIMER_MAX):
-        raise UserFacingError(
-            f"The timer scale must be a number from {TIMER_MIN:g} to {TIMER_MAX:g} "
-            f"(2 doubles every time limit, 0.5 halves it); `{value:g}` is not."
-        )
-    return value
-
-
-def on_or_off(text: str) -> bool | None:
-    """True for on/yes/true/enable(d)/1, False for their opposites, None for anything else."""
-    word = text.strip().lower()
-    if word in {"on", "yes", "true", "enable", "enabled", "1"}:
-        return True
-    if word in {"off", "no", "false", "disable", "disabled", "0"}:
-        return False
-    return None
-
-
-def channel_list(channel_ids: Iterable[int], *, most: int = 20) -> str:
-    """Channel mentions (they never ping), at most `most` of them, or "every channel"."""
-    ids = sorted(channel_ids)
-    if not ids:
-        return "every channel"
-    text = ", ".join(f"<#{channel_id}>" for channel_id in ids[:most])
-    return text + (f" and {len(ids) - most} more" if len(ids) > most else "")
-
-
-def settings_embed(settings: GuildSettings, *, prefix: str) -> discord.Embed:
-    """The guild's settings and the commands that change them."""
-    reset = (
-        f"<t:{round(settings.week_reset_at)}:f>" if settings.week_reset_at is not None else "never"
-    )
-    embed = discord.Embed(title="⚙️ Anneal settings", colour=COLOUR)
-    embed.add_field(
-        name="Channels", value=f"Challenges may run in {channel_list(settings.allowed_channel_ids)}"
-    )
-    embed.add_field(name="Timer", value=f"{settings.timer_scale:g} (multiplies every time limit)")
-    embed.add_field(name="Speed bonus", value="on" if settings.speed_bonus else "off")
-    embed.add_field(name="Weekly board last reset", value=reset, inline=False)
-    embed.add_field(
-        name="Change them",
-        value=(
-            f"`{prefix}admin allow #channel` · `{prefix}admin disallow #channel` · "
-            f"`{prefix}admin timer 1.5` · `{prefix}admin speedbonus on` · "
-            f"`{prefix}admin resetweek`"
-        ),
-        inline=False,
-    )
-    return embed
-
-
-def missing_permissions(permissions: discord.Permissions) -> list[str]:
-    """The names (as Discord shows them) of what the bot needs in a channel but lacks."""
-    return [needed.label for needed in NEEDED if not getattr(permissions, needed.flag)]
 
 
 class AdminCog(commands.Cog, name="Admin"):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
-from bot.features.admin.cog import can_manage_server
+from bot.features.admin.permissions import can_manage_server
 from bot.features.help.render import help_embed
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT
-from bot.features.admin.cog import TIMER_MAX, TIMER_MIN
+from bot.features.admin.values import TIMER_MAX, TIMER_MIN
 from bot.features.common import embeds as _limits
 
 COLOUR = discord.Colour.blurple()
