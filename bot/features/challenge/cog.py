@@ -19,6 +19,7 @@ from bot.engine.problems import Pack
 from bot.engine.session import ChallengeError, OpenProblem, OptionAlreadyTried, Reveal, Summary
 from bot.features.challenge import render
 from bot.features.common.errors import UserFacingError
+from bot.features.run.variants import variant_hint
 from bot.storage import SessionStatus
 
 if TYPE_CHECKING:
@@ -65,8 +66,6 @@ class DiscordChallengeView:
             )
 
     async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:
-        from bot.features.run.cog import variant_hint
-
         channel = await self.channel(live.channel_id)
         variant = variant_hint(reveal.problem, self.bot.services.settings.prefix)
         await channel.send(embed=render.reveal_embed(reveal, variant))

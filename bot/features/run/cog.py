@@ -1,8 +1,8 @@
 """`!run` and `/run`: step a learning-rate scheduler with real torch (in a worker) and show it.
 
-The flow: text → RunRequest (`_run_request`: a problem's recipe with changes, or the
-user's own expression or snippet) → limits (`_run_limits`) → the runner pool, in another
-process → an embed with the table and a PNG chart (`_run_reply`). Nothing here imports
+The flow: text → RunRequest (`request`: a problem's recipe with changes, or the user's
+own expression or snippet) → fairness limits (`limits`) → the runner pool, in another
+process → an embed with the table and a PNG chart (`render`). Nothing here imports
 torch or matplotlib, and every wait is on the pool's pipes, so the event loop stays free.
 """
 
@@ -19,15 +19,12 @@ from discord.ext import commands
 from bot.features.common.errors import UserFacingError
 from bot.features.run.limits import LimitReached, RunLimits
 from bot.features.run.render import build_reply
-from bot.features.run.request import example, resolve, runnable, suggest_ids, variant_command
-from bot.features.run.request import variant_hint as variant_hint
-from bot.runner.pool import RunnerBusy, RunnerClosed
-from bot.runner.table import describe_run
+from bot.features.run.request import example, resolve, runnable, suggest_ids
+from bot.features.run.variants import variant_command
+from bot.runner import RunnerBusy, RunnerClosed, describe_run
 
 if TYPE_CHECKING:
     from bot.app import AnnealBot
-
-__all__ = ["RunCog", "variant_hint"]
 
 log = logging.getLogger("anneal.run")
 

@@ -13,17 +13,13 @@ from typing import Final
 
 import discord
 
-from bot.features.run.request import RunRequest, variant_command
-from bot.runner.language import render_snippet
-from bot.runner.spec import RunResult
-from bot.runner.table import describe_run, format_table
+from bot.features.common.embeds import DESCRIPTION, FIELD_VALUE, TITLE, TOTAL, clip
+from bot.features.run.request import RunRequest
+from bot.features.run.variants import variant_command
+from bot.runner import RunResult, describe_run, format_table, render_snippet
 
 CHART_NAME: Final = "schedule.png"
 CODE_NAME: Final = "run.py"
-EMBED_TOTAL: Final = 6000
-TITLE_LIMIT: Final = 256
-DESCRIPTION_LIMIT: Final = 4096
-FIELD_LIMIT: Final = 1024
 FOOTER_LIMIT: Final = 300  # Discord allows 2,048; a footer is a hint, not a story
 CODE_LIMIT: Final = 1500  # longer code is attached as run.py rather than crowd the table
 MIN_TABLE: Final = 1200  # room the table keeps in the description, whatever else is there
@@ -47,7 +43,7 @@ class RunReply:
 
 def build_reply(request: RunRequest, result: RunResult, png: bytes, *, command: str) -> RunReply:
     """The embed for a finished run; `command` (`!run`, `/run`) appears in the footer hint."""
-    embed = discord.Embed(title=clip(describe_run(request.spec), TITLE_LIMIT))
+    embed = discord.Embed(title=clip(describe_run(request.spec), TITLE))
     embed.colour = _colour(result)
     _add_notes(embed, result)
     if request.problem is not None and request.problem.run is not None:
@@ -59,7 +55,7 @@ def build_reply(request: RunRequest, result: RunResult, png: bytes, *, command: 
 
     # The description gets what the title, fields and footer leave of the 6,000.
     others = len(embed)
-    room = min(DESCRIPTION_LIMIT, EMBED_TOTAL - others)
+    room = min(DESCRIPTION, TOTAL - others)
     intro, attached = _code_part(request, room)
     # torch's notes are in the fields already; the table keeps only the numbers.
     numbers = dataclasses.replace(result, warnings=(), error=None)
@@ -87,11 +83,11 @@ def _add_notes(embed: discord.Embed, result: RunResult) -> None:
     if result.error:
         text = f"{result.error}\nThe table shows the steps before it."
         embed.add_field(
-            name="❌ torch stopped with an error", value=clip(text, FIELD_LIMIT), inline=False
+            name="❌ torch stopped with an error", value=clip(text, FIELD_VALUE), inline=False
         )
     if result.warnings:
         lines = "\n".join(f"• {w}" for w in dict.fromkeys(result.warnings))  # no repeats
-        embed.add_field(name="⚠️ torch warned", value=clip(lines, FIELD_LIMIT), inline=False)
+        embed.add_field(name="⚠️ torch warned", value=clip(lines, FIELD_VALUE), inline=False)
 
 
 def _colour(result: RunResult) -> discord.Colour:
@@ -100,8 +96,3 @@ def _colour(result: RunResult) -> discord.Colour:
     if result.warnings:
         return discord.Colour.gold()
     return discord.Colour.blurple()
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"

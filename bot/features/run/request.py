@@ -2,20 +2,29 @@
 
 Pure functions over the content library and the runner's language; no Discord, no torch.
 Every refusal is a RunError whose message (example included) can be shown as it is.
+The variant a reveal suggests lives in `variants`.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
 from bot.content import ContentLibrary
-from bot.engine.problems import Problem, RunRecipe
-from bot.runner.language import MAX_INPUT_CHARS, parse_run, split_options, with_overrides
-from bot.runner.spec import MAX_STEPS, SCHEDULER_NAMES, RunError, RunSpec, SchedulerSpec
+from bot.engine.problems import Problem
+from bot.features.run.variants import recipe_text, variant_command
+from bot.runner import (
+    MAX_INPUT_CHARS,
+    SCHEDULER_NAMES,
+    RunError,
+    RunSpec,
+    parse_run,
+    split_options,
+    with_overrides,
+)
 
 EXAMPLE_ARGS: Final = "StepLR(step_size=2, gamma=0.5) lr=0.1 steps=5"
 MAX_SUGGESTIONS: Final = 25  # Discord shows at most 25 autocomplete choices
@@ -91,15 +100,6 @@ def split_assignments(text: str) -> dict[str, str]:
             raise RunError(f"{name}= needs a value, e.g. `{name}=0.3`.")
         pairs[name] = value
     return pairs
-
-
-def recipe_text(recipe: RunRecipe) -> str:
-    """The recipe as `!run` text: its expression followed by every run option."""
-    parts = [recipe.expression, f"lr={recipe.lr!r}", f"steps={recipe.steps}"]
-    parts.append(f"optimizer={recipe.optimizer}")
-    if recipe.metrics is not None:
-        parts.append(f"metrics={recipe.metrics!r}")
-    return " ".join(parts)
 
 
 def runnable(library: ContentLibrary) -> dict[str, Problem]:
@@ -191,96 +191,3 @@ def suggest_ids(problems: Mapping[str, Problem], current: str) -> list[tuple[str
             label = label[: MAX_CHOICE_NAME - 1] + "…"
         suggestions.append((label, pid))
     return suggestions
-
-
-# --- variants: what a reveal suggests trying next -----------------------------------------
-
-
-def variant_hint(problem: Problem, prefix: str) -> str | None:
-    """`Try variants: `!run <id> gamma=0.3` (you can change: ...)`, or None with no recipe.
-
-    `prefix` is the bot's command prefix (`!`). The example changes one value the recipe
-    allows, to a value the runner accepts.
-    """
-    recipe = problem.run
-    if recipe is None:
-        return None
-    command = f"`{variant_command(problem, prefix + 'run')}`"
-    if not recipe.vary:
-        return f"Try it: {command}"
-    return f"Try variants: {command} (you can change: {', '.join(recipe.vary)})"
-
-
-def variant_command(problem: Problem, command: str) -> str:
-    """`!run <id> name=value` with one changed value, or `!run <id>` when none can be made."""
-    base = f"{command} {problem.id}"
-    if problem.run is None:
-        return base
-    change = _example_change(problem.run)
-    return f"{base} {change[0]}={change[1]}" if change else base
-
-
-def _example_change(recipe: RunRecipe) -> tuple[str, str] | None:
-    """One (name, new value) from `vary`: a rate-like float first, as those teach most."""
-    try:
-        spec = parse_run(recipe_text(recipe))
-    except RunError:
-        return None  # a broken recipe is `anneal content check`'s to report, not ours
-    ranked = []
-    for order, name in enumerate(recipe.vary):
-        value = _current_value(spec, name)
-        rank = _rank(value)
-        if rank is not None and isinstance(value, int | float):
-            ranked.append((rank, order, name, value))
-    if not ranked:
-        return None  # lists, lambdas and modes have no obvious "other" value
-    _, _, name, value = min(ranked)
-    return name, _changed(name, value)
-
-
-def _rank(value: object) -> int | None:
-    """0 for a fraction, 1 for a larger float, 2 for a count; None when we can't vary it."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float):
-        return 0 if 0 < value <= 1 else 1 if value > 1 else None
-    if isinstance(value, int):
-        return 2 if value >= 1 else None
-    return None
-
-
-def _changed(name: str, value: float) -> str:
-    """A different value of the same kind: fractions shrink, counts and big floats double."""
-    if isinstance(value, int):
-        if name == "steps" and value * 2 > MAX_STEPS:
-            return str(max(1, value // 2))
-        return str(value * 2)
-    # A fraction stays inside (0, 1], where factors and rates like gamma must be: 0.5 → 0.3.
-    new = value * 2 if value > 1 else 0.5 if value == 1 else value * 0.6
-    return repr(float(f"{new:.2g}"))
-
-
-def _current_value(spec: RunSpec, name: str) -> object:
-    """The recipe's value for `name`: a run option, or the first scheduler that sets it."""
-    if name == "steps":
-        return spec.steps
-    if name == "lr":
-        return spec.lr[0] if len(spec.lr) == 1 else None
-    return _find_argument(spec.scheduler, name)
-
-
-def _find_argument(scheduler: SchedulerSpec, name: str) -> object:
-    if name in scheduler.kwargs:
-        return scheduler.kwargs[name]
-    for value in scheduler.kwargs.values():
-        for item in _nested(value):
-            found = _find_argument(item, name)
-            if found is not None:
-                return found
-    return None
-
-
-def _nested(value: object) -> Iterable[SchedulerSpec]:
-    if isinstance(value, list):
-        return [item for item in value if isinstance(item, SchedulerSpec)]
-    return []

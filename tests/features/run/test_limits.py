@@ -1,47 +1,26 @@
-"""`!run`'s limits with a fake clock, the variant hint, and telling problem ids from runs."""
+"""`!run`'s fairness limits (one run at a time, a cooldown, a guild rate) with a fake clock."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.content import ContentLibrary, load_library
-from bot.engine.problems import Problem, RunRecipe
-from bot.features.run.cog import variant_hint
 from bot.features.run.limits import Cooldown, LimitReached, RateLimit, RunLimits, seconds
-from bot.features.run.request import ProblemRun, resolve, split_assignments, split_request
-from bot.runner.spec import RunError
-from bot.settings import SHIPPED_CONTENT_DIR
+from tests.engine.conftest import FakeClock
 
 ALICE, BOB = 1, 2
 GUILD, OTHER_GUILD = 100, 200
 
 
-class FakeClock:
-    """Seconds that move only when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     """A clock at t=1000 s."""
-    return FakeClock()
+    return FakeClock(1_000.0)
 
 
 @pytest.fixture
 def limits(clock: FakeClock) -> RunLimits:
     """The defaults: 10 s per user, 20 runs per guild per minute."""
     return RunLimits(clock)
-
-
-@pytest.fixture(scope="module")
-def library() -> ContentLibrary:
-    """The shipped content."""
-    return load_library(SHIPPED_CONTENT_DIR)
 
 
 # --- Cooldown and RateLimit ------------------------------------------------------------------
@@ -188,167 +167,3 @@ def test_refund_gives_back_the_cooldown_and_the_guild_slot(clock: FakeClock) -> 
     with limits.admit(ALICE, GUILD) as admission:
         admission.refund()
     limits.admit(ALICE, GUILD).release()
-
-
-# --- variant_hint ------------------------------------------------------------------------------
-
-
-def test_variant_hint_for_steplr_three_epochs(library: ContentLibrary) -> None:
-    """The hint changes gamma (a rate-like value) and lists what may change."""
-    found = library.find_problem("steplr-three-epochs")
-    assert found is not None
-    problem = found[1]
-    assert problem.run is not None
-    listed = ", ".join(problem.run.vary)
-    assert variant_hint(problem, "!") == (
-        f"Try variants: `!run steplr-three-epochs gamma=0.3` (you can change: {listed})"
-    )
-    assert variant_hint(problem, "?").startswith("Try variants: `?run steplr-three-epochs")
-
-
-def test_variant_hint_is_none_without_a_recipe(library: ContentLibrary) -> None:
-    """A problem with no run recipe gets no hint."""
-    problem = next(p for _, p in library.problems() if p.run is None)
-    assert variant_hint(problem, "!") is None
-
-
-def recipe_problem(library: ContentLibrary, **recipe: object) -> Problem:
-    """A shipped problem with its recipe replaced."""
-    problem = next(p for _, p in library.problems() if p.run is not None)
-    return problem.model_copy(update={"run": RunRecipe.model_validate(recipe)})
-
-
-def test_variant_hint_with_nothing_to_vary_says_try_it(library: ContentLibrary) -> None:
-    """A recipe with an empty vary list is offered as it is."""
-    problem = recipe_problem(library, expression="StepLR(step_size=2, gamma=0.5)")
-    assert variant_hint(problem, "!") == f"Try it: `!run {problem.id}`"
-
-
-@pytest.mark.parametrize(
-    ("recipe", "change"),
-    [
-        ({"expression": "StepLR(step_size=2, gamma=0.5)", "vary": ["step_size"]}, "step_size=4"),
-        ({"expression": "LinearLR(end_factor=1.0)", "vary": ["end_factor"]}, "end_factor=0.5"),
-        (
-            {
-                "expression": "OneCycleLR(max_lr=1, div_factor=25.0, total_steps=10)",
-                "vary": ["div_factor"],
-                "steps": 10,
-            },
-            "div_factor=50.0",
-        ),
-        ({"expression": "StepLR(step_size=2)", "steps": 8000, "vary": ["steps"]}, "steps=4000"),
-    ],
-)
-def test_variant_hint_changes_values_within_their_range(
-    library: ContentLibrary, recipe: dict[str, object], change: str
-) -> None:
-    """Counts double (steps stay within 10,000), fractions stay in (0, 1], big floats double."""
-    hint = variant_hint(recipe_problem(library, **recipe), "!")
-    assert hint is not None
-    assert f" {change}`" in hint
-
-
-def test_variant_hint_without_a_numeric_value_shows_the_plain_command(
-    library: ContentLibrary,
-) -> None:
-    """Only lists or lambdas to vary: the hint names the problem without a change."""
-    problem = recipe_problem(
-        library, expression="MultiStepLR(milestones=[2, 4])", vary=["milestones"]
-    )
-    assert variant_hint(problem, "!") == (
-        f"Try variants: `!run {problem.id}` (you can change: milestones)"
-    )
-
-
-def test_every_shipped_hint_is_a_change_the_recipe_accepts(library: ContentLibrary) -> None:
-    """Each hint's example changes one allowed value and parses like a user's `!run`."""
-    for _, problem in library.problems():
-        hint = variant_hint(problem, "!")
-        if problem.run is None:
-            assert hint is None
-            continue
-        assert hint is not None
-        command = hint.split("`")[1]
-        request = resolve(command.removeprefix("!run "), library, "!run")  # raises if refused
-        assert request.problem == problem
-        assert len(request.overrides) == 1, hint
-        assert set(request.overrides) <= set(problem.run.vary), hint
-
-
-# --- splitting: a problem id, or a run of one's own --------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "StepLR(step_size=2, gamma=0.5) lr=0.1 steps=3",
-        "```py\nimport torch\nscheduler = StepLR(optimizer, step_size=2)\n```",
-        "import torch\nfrom torch.optim.lr_scheduler import StepLR",
-        "__import__('os').system('id')",
-        "lr=0.1 steps=3",
-        "",
-        "   ",
-    ],
-)
-def test_runs_of_ones_own_are_not_problem_ids(text: str) -> None:
-    """Expressions, snippets (fenced or not) and text not starting with an id go to the parser."""
-    assert split_request(text) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("steplr-three-epochs", ProblemRun("steplr-three-epochs", {})),
-        ("steplr-three-epochs gamma=0.3", ProblemRun("steplr-three-epochs", {"gamma": "0.3"})),
-        (
-            "  steplr-three-epochs\n gamma = 0.3  steps=20 ",
-            ProblemRun("steplr-three-epochs", {"gamma": "0.3", "steps": "20"}),
-        ),
-        ("steplr gamma=0.3", ProblemRun("steplr", {"gamma": "0.3"})),
-        (
-            "multi-step milestones=[2, 4], gamma=0.1",
-            ProblemRun("multi-step", {"milestones": "[2, 4]", "gamma": "0.1"}),
-        ),
-        (
-            "lambda-warmup lr_lambda=lambda e: min(1.0, e / 4) lr=0.2",
-            ProblemRun("lambda-warmup", {"lr_lambda": "lambda e: min(1.0, e / 4)", "lr": "0.2"}),
-        ),
-        (
-            "cyclic mode='exp_range' gamma=0.9",
-            ProblemRun("cyclic", {"mode": "'exp_range'", "gamma": "0.9"}),
-        ),
-    ],
-)
-def test_problem_ids_and_their_changes_are_split(text: str, expected: ProblemRun) -> None:
-    """An id, then `name=value` pairs whose values may hold spaces, brackets and lambdas."""
-    assert split_request(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("steplr-three-epochs gamma", "name=value"),
-        ("steplr-three-epochs 0.3", "name=value"),
-        ("steplr-three-epochs gamma=0.3 gamma=0.4", "given twice"),
-        ("steplr-three-epochs gamma=", "needs a value"),
-        ("steplr-three-epochs gamma=(0.3", "name=value"),
-    ],
-)
-def test_unreadable_changes_after_an_id_are_explained(text: str, message: str) -> None:
-    """A hyphenated id with changes that aren't `name=value` pairs gets a RunError saying how."""
-    with pytest.raises(RunError, match=message):
-        split_request(text)
-
-
-def test_a_single_word_with_unreadable_changes_is_left_to_the_parser() -> None:
-    """`import torch ...` or `scheduler gamma` may be a snippet: the parser explains, not us."""
-    assert split_request("scheduler gamma 0.3") is None
-
-
-def test_split_assignments_equal_signs_inside_brackets_stay_in_the_value() -> None:
-    """Only a top-level `name=` starts a new pair."""
-    assert split_assignments("schedulers=[StepLR(step_size=2), ConstantLR(factor=0.5)] x=1") == {
-        "schedulers": "[StepLR(step_size=2), ConstantLR(factor=0.5)]",
-        "x": "1",
-    }

@@ -5,20 +5,12 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.content import ContentLibrary, load_library
+from bot.content import ContentLibrary
 from bot.features.run.render import CHART_NAME, CODE_LIMIT, CODE_NAME, build_reply
 from bot.features.run.request import RunRequest, resolve
-from bot.runner.language import parse_run, render_snippet
-from bot.runner.spec import RunResult
-from bot.settings import SHIPPED_CONTENT_DIR
+from bot.runner import RunResult, parse_run, render_snippet
 
 PNG = b"\x89PNG\r\n\x1a\n"  # build_reply passes the bytes through; their content is not read
-
-
-@pytest.fixture(scope="module")
-def library() -> ContentLibrary:
-    """The shipped content."""
-    return load_library(SHIPPED_CONTENT_DIR)
 
 
 def fits_discord(embed: discord.Embed) -> None:

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 
-from bot.content import ContentLibrary, load_library
-from bot.features.run.request import recipe_text, resolve, runnable, suggest_ids, variant_command
-from bot.runner.language import parse_run
-from bot.runner.pool import RunnerPool
-from bot.runner.spec import RunError, SchedulerSpec
-from bot.settings import SHIPPED_CONTENT_DIR
+from bot.content import ContentLibrary
+from bot.features.run.request import (
+    ProblemRun,
+    resolve,
+    runnable,
+    split_assignments,
+    split_request,
+    suggest_ids,
+)
+from bot.features.run.variants import recipe_text
+from bot.runner import RunError, SchedulerSpec, parse_run
 
 EXAMPLE = "`!run StepLR(step_size=2, gamma=0.5) lr=0.1 steps=5`"
-
-
-@pytest.fixture(scope="module")
-def library() -> ContentLibrary:
-    """The shipped content."""
-    return load_library(SHIPPED_CONTENT_DIR)
 
 
 def test_an_expression_becomes_a_spec_without_a_problem(library: ContentLibrary) -> None:
@@ -167,24 +163,79 @@ def test_no_suggestions_once_the_text_is_not_an_id(library: ContentLibrary, type
     assert suggest_ids(runnable(library), typed) == []
 
 
-# --- the hints, run by torch ---------------------------------------------------------------------
+# --- splitting: a problem id, or a run of one's own --------------------------------------------
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def pool() -> AsyncIterator[RunnerPool]:
-    """One warm worker, no matplotlib."""
-    async with RunnerPool(size=1, plot=False, job_timeout=30.0) as runner:
-        yield runner
+@pytest.mark.parametrize(
+    "text",
+    [
+        "StepLR(step_size=2, gamma=0.5) lr=0.1 steps=3",
+        "```py\nimport torch\nscheduler = StepLR(optimizer, step_size=2)\n```",
+        "import torch\nfrom torch.optim.lr_scheduler import StepLR",
+        "__import__('os').system('id')",
+        "lr=0.1 steps=3",
+        "",
+        "   ",
+    ],
+)
+def test_runs_of_ones_own_are_not_problem_ids(text: str) -> None:
+    """Expressions, snippets (fenced or not) and text not starting with an id go to the parser."""
+    assert split_request(text) is None
 
 
-@pytest.mark.torch
-@pytest.mark.asyncio(loop_scope="module")
-async def test_every_shipped_variant_runs_in_torch_without_error(
-    library: ContentLibrary, pool: RunnerPool
-) -> None:
-    """The variant each hint suggests is one torch accepts: no error, no refusal."""
-    for problem in runnable(library).values():
-        command = variant_command(problem, "!run")
-        request = resolve(command.removeprefix("!run "), library, "!run")
-        result = await pool.run(request.spec)
-        assert result.error is None, f"{command}: {result.error}"
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("steplr-three-epochs", ProblemRun("steplr-three-epochs", {})),
+        ("steplr-three-epochs gamma=0.3", ProblemRun("steplr-three-epochs", {"gamma": "0.3"})),
+        (
+            "  steplr-three-epochs\n gamma = 0.3  steps=20 ",
+            ProblemRun("steplr-three-epochs", {"gamma": "0.3", "steps": "20"}),
+        ),
+        ("steplr gamma=0.3", ProblemRun("steplr", {"gamma": "0.3"})),
+        (
+            "multi-step milestones=[2, 4], gamma=0.1",
+            ProblemRun("multi-step", {"milestones": "[2, 4]", "gamma": "0.1"}),
+        ),
+        (
+            "lambda-warmup lr_lambda=lambda e: min(1.0, e / 4) lr=0.2",
+            ProblemRun("lambda-warmup", {"lr_lambda": "lambda e: min(1.0, e / 4)", "lr": "0.2"}),
+        ),
+        (
+            "cyclic mode='exp_range' gamma=0.9",
+            ProblemRun("cyclic", {"mode": "'exp_range'", "gamma": "0.9"}),
+        ),
+    ],
+)
+def test_problem_ids_and_their_changes_are_split(text: str, expected: ProblemRun) -> None:
+    """An id, then `name=value` pairs whose values may hold spaces, brackets and lambdas."""
+    assert split_request(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("steplr-three-epochs gamma", "name=value"),
+        ("steplr-three-epochs 0.3", "name=value"),
+        ("steplr-three-epochs gamma=0.3 gamma=0.4", "given twice"),
+        ("steplr-three-epochs gamma=", "needs a value"),
+        ("steplr-three-epochs gamma=(0.3", "name=value"),
+    ],
+)
+def test_unreadable_changes_after_an_id_are_explained(text: str, message: str) -> None:
+    """A hyphenated id with changes that aren't `name=value` pairs gets a RunError saying how."""
+    with pytest.raises(RunError, match=message):
+        split_request(text)
+
+
+def test_a_single_word_with_unreadable_changes_is_left_to_the_parser() -> None:
+    """`import torch ...` or `scheduler gamma` may be a snippet: the parser explains, not us."""
+    assert split_request("scheduler gamma 0.3") is None
+
+
+def test_split_assignments_equal_signs_inside_brackets_stay_in_the_value() -> None:
+    """Only a top-level `name=` starts a new pair."""
+    assert split_assignments("schedulers=[StepLR(step_size=2), ConstantLR(factor=0.5)] x=1") == {
+        "schedulers": "[StepLR(step_size=2), ConstantLR(factor=0.5)]",
+        "x": "1",
+    }
