@@ -1,5 +1,7 @@
-"""Challenges in Discord: start/stop/hint commands, reaction answers, and the view that
-posts problems, reveals and summaries for the ChallengeManager."""
+"""Challenges in Discord: start/stop/hint commands and answers by reaction.
+
+The ChallengeManager runs the games; `view` posts what it shows in the channels.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +15,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.challenges import ChallengeManager, ChallengeRunning, LiveChallenge
+from bot.challenges import ChallengeManager, ChallengeRunning
 from bot.content.generator import FRESH_PACK_ID, generate_pack
 from bot.engine.problems import Pack
-from bot.engine.session import ChallengeError, OpenProblem, OptionAlreadyTried, Reveal, Summary
+from bot.engine.session import ChallengeError, OptionAlreadyTried
 from bot.features.challenge import render
+from bot.features.challenge.view import DiscordChallengeView, log_failure
 from bot.features.common.errors import UserFacingError
-from bot.features.run.variants import variant_hint
-from bot.storage import SessionStatus
 
 if TYPE_CHECKING:
     from bot.app import AnnealBot
@@ -28,62 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("anneal.challenge")
 
 NOTICE_SECONDS = 10  # channel fallbacks for closed DMs delete themselves after this
-
-
-class DiscordChallengeView:
-    """Shows the manager's challenges in Discord channels."""
-
-    def __init__(self, bot: AnnealBot) -> None:
-        self.bot = bot
-
-    async def channel(self, channel_id: int) -> discord.abc.Messageable:
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            channel = await self.bot.fetch_channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            raise TypeError(f"channel {channel_id} cannot receive messages")
-        return channel
-
-    async def show_problem(self, live: LiveChallenge, opened: OpenProblem) -> int:
-        channel = await self.channel(live.channel_id)
-        message = await channel.send(embed=render.problem_embed(opened))
-        # Reactions go on in the background: the problem is already open and timed.
-        task = asyncio.create_task(self._add_reactions(message, opened))
-        task.add_done_callback(_log_failure)
-        return message.id
-
-    async def _add_reactions(self, message: discord.Message, opened: OpenProblem) -> None:
-        for emoji in render.problem_emojis(opened.problem):
-            await message.add_reaction(emoji)
-
-    async def show_progress(self, live: LiveChallenge, opened: OpenProblem, answered: int) -> None:
-        if live.message_id is None:
-            return
-        channel = await self.channel(live.channel_id)
-        if isinstance(channel, discord.TextChannel | discord.Thread):
-            await channel.get_partial_message(live.message_id).edit(
-                embed=render.problem_embed(opened, answered)
-            )
-
-    async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:
-        channel = await self.channel(live.channel_id)
-        variant = variant_hint(reveal.problem, self.bot.services.settings.prefix)
-        await channel.send(embed=render.reveal_embed(reveal, variant))
-
-    async def show_summary(
-        self, live: LiveChallenge, summary: Summary, new_badges: list[int], status: SessionStatus
-    ) -> None:
-        channel = await self.channel(live.channel_id)
-        await channel.send(embed=render.summary_embed(summary, new_badges, status))
-
-    async def show_notice(self, channel_id: int, text: str) -> None:
-        channel = await self.channel(channel_id)
-        await channel.send(text)
-
-
-def _log_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and (error := task.exception()) is not None:
-        log.warning("background Discord call failed: %s", error)
 
 
 class ChallengeCog(commands.Cog):
@@ -110,7 +55,7 @@ class ChallengeCog(commands.Cog):
 
     async def cog_load(self) -> None:
         task = asyncio.create_task(self._resume_when_ready())
-        task.add_done_callback(_log_failure)
+        task.add_done_callback(log_failure)
 
     async def cog_unload(self) -> None:
         await self.manager.close()

@@ -6,6 +6,7 @@ import discord
 
 from bot.engine.problems import LETTERS, Problem
 from bot.engine.session import OpenProblem, Reveal, Summary
+from bot.features.common.embeds import DESCRIPTION, FIELD_VALUE, TITLE, clip
 from bot.storage import SessionStatus
 
 LETTER_EMOJI: dict[str, str] = {
@@ -18,16 +19,10 @@ EMOJI_LETTER = {emoji: letter for letter, emoji in LETTER_EMOJI.items()}
 COLOUR_OPEN = discord.Colour.blurple()
 COLOUR_REVEAL = discord.Colour.green()
 COLOUR_END = discord.Colour.gold()
-DESCRIPTION_LIMIT = 4096
-FIELD_LIMIT = 1024
 
 
 def problem_emojis(problem: Problem) -> list[str]:
     return [LETTER_EMOJI[letter] for letter in problem.letters] + [HINT_EMOJI]
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def problem_embed(opened: OpenProblem, answered: int = 0) -> discord.Embed:
@@ -41,8 +36,8 @@ def problem_embed(opened: OpenProblem, answered: int = 0) -> discord.Embed:
         )
     )
     embed = discord.Embed(
-        title=clip(f"Problem {opened.number}/{opened.total} · {problem.title}", 256),
-        description=clip("\n\n".join(parts), DESCRIPTION_LIMIT),
+        title=clip(f"Problem {opened.number}/{opened.total} · {problem.title}", TITLE),
+        description=clip("\n\n".join(parts), DESCRIPTION),
         colour=COLOUR_OPEN,
     )
     embed.add_field(name="Kind", value=problem.kind.label)
@@ -61,24 +56,24 @@ def problem_embed(opened: OpenProblem, answered: int = 0) -> discord.Embed:
 def reveal_embed(reveal: Reveal, variant: str | None = None) -> discord.Embed:
     problem = reveal.problem
     embed = discord.Embed(
-        title=clip(f"Answer: {problem.answer}) {problem.options[problem.answer].strip()}", 256),
-        description=clip(problem.explanation.strip(), DESCRIPTION_LIMIT),
+        title=clip(f"Answer: {problem.answer}) {problem.options[problem.answer].strip()}", TITLE),
+        description=clip(problem.explanation.strip(), DESCRIPTION),
         colour=COLOUR_REVEAL,
     )
     for letter, why in problem.why_not.items():
         embed.add_field(
-            name=f"Why not {letter}", value=clip(why.strip(), FIELD_LIMIT), inline=False
+            name=f"Why not {letter}", value=clip(why.strip(), FIELD_VALUE), inline=False
         )
     if reveal.solved_by_attempt:
         lines = []
         for number, users in reveal.solved_by_attempt.items():
             label = {1: "First try", 2: "Second try"}.get(number, f"Try {number}")
             lines.append(f"{label}: " + ", ".join(f"<@{u}>" for u in users))
-        embed.add_field(name="Solved by", value=clip("\n".join(lines), FIELD_LIMIT), inline=False)
+        embed.add_field(name="Solved by", value=clip("\n".join(lines), FIELD_VALUE), inline=False)
     else:
         embed.add_field(name="Solved by", value="Nobody this time.", inline=False)
     if variant:
-        embed.add_field(name="Try it with torch", value=clip(variant, FIELD_LIMIT), inline=False)
+        embed.add_field(name="Try it with torch", value=clip(variant, FIELD_VALUE), inline=False)
     embed.set_footer(text=clip(problem.title, 200))
     return embed
 
@@ -87,7 +82,7 @@ def summary_embed(summary: Summary, new_badges: list[int], status: SessionStatus
     pack = summary.pack
     ended = "stopped early" if status is SessionStatus.STOPPED else "complete"
     embed = discord.Embed(
-        title=clip(f"{pack.title}: {ended}", 256),
+        title=clip(f"{pack.title}: {ended}", TITLE),
         colour=COLOUR_END,
     )
     if summary.scores:
@@ -108,7 +103,7 @@ def summary_embed(summary: Summary, new_badges: list[int], status: SessionStatus
     if new_badges:
         winners = ", ".join(f"<@{u}>" for u in new_badges)
         embed.add_field(
-            name=f"{badge.emoji} New badge: {badge.name}", value=clip(winners, FIELD_LIMIT)
+            name=f"{badge.emoji} New badge: {badge.name}", value=clip(winners, FIELD_VALUE)
         )
     elif status is SessionStatus.FINISHED:
         embed.add_field(
