@@ -7,7 +7,7 @@ override default permissions and `!admin` has no such gate.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -17,11 +17,9 @@ from bot.engine.scoring import SPEED_BONUS_MAX
 from bot.features.admin.permissions import missing_permissions, require_manage_server
 from bot.features.admin.render import channel_list, settings_embed
 from bot.features.admin.values import on_or_off, timer_scale
+from bot.features.common.bot import AnnealBot, guild_of
 from bot.features.common.errors import UserFacingError
 from bot.storage import Database
-
-if TYPE_CHECKING:
-    from bot.app import AnnealBot
 
 
 class AdminCog(commands.Cog, name="Admin"):
@@ -46,7 +44,7 @@ class AdminCog(commands.Cog, name="Admin"):
     @app_commands.default_permissions(manage_guild=True)
     async def admin(self, ctx: commands.Context[AnnealBot]) -> None:
         """Show this server's settings and how to change them."""
-        settings = await self.bot.services.db.guild_settings(_guild(ctx).id)
+        settings = await self.bot.services.db.guild_settings(guild_of(ctx).id)
         await ctx.send(embed=settings_embed(settings, prefix=self.bot.services.settings.prefix))
 
     @admin.command(  # type: ignore[arg-type]
@@ -54,7 +52,7 @@ class AdminCog(commands.Cog, name="Admin"):
     )
     async def channels(self, ctx: commands.Context[AnnealBot]) -> None:
         """List the channels where challenges may run (none listed: every channel)."""
-        settings = await self.bot.services.db.guild_settings(_guild(ctx).id)
+        settings = await self.bot.services.db.guild_settings(guild_of(ctx).id)
         if not settings.allowed_channel_ids:
             text = (
                 "Challenges may run in **every channel**. "
@@ -70,7 +68,7 @@ class AdminCog(commands.Cog, name="Admin"):
     @app_commands.describe(channel="the text channel to add to the list")
     async def allow(self, ctx: commands.Context[AnnealBot], channel: discord.TextChannel) -> None:
         """Add a channel to the list where challenges may run."""
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         db = await self._record(guild)
         current, new = await db.set_channel_allowed(guild.id, channel.id, True)
         if channel.id in current.allowed_channel_ids:
@@ -98,7 +96,7 @@ class AdminCog(commands.Cog, name="Admin"):
         self, ctx: commands.Context[AnnealBot], channel: discord.TextChannel
     ) -> None:
         """Remove a channel from the list where challenges may run."""
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         db = await self._record(guild)
         current, new = await db.set_channel_allowed(guild.id, channel.id, False)
         if channel.id not in current.allowed_channel_ids:
@@ -129,7 +127,7 @@ class AdminCog(commands.Cog, name="Admin"):
     @app_commands.describe(scale="0.25 to 4: 2 doubles every time limit, 0.5 halves it")
     async def timer(self, ctx: commands.Context[AnnealBot], scale: float) -> None:
         """Multiply every problem's time limit by `scale` (0.25 to 4)."""
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         scale = timer_scale(scale)
         before = (await self.bot.services.db.guild_settings(guild.id)).timer_scale
         db = await self._record(guild)
@@ -148,7 +146,7 @@ class AdminCog(commands.Cog, name="Admin"):
     @app_commands.choices(state=[app_commands.Choice(name=v, value=v) for v in ("on", "off")])
     async def speedbonus(self, ctx: commands.Context[AnnealBot], state: str) -> None:
         """Turn the speed bonus on or off."""
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         wanted = on_or_off(state)
         if wanted is None:
             raise UserFacingError(f"Say `on` or `off`: `{self._prefix}admin speedbonus on`.")
@@ -169,7 +167,7 @@ class AdminCog(commands.Cog, name="Admin"):
     )
     async def resetweek(self, ctx: commands.Context[AnnealBot]) -> None:
         """Restart the weekly leaderboard from now; no answer or point is deleted."""
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         now = self.bot.services.clock()
         db = await self._record(guild)
         await db.update_guild_settings(guild.id, week_reset_at=now)
@@ -189,10 +187,3 @@ class AdminCog(commands.Cog, name="Admin"):
         db = self.bot.services.db
         await db.upsert_guild(guild.id, guild.name, joined_at=self.bot.services.clock())
         return db
-
-
-def _guild(ctx: commands.Context[AnnealBot]) -> discord.Guild:
-    """The command's guild (the cog check has already refused DMs; this narrows the type)."""
-    if ctx.guild is None:
-        raise commands.NoPrivateMessage()
-    return ctx.guild

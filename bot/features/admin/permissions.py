@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord.ext import commands
 
+from bot.features.common.bot import AnnealBot
 from bot.invite import NEEDED
-
-if TYPE_CHECKING:
-    from bot.app import AnnealBot
 
 _HAS_MANAGE_GUILD = commands.has_guild_permissions(manage_guild=True).predicate
 

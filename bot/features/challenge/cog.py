@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import logging
 import random
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -21,10 +20,8 @@ from bot.engine.problems import Pack
 from bot.engine.session import ChallengeError, OptionAlreadyTried
 from bot.features.challenge import render
 from bot.features.challenge.view import DiscordChallengeView, log_failure
+from bot.features.common.bot import AnnealBot
 from bot.features.common.errors import UserFacingError
-
-if TYPE_CHECKING:
-    from bot.app import AnnealBot
 
 log = logging.getLogger("anneal.challenge")
 

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 
 from bot.challenges import LiveChallenge
 from bot.engine.session import OpenProblem, Reveal, Summary
 from bot.features.challenge import render
+from bot.features.common.bot import AnnealBot
 from bot.features.run.variants import variant_hint
 from bot.storage import SessionStatus
-
-if TYPE_CHECKING:
-    from bot.app import AnnealBot
 
 log = logging.getLogger("anneal.challenge")
 

@@ -1,22 +1,14 @@
-"""Turns errors a user can cause into a friendly reply; logs the rest without leaking them."""
+"""Errors a user can cause, and what to tell them; anything else is a bug to log."""
 
 from __future__ import annotations
-
-import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.engine.session import ChallengeError
-from bot.runner.spec import RunError
+from bot.runner import RunError
 from bot.storage import StorageError
-
-if TYPE_CHECKING:
-    from bot.app import AnnealBot
-
-log = logging.getLogger("anneal.errors")
 
 
 class UserFacingError(Exception):
@@ -60,38 +52,3 @@ def message_for(error: BaseException, prefix: str) -> str | None:
     if isinstance(error, commands.CheckFailure | app_commands.CheckFailure):
         return str(error) or "You can't use that command here."
     return None
-
-
-class ErrorsCog(commands.Cog):
-    def __init__(self, bot: AnnealBot) -> None:
-        self.bot = bot
-        self._previous_tree_handler = bot.tree.on_error
-        bot.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
-
-    async def cog_unload(self) -> None:
-        self.bot.tree.on_error = self._previous_tree_handler  # type: ignore[method-assign]
-
-    @commands.Cog.listener()
-    async def on_command_error(self, ctx: commands.Context[AnnealBot], error: Exception) -> None:
-        if isinstance(error, commands.CommandNotFound):
-            return  # another bot's prefix, or a typo: silence is kinder than noise
-        text = message_for(error, self.bot.services.settings.prefix)
-        if text is None:
-            log.error("command %s failed", ctx.command, exc_info=error)
-            text = "Something went wrong on my side; it has been logged."
-        try:
-            await ctx.send(text, ephemeral=True)
-        except discord.HTTPException as exc:  # e.g. not even Send Messages here
-            log.warning("could not tell %s why %s failed: %s", ctx.author.id, ctx.command, exc)
-
-    async def on_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        text = message_for(error, self.bot.services.settings.prefix)
-        if text is None:
-            log.error("slash command failed", exc_info=error)
-            text = "Something went wrong on my side; it has been logged."
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)

@@ -5,15 +5,11 @@ The admin commands are listed only to members with Manage Server.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from discord.ext import commands
 
 from bot.features.admin.permissions import can_manage_server
+from bot.features.common.bot import AnnealBot
 from bot.features.help.render import help_embed
-
-if TYPE_CHECKING:
-    from bot.app import AnnealBot
 
 
 class HelpCog(commands.Cog, name="Help"):

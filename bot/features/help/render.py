@@ -9,7 +9,7 @@ import discord
 
 from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT
 from bot.features.admin.values import TIMER_MAX, TIMER_MIN
-from bot.features.common import embeds as _limits
+from bot.features.common import embeds
 
 COLOUR = discord.Colour.blurple()
 
@@ -91,9 +91,9 @@ def help_embed(prefix: str, *, admin: bool) -> discord.Embed:
     ]
     if admin:
         sections.append(("⚙️ Admin (Manage Server)", [entry.line(prefix) for entry in ADMIN]))
-    _limits.add_fields(
+    embeds.add_fields(
         embed,
-        ((name, _limits.join_lines(lines, _limits.FIELD_VALUE), False) for name, lines in sections),
+        ((name, embeds.join_lines(lines, embeds.FIELD_VALUE), False) for name, lines in sections),
     )
     first, second, third, *_ = POINTS_BY_ATTEMPT
     embed.set_footer(

@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.features.common.bot import AnnealBot
 from bot.features.common.errors import UserFacingError
 from bot.features.run.limits import LimitReached, RunLimits
 from bot.features.run.render import build_reply
 from bot.features.run.request import example, resolve, runnable, suggest_ids
 from bot.features.run.variants import variant_command
 from bot.runner import RunnerBusy, RunnerClosed, describe_run
-
-if TYPE_CHECKING:
-    from bot.app import AnnealBot
 
 log = logging.getLogger("anneal.run")
 

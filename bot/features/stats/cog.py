@@ -7,13 +7,13 @@ turns them into embeds with the pure functions of `render`.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.features.common import embeds as _limits
+from bot.features.common import embeds
+from bot.features.common.bot import AnnealBot, guild_of
 from bot.features.common.errors import UserFacingError
 from bot.features.stats.render import (
     BOARD_TITLES,
@@ -23,9 +23,6 @@ from bot.features.stats.render import (
     profile_embed,
 )
 from bot.features.stats.weeks import Board, parse_board, window
-
-if TYPE_CHECKING:
-    from bot.app import AnnealBot
 
 TOP = 10
 BOARD_CHOICES = [app_commands.Choice(name=BOARD_TITLES[b], value=b.value) for b in Board]
@@ -50,7 +47,7 @@ class StatsCog(commands.Cog, name="Stats"):
         self, ctx: commands.Context[AnnealBot], board: str = Board.WEEK.value
     ) -> None:
         """Top 10 of this server, and your own rank if you are further down."""
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         services = self.bot.services
         which = parse_board(board)
         if which is None:
@@ -84,7 +81,7 @@ class StatsCog(commands.Cog, name="Stats"):
         self, ctx: commands.Context[AnnealBot], member: discord.Member | None = None
     ) -> None:
         """Your (or a member's) points, answers, accuracy, day streak, badges and rank."""
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         who: discord.abc.User = member or ctx.author
         services = self.bot.services
         now = services.clock()
@@ -96,7 +93,7 @@ class StatsCog(commands.Cog, name="Stats"):
         this_week = await services.db.rank_of(guild.id, who.id, week.since, week.until)
         embed = profile_embed(
             stored,
-            name=_limits.player_name(stored.display_name or who.display_name),
+            name=embeds.player_name(stored.display_name or who.display_name),
             all_time=all_time,
             this_week=this_week,
             packs=services.library.packs,
@@ -111,7 +108,7 @@ class StatsCog(commands.Cog, name="Stats"):
     @commands.guild_only()
     async def badges(self, ctx: commands.Context[AnnealBot]) -> None:
         """Every badge the packs offer and how to earn it; yours are marked with the date."""
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         services = self.bot.services
         held = await services.db.badges_for(guild.id, ctx.author.id)
         embed = badges_embed(services.library.packs.values(), held, prefix=services.settings.prefix)
@@ -126,10 +123,3 @@ class StatsCog(commands.Cog, name="Stats"):
         services = self.bot.services
         embed = packs_embed(services.library.packs.values(), prefix=services.settings.prefix)
         await ctx.send(embed=embed)
-
-
-def _guild(ctx: commands.Context[AnnealBot]) -> discord.Guild:
-    """The command's guild (guild_only has already refused DMs; this narrows the type)."""
-    if ctx.guild is None:
-        raise commands.NoPrivateMessage()
-    return ctx.guild

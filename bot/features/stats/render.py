@@ -12,7 +12,7 @@ from datetime import date
 import discord
 
 from bot.engine.problems import Badge, BadgeRule, Level, Pack
-from bot.features.common import embeds as _limits
+from bot.features.common import embeds
 from bot.features.stats.weeks import Board, Window
 from bot.storage import AwardedBadge, LeaderboardRow, Profile
 
@@ -36,7 +36,7 @@ def leaderboard_embed(
     `caller_row` is the caller's standing in the same window (None: no answers in it).
     """
     title = f"🏆 {guild_name}: {BOARD_TITLES[span.board]}"
-    embed = discord.Embed(title=_limits.clip(title, _limits.TITLE), colour=COLOUR)
+    embed = discord.Embed(title=embeds.clip(title, embeds.TITLE), colour=COLOUR)
     lines = [describe_window(span), ""]
     if not rows:
         lines.append(
@@ -47,7 +47,7 @@ def leaderboard_embed(
     shown = {row.user_id for row in rows}
     if caller_row is not None and caller_row.user_id not in shown:
         lines.extend(["⋯", _standing_line(caller_row, you=True)])
-    embed.description = _limits.join_lines(lines, _limits.DESCRIPTION)
+    embed.description = embeds.join_lines(lines, embeds.DESCRIPTION)
     if caller_row is None and rows:
         embed.set_footer(text=f"You have no answers {_in_window(span.board)} yet.")
     return embed
@@ -80,12 +80,12 @@ def profile_embed(
     badges their emoji.
     """
     title = f"📇 {name}"
-    embed = discord.Embed(title=_limits.clip(title, _limits.TITLE), colour=COLOUR)
+    embed = discord.Embed(title=embeds.clip(title, embeds.TITLE), colour=COLOUR)
     if profile.answered == 0:
         embed.description = f"No answers in this server yet. Start with `{prefix}challenge start`."
     week_points = this_week.points if this_week is not None else 0
     streak = f"{profile.streak} day{'' if profile.streak == 1 else 's'}"
-    _limits.add_fields(
+    embeds.add_fields(
         embed,
         [
             ("Points", f"**{profile.points:,}** all time\n{week_points:,} this week", True),
@@ -122,7 +122,7 @@ def badges_embed(
         how = how_to_earn(badge, len(pack.problems))
         value = f"{how}\nPack: `{pack.id}` ({pack.title})\n{status}"
         fields.append((f"{badge.emoji} {badge.name}", value, False))
-    left_out = _limits.add_fields(embed, fields)
+    left_out = embeds.add_fields(embed, fields)
     if left_out:
         embed.set_footer(text=f"…and {left_out} more: see {prefix}packs")
     return embed
@@ -147,7 +147,7 @@ def packs_embed(packs: Iterable[Pack], *, prefix: str) -> discord.Embed:
             f"Start: `{prefix}challenge start {pack.id}`"
         )
         fields.append((pack.title, value, False))
-    left_out = _limits.add_fields(embed, fields)
+    left_out = embeds.add_fields(embed, fields)
     if left_out:
         embed.set_footer(text=f"…and {left_out} more packs")
     return embed
@@ -173,7 +173,7 @@ def format_day(day: date) -> str:
 
 def _standing_line(row: LeaderboardRow, *, you: bool) -> str:
     place = MEDALS.get(row.rank, f"`{row.rank}.`")
-    name = f"**{_limits.player_name(row.display_name)}**"
+    name = f"**{embeds.player_name(row.display_name)}**"
     suffix = " ← you" if you else ""
     return f"{place} {name} · {row.points:,} pts · {row.correct}/{row.answered} correct{suffix}"
 
@@ -198,7 +198,7 @@ def _badge_lines(badges: Sequence[AwardedBadge], packs: Mapping[str, Pack]) -> s
         f" · {format_day(badge.awarded_on)}"
         for badge in badges
     ]
-    return _limits.join_lines(lines, _limits.FIELD_VALUE)
+    return embeds.join_lines(lines, embeds.FIELD_VALUE)
 
 
 def _badge_emoji(badge: AwardedBadge, packs: Mapping[str, Pack]) -> str:
