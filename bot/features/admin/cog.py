@@ -29,6 +29,7 @@ class AdminCog(commands.Cog, name="Admin"):
         self.bot = bot
 
     async def cog_check(self, ctx: commands.Context[Any]) -> bool:
+        """Only members with Manage Server, in a server, get past this."""
         # Runs for `!admin ...` and for every `/admin ...` subcommand alike (a hybrid
         # group's own checks do not run for its slash subcommands). Context[Any]: the
         # base class declares the check for any bot type.

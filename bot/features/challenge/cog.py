@@ -51,10 +51,12 @@ class ChallengeCog(commands.Cog):
         return await generate_pack(runner, random.Random())
 
     async def cog_load(self) -> None:
+        """Resume the challenges that were open at shutdown, once the bot is ready."""
         task = asyncio.create_task(self._resume_when_ready())
         task.add_done_callback(log_failure)
 
     async def cog_unload(self) -> None:
+        """Stop the manager's timers; every open challenge stays saved for the next start."""
         await self.manager.close()
 
     async def _resume_when_ready(self) -> None:
@@ -90,6 +92,7 @@ class ChallengeCog(commands.Cog):
     async def pack_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
+        """Packs whose id or title holds the typed text, and `fresh` when the runner is on."""
         wanted = current.lower()
         choices = [
             app_commands.Choice(name=f"{pack.title} ({pack.id})"[:100], value=pack.id)
@@ -103,6 +106,7 @@ class ChallengeCog(commands.Cog):
         return choices[:25]
 
     async def start_challenge(self, ctx: commands.Context[AnnealBot], pack: str | None) -> None:
+        """Start `pack` (None: the default) in the command's channel and say how to play."""
         assert ctx.guild is not None
         await ctx.defer()
         try:
@@ -163,6 +167,7 @@ class ChallengeCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        """A letter answers the open problem, the bulb asks for its hint; others are ignored."""
         # Raw events, so problems posted before a restart (not cached) still take answers.
         if payload.guild_id is None or self.bot.user is None:
             return

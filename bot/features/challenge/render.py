@@ -22,10 +22,12 @@ COLOUR_END = discord.Colour.gold()
 
 
 def problem_emojis(problem: Problem) -> list[str]:
+    """The reactions put under a problem: its option letters, then the hint bulb."""
     return [LETTER_EMOJI[letter] for letter in problem.letters] + [HINT_EMOJI]
 
 
 def problem_embed(opened: OpenProblem, answered: int = 0) -> discord.Embed:
+    """An open problem: prompt, code, options, kind, level, attempts and a live countdown."""
     problem = opened.problem
     parts = [problem.prompt.strip()]
     if problem.code:
@@ -54,6 +56,7 @@ def problem_embed(opened: OpenProblem, answered: int = 0) -> discord.Embed:
 
 
 def reveal_embed(reveal: Reveal, variant: str | None = None) -> discord.Embed:
+    """The answer, why the others are wrong, who solved it, and a `!run` variant to try."""
     problem = reveal.problem
     embed = discord.Embed(
         title=clip(f"Answer: {problem.answer}) {problem.options[problem.answer].strip()}", TITLE),
@@ -79,6 +82,7 @@ def reveal_embed(reveal: Reveal, variant: str | None = None) -> discord.Embed:
 
 
 def summary_embed(summary: Summary, new_badges: list[int], status: SessionStatus) -> discord.Embed:
+    """The end of a challenge: the standings, and the badge won (or how to win it)."""
     pack = summary.pack
     ended = "stopped early" if status is SessionStatus.STOPPED else "complete"
     embed = discord.Embed(

@@ -24,6 +24,7 @@ class DiscordChallengeView:
         self.bot = bot
 
     async def channel(self, channel_id: int) -> discord.abc.Messageable:
+        """The channel to post in, from the cache or else from the API."""
         channel = self.bot.get_channel(channel_id)
         if channel is None:
             channel = await self.bot.fetch_channel(channel_id)
@@ -32,6 +33,7 @@ class DiscordChallengeView:
         return channel
 
     async def show_problem(self, live: LiveChallenge, opened: OpenProblem) -> int:
+        """Post the problem, add its reactions in the background; returns the message id."""
         channel = await self.channel(live.channel_id)
         message = await channel.send(embed=render.problem_embed(opened))
         # Reactions go on in the background: the problem is already open and timed.
@@ -44,6 +46,7 @@ class DiscordChallengeView:
             await message.add_reaction(emoji)
 
     async def show_progress(self, live: LiveChallenge, opened: OpenProblem, answered: int) -> None:
+        """Edit the open problem's message to show how many have answered."""
         if live.message_id is None:
             return
         channel = await self.channel(live.channel_id)
@@ -53,6 +56,7 @@ class DiscordChallengeView:
             )
 
     async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:
+        """Post the answer, with a `!run` variant when the problem has a recipe."""
         channel = await self.channel(live.channel_id)
         variant = variant_hint(reveal.problem, self.bot.services.settings.prefix)
         await channel.send(embed=render.reveal_embed(reveal, variant))
@@ -60,14 +64,17 @@ class DiscordChallengeView:
     async def show_summary(
         self, live: LiveChallenge, summary: Summary, new_badges: list[int], status: SessionStatus
     ) -> None:
+        """Post the summary and the badges won when a challenge ends or is stopped."""
         channel = await self.channel(live.channel_id)
         await channel.send(embed=render.summary_embed(summary, new_badges, status))
 
     async def show_notice(self, channel_id: int, text: str) -> None:
+        """Post a plain message from the manager (e.g. why a challenge could not go on)."""
         channel = await self.channel(channel_id)
         await channel.send(text)
 
 
 def log_failure(task: asyncio.Task[None]) -> None:
+    """A done-callback for background Discord calls: log their failure, never raise it."""
     if not task.cancelled() and (error := task.exception()) is not None:
         log.warning("background Discord call failed: %s", error)

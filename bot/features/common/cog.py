@@ -15,16 +15,20 @@ log = logging.getLogger("anneal.errors")
 
 
 class ErrorsCog(commands.Cog):
+    """Answers every failed command, prefix or slash: a friendly reason, or "logged"."""
+
     def __init__(self, bot: AnnealBot) -> None:
         self.bot = bot
         self._previous_tree_handler = bot.tree.on_error
         bot.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
 
     async def cog_unload(self) -> None:
+        """Give the command tree back its previous error handler."""
         self.bot.tree.on_error = self._previous_tree_handler  # type: ignore[method-assign]
 
     @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context[AnnealBot], error: Exception) -> None:
+        """Reply to a failed `!` (or hybrid) command; unknown commands get no reply."""
         if isinstance(error, commands.CommandNotFound):
             return  # another bot's prefix, or a typo: silence is kinder than noise
         text = message_for(error, self.bot.services.settings.prefix)
@@ -39,6 +43,7 @@ class ErrorsCog(commands.Cog):
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
+        """Reply to a failed slash command, as a follow-up if it was already answered."""
         text = message_for(error, self.bot.services.settings.prefix)
         if text is None:
             log.error("slash command failed", exc_info=error)

@@ -1,4 +1,4 @@
-"""Discord's embed limits, and helpers that keep the stats, admin and help embeds within them."""
+"""Discord's embed limits, and helpers that keep every feature's embeds within them."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ class Entry:
     example: str | None = None
 
     def line(self, prefix: str) -> str:
+        """The entry as one help line, written with `prefix`."""
         example = f" · e.g. `{prefix}{self.example}`" if self.example else ""
         return f"`{prefix}{self.usage}`: {self.what}{example}"
 

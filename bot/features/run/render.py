@@ -35,6 +35,7 @@ class RunReply:
     code: str | None = None  # attached as run.py when too long for the embed
 
     def files(self) -> list[discord.File]:
+        """The chart, and the code when it is attached, as new File objects."""
         files = [discord.File(io.BytesIO(self.chart), CHART_NAME)]
         if self.code is not None:
             files.append(discord.File(io.BytesIO(self.code.encode()), CODE_NAME))

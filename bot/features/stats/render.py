@@ -168,6 +168,7 @@ def how_to_earn(badge: Badge, problem_count: int) -> str:
 
 
 def format_day(day: date) -> str:
+    """A day as `10 Mar 2025`: one format for every date the stats show."""
     return f"{day.day} {day:%b %Y}"
 
 
