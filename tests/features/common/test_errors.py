@@ -12,6 +12,7 @@ from bot.features.common.errors import UserFacingError, message_for
 
 
 def forbidden() -> discord.Forbidden:
+    """The 403 Discord sends when the bot lacks a permission in the channel."""
     response = Mock(status=403, reason="Forbidden")
     return discord.Forbidden(response, {"code": 50013, "message": "Missing Permissions"})
 

@@ -17,6 +17,7 @@ ADMIN_SECTION = "⚙️ Admin (Manage Server)"
 
 
 def text_of(embed: discord.Embed) -> str:
+    """Every field's name and value, one text to search."""
     return "\n".join(f"{field.name}\n{field.value}" for field in embed.fields)
 
 

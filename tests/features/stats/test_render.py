@@ -31,11 +31,13 @@ ALL_TIME = Window(Board.ALL, None, None)
 def row(
     rank: int, user_id: int | None = None, name: str | None = None, points: int = 0
 ) -> LeaderboardRow:
+    """A leaderboard row at `rank` (user 100 + rank unless given), 1 of 2 answers correct."""
     user = user_id if user_id is not None else 100 + rank
     return LeaderboardRow(rank, user, name or f"Player {rank}", points, 1, 2)
 
 
 def standing_lines(description: str) -> list[str]:
+    """The lines of a leaderboard that show a player's standing."""
     return [line for line in description.splitlines() if "pts" in line]
 
 
@@ -46,6 +48,7 @@ def board(
     caller_row: LeaderboardRow | None = None,
     span: Window = ALL_TIME,
 ) -> str:
+    """The description of the leaderboard embed for `rows` (guild "Study group", prefix `!`)."""
     embed = leaderboard_embed(
         rows,
         span=span,
@@ -173,6 +176,7 @@ PROFILE = Profile(
 
 
 def fields(embed: discord.Embed) -> dict[str, str]:
+    """The embed's fields, by name."""
     return {f.name or "": f.value or "" for f in embed.fields}
 
 
@@ -238,6 +242,7 @@ def test_profile_of_a_newcomer_invites_them_to_play() -> None:
 
 
 def two_packs() -> list[Pack]:
+    """Two packs with their own badges, for the badge and pack listings."""
     first = make_pack(emoji="🪜", name="Step Counter", description="Get them all.")
     second = Pack.model_validate(
         {

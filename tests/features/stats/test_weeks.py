@@ -11,6 +11,7 @@ from bot.features.stats.weeks import WEEK, Board, Window, week_start, window
 
 
 def ts(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> float:
+    """Unix seconds of that UTC date and time."""
     return datetime(year, month, day, hour, minute, tzinfo=UTC).timestamp()
 
 
