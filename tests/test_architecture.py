@@ -1,12 +1,17 @@
 """The layering of DESIGN.md, checked: the bot process never imports torch or matplotlib,
-and the engine, storage and runner language never import discord."""
+the engine, storage, runner language and the features' plain rules never import discord,
+and the features are coupled only through `common/` and each other's plain modules."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+FEATURES = Path(__file__).resolve().parents[1] / "bot" / "features"
 
 
 def imported_after(statement: str) -> set[str]:
@@ -19,11 +24,30 @@ def imported_after(statement: str) -> set[str]:
     return set(done.stdout.split())
 
 
+def imports_of(path: Path) -> set[str]:
+    """The modules `path` imports (`from a.b import c` counts as a.b and a.b.c)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module is not None:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def feature_of(module: str) -> str | None:
+    """`run` for `bot.features.run.cog`; None outside the feature packages."""
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[:2] == ["bot", "features"] else None
+
+
 def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
     """Building every cog loads neither torch nor matplotlib: they live in the workers."""
     loaded = imported_after(
-        "import bot.app, bot.cli, bot.cogs.challenge, bot.cogs.run, bot.cogs.stats, "
-        "bot.cogs.admin, bot.cogs.help, bot.content.generator, bot.runner.pool"
+        "import bot.app, bot.cli, bot.features.challenge.cog, bot.features.run.cog, "
+        "bot.features.stats.cog, bot.features.admin.cog, bot.features.help.cog, "
+        "bot.features.common.cog, bot.content.generator, bot.runner.pool"
     )
     assert "discord" in loaded  # the statement really imported the bot
     assert "torch" not in loaded
@@ -32,11 +56,38 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["bot.engine.session", "bot.storage", "bot.challenges", "bot.runner.language", "bot.play"],
+    [
+        "bot.engine.session",
+        "bot.storage",
+        "bot.challenges",
+        "bot.runner.language",
+        "bot.play",
+        "bot.features.run.limits",
+        "bot.features.run.request",
+        "bot.features.run.variants",
+        "bot.features.stats.weeks",
+    ],
 )
 def test_core_modules_do_not_import_discord(module: str) -> None:
-    """The engine, storage, challenge manager and runner language are plain Python."""
+    """The engine, storage, challenge manager, runner language and the features' plain
+    rules are plain Python."""
     loaded = imported_after(f"import {module}")
     assert "bot" in loaded
     assert "discord" not in loaded
     assert "torch" not in loaded
+
+
+@pytest.mark.parametrize(
+    "path", sorted(FEATURES.rglob("*.py")), ids=lambda p: str(p.relative_to(FEATURES))
+)
+def test_features_import_neither_the_app_nor_another_features_cog(path: Path) -> None:
+    """The app imports the features, never the reverse (no cycle); a feature uses another
+    one's plain modules or `common/`, never its cog."""
+    module = ".".join(path.relative_to(FEATURES.parents[1]).with_suffix("").parts)
+    own = feature_of(module)
+    imported = imports_of(path)
+    assert "bot.app" not in imported
+    foreign_cogs = {
+        name for name in imported if name.endswith(".cog") and feature_of(name) not in (None, own)
+    }
+    assert not foreign_cogs, f"{module} imports {foreign_cogs}"

@@ -7,9 +7,10 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from bot.app import AnnealBot, Services, create_bot
+from bot.app import create_bot
 from bot.content import load_library
 from bot.engine.session import Clock
+from bot.features.common.bot import AnnealBot, Services
 from bot.runner.pool import RunnerPool
 from bot.settings import SHIPPED_CONTENT_DIR, Settings
 from bot.storage import Database

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import AnnealBot
+from bot.features.common.bot import AnnealBot
 from bot.storage import GuildSettings
 from tests.e2e.anneal import running_anneal
 from tests.e2e.fake_discord import FakeDiscord, FakeMessage, P, World

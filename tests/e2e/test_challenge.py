@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import AnnealBot
-from bot.cogs.render import HINT_EMOJI, LETTER_EMOJI
+from bot.features.challenge.render import HINT_EMOJI, LETTER_EMOJI
+from bot.features.common.bot import AnnealBot
 from bot.storage import Database, SessionStatus
 from tests.content.test_loader import write_pack
 from tests.e2e.anneal import running_anneal

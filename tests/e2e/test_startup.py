@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import intents
+from bot.features.common.bot import intents
 from tests.e2e.anneal import running_anneal
 from tests.e2e.fake_discord import FakeDiscord, World
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import AnnealBot
+from bot.features.common.bot import AnnealBot
 from bot.storage import Database, SessionStatus
 from tests.e2e.anneal import running_anneal
 from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World

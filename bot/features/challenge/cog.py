@@ -1,0 +1,298 @@
+"""Challenges in Discord: start/stop/hint commands and answers by reaction.
+
+The ChallengeManager runs the games; `view` posts what it shows in the channels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.challenges import ChallengeManager, ChallengeRunning
+from bot.content.generator import FRESH_PACK_ID, generate_pack
+from bot.engine.problems import Pack
+from bot.engine.session import ChallengeError, OptionAlreadyTried
+from bot.features.challenge import render
+from bot.features.challenge.view import DiscordChallengeView, log_failure
+from bot.features.common.bot import AnnealBot
+from bot.features.common.errors import UserFacingError
+
+log = logging.getLogger("anneal.challenge")
+
+NOTICE_SECONDS = 10  # channel fallbacks for closed DMs delete themselves after this
+
+
+class ChallengeCog(commands.Cog):
+    """`challenge start|stop`, `hint`, and answers by reaction."""
+
+    def __init__(self, bot: AnnealBot) -> None:
+        self.bot = bot
+        services = bot.services
+        self.manager = ChallengeManager(
+            services.db,
+            services.library,
+            DiscordChallengeView(bot),
+            services.clock,
+            grace=services.reveal_grace,
+            fresh=self._generate_fresh if services.runner is not None else None,
+        )
+        self._warned_channels: set[int] = set()  # told once that Manage Messages is missing
+        self._resumed = False
+
+    async def _generate_fresh(self) -> Pack:
+        runner = self.bot.services.runner
+        assert runner is not None
+        return await generate_pack(runner, random.Random())
+
+    async def cog_load(self) -> None:
+        """Resume the challenges that were open at shutdown, once the bot is ready."""
+        task = asyncio.create_task(self._resume_when_ready())
+        task.add_done_callback(log_failure)
+
+    async def cog_unload(self) -> None:
+        """Stop the manager's timers; every open challenge stays saved for the next start."""
+        await self.manager.close()
+
+    async def _resume_when_ready(self) -> None:
+        await self.bot.wait_until_ready()  # channels are cached from here on
+        if not self._resumed:
+            self._resumed = True
+            await self.manager.resume_all()
+
+    # -- commands -----------------------------------------------------------------------
+
+    # mypy rejects discord.py's hybrid decorators on methods with parameters (a known
+    # false positive: "expected def (Never, ...)"); the ignores below are only for that.
+    @commands.hybrid_group(name="challenge", invoke_without_command=True)  # type: ignore[arg-type]
+    @commands.guild_only()
+    async def challenge(self, ctx: commands.Context[AnnealBot]) -> None:
+        """Timed challenges: `challenge start [pack]`, `challenge stop`."""
+        prefix = self.bot.services.settings.prefix
+        await ctx.send(
+            f"Start one with `{prefix}challenge start [pack]` (see `{prefix}packs`), "
+            f"stop it with `{prefix}challenge stop`."
+        )
+
+    @challenge.command(name="start")  # type: ignore[arg-type]
+    @commands.guild_only()
+    @app_commands.describe(pack="Which pack to play (see `packs`); default: the first one")
+    async def challenge_start(
+        self, ctx: commands.Context[AnnealBot], pack: str | None = None
+    ) -> None:
+        """Start a timed challenge in this channel."""
+        await self.start_challenge(ctx, pack)
+
+    @challenge_start.autocomplete("pack")
+    async def pack_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Packs whose id or title holds the typed text, and `fresh` when the runner is on."""
+        wanted = current.lower()
+        choices = [
+            app_commands.Choice(name=f"{pack.title} ({pack.id})"[:100], value=pack.id)
+            for pack in self.bot.services.library.packs.values()
+            if wanted in pack.id or wanted in pack.title.lower()
+        ]
+        if FRESH_PACK_ID.startswith(wanted) and self.bot.services.runner is not None:
+            choices.append(
+                app_commands.Choice(name="Fresh problems, new every time", value="fresh")
+            )
+        return choices[:25]
+
+    async def start_challenge(self, ctx: commands.Context[AnnealBot], pack: str | None) -> None:
+        """Start `pack` (None: the default) in the command's channel and say how to play."""
+        assert ctx.guild is not None
+        await ctx.defer()
+        try:
+            live = await self.manager.start(
+                guild_id=ctx.guild.id,
+                guild_name=ctx.guild.name,
+                channel_id=ctx.channel.id,
+                user_id=ctx.author.id,
+                user_name=ctx.author.display_name,
+                pack_id=pack,
+            )
+        except ChallengeRunning as exc:
+            link = _message_link(ctx.guild.id, ctx.channel.id, exc.live.message_id)
+            raise UserFacingError(f"A challenge is already running here: {link}") from None
+        problems = len(live.session.problems)
+        await ctx.send(
+            f"**{live.pack.title}** starts now: {problems} problems. React with "
+            f"{' '.join(render.LETTER_EMOJI.values())} to answer and {render.HINT_EMOJI} for "
+            f"a hint. Get every problem right for {live.pack.badge.emoji} "
+            f"**{live.pack.badge.name}**."
+        )
+
+    @challenge.command(name="stop")  # type: ignore[arg-type]
+    @commands.guild_only()
+    async def challenge_stop(self, ctx: commands.Context[AnnealBot]) -> None:
+        """Stop this channel's challenge (its starter or a moderator)."""
+        member = ctx.author
+        is_moderator = isinstance(member, discord.Member) and (
+            member.guild_permissions.manage_messages or member.guild_permissions.manage_guild
+        )
+        await ctx.defer()
+        await self.manager.stop(ctx.channel.id, ctx.author.id, is_moderator=is_moderator)
+        await ctx.send("Challenge stopped. Every answer is saved.")
+
+    @commands.hybrid_command(name="hint")  # type: ignore[arg-type]
+    @commands.guild_only()
+    async def hint(self, ctx: commands.Context[AnnealBot]) -> None:
+        """Get the hint for the open problem (privately; it costs points)."""
+        check = self.manager.check_hint(
+            message_id=None, channel_id=ctx.channel.id, user_id=ctx.author.id
+        )
+        text = await check
+        if ctx.interaction is not None:
+            await self._charge_hint(None, ctx.channel.id, ctx.author)
+            await ctx.send(f"{render.HINT_EMOJI} {text}", ephemeral=True)
+            return
+        if await self._dm(ctx.author, f"{render.HINT_EMOJI} Hint: {text}"):
+            await self._charge_hint(None, ctx.channel.id, ctx.author)
+            with contextlib.suppress(discord.HTTPException):
+                await ctx.message.add_reaction("\N{ENVELOPE}")
+        else:
+            await ctx.send(
+                "I can't DM you: use `/hint` (only you will see it) or open your DMs.",
+                delete_after=NOTICE_SECONDS,
+            )
+
+    # -- reactions ----------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        """A letter answers the open problem, the bulb asks for its hint; others are ignored."""
+        # Raw events, so problems posted before a restart (not cached) still take answers.
+        if payload.guild_id is None or self.bot.user is None:
+            return
+        if payload.user_id == self.bot.user.id or (payload.member and payload.member.bot):
+            return
+        emoji = str(payload.emoji)
+        letter = render.EMOJI_LETTER.get(emoji)
+        if letter is None and emoji != render.HINT_EMOJI:
+            return
+        if not self.manager.knows_message(payload.message_id):
+            return
+        await self._hide_reaction(payload)
+        user: discord.User | discord.Member = payload.member or await self.bot.fetch_user(
+            payload.user_id
+        )
+        if letter is None:
+            await self._hint_by_reaction(payload, user)
+        else:
+            await self._answer_by_reaction(payload, user, letter)
+
+    async def _answer_by_reaction(
+        self,
+        payload: discord.RawReactionActionEvent,
+        user: discord.User | discord.Member,
+        letter: str,
+    ) -> None:
+        try:
+            outcome = await self.manager.answer(
+                message_id=payload.message_id,
+                user_id=user.id,
+                user_name=user.display_name,
+                option=letter,
+            )
+        except ChallengeError as exc:
+            public = (
+                "you already tried that option; it was not counted again."
+                if isinstance(exc, OptionAlreadyTried)
+                else str(exc)
+            )
+            await self._tell(user, payload.channel_id, str(exc), public)
+            return
+        attempt = outcome.attempt
+        private = render.answer_feedback(
+            attempt.correct, outcome.attempts_left, attempt.points, attempt.option
+        )
+        public = render.public_feedback(attempt.correct, outcome.attempts_left)
+        await self._tell(user, payload.channel_id, private, public)
+
+    async def _hint_by_reaction(
+        self, payload: discord.RawReactionActionEvent, user: discord.User | discord.Member
+    ) -> None:
+        try:
+            text = await self.manager.check_hint(
+                message_id=payload.message_id, channel_id=payload.channel_id, user_id=user.id
+            )
+        except ChallengeError as exc:
+            await self._tell(user, payload.channel_id, str(exc), str(exc))
+            return
+        # Charge only once the hint has reached the member privately.
+        if await self._dm(user, f"{render.HINT_EMOJI} Hint (it costs points): {text}"):
+            with contextlib.suppress(ChallengeError):
+                await self._charge_hint(payload.message_id, payload.channel_id, user)
+        else:
+            await self._channel_note(
+                payload.channel_id,
+                user.id,
+                "I can't DM you the hint: use `/hint` (only you will see it) or open your DMs.",
+            )
+
+    async def _charge_hint(
+        self, message_id: int | None, channel_id: int, user: discord.User | discord.Member
+    ) -> None:
+        await self.manager.take_hint(
+            message_id=message_id,
+            channel_id=channel_id,
+            user_id=user.id,
+            user_name=user.display_name,
+        )
+
+    async def _hide_reaction(self, payload: discord.RawReactionActionEvent) -> None:
+        """Remove the member's reaction so others can't copy their pick."""
+        channel = self.bot.get_channel(payload.channel_id)
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            return
+        try:
+            await channel.get_partial_message(payload.message_id).remove_reaction(
+                payload.emoji, discord.Object(payload.user_id)
+            )
+        except discord.Forbidden:
+            if payload.channel_id not in self._warned_channels:
+                self._warned_channels.add(payload.channel_id)
+                await channel.send(
+                    "I need the **Manage Messages** permission here to hide everyone's picks. "
+                    "Answers still count."
+                )
+        except discord.HTTPException as exc:
+            log.warning("could not remove a reaction: %s", exc)
+
+    async def _tell(
+        self, user: discord.User | discord.Member, channel_id: int, private: str, public: str
+    ) -> None:
+        """Feedback by DM; if DMs are closed, a short note in the channel that deletes itself."""
+        if not await self._dm(user, private):
+            await self._channel_note(channel_id, user.id, public)
+
+    async def _dm(self, user: discord.User | discord.Member, text: str) -> bool:
+        try:
+            await user.send(text)
+        except discord.HTTPException:  # Forbidden when DMs are closed
+            return False
+        return True
+
+    async def _channel_note(self, channel_id: int, user_id: int, text: str) -> None:
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            return
+        with contextlib.suppress(discord.HTTPException):
+            await channel.send(
+                f"<@{user_id}> {text}",
+                delete_after=NOTICE_SECONDS,
+                allowed_mentions=discord.AllowedMentions(users=[discord.Object(user_id)]),
+            )
+
+
+def _message_link(guild_id: int, channel_id: int, message_id: int | None) -> str:
+    if message_id is None:
+        return f"<#{channel_id}>"
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"

@@ -1,0 +1,80 @@
+"""How the ChallengeManager's games look in Discord: problems, progress, reveals, summaries."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+
+from bot.challenges import LiveChallenge
+from bot.engine.session import OpenProblem, Reveal, Summary
+from bot.features.challenge import render
+from bot.features.common.bot import AnnealBot
+from bot.features.run.variants import variant_hint
+from bot.storage import SessionStatus
+
+log = logging.getLogger("anneal.challenge")
+
+
+class DiscordChallengeView:
+    """Shows the manager's challenges in Discord channels."""
+
+    def __init__(self, bot: AnnealBot) -> None:
+        self.bot = bot
+
+    async def channel(self, channel_id: int) -> discord.abc.Messageable:
+        """The channel to post in, from the cache or else from the API."""
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            channel = await self.bot.fetch_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            raise TypeError(f"channel {channel_id} cannot receive messages")
+        return channel
+
+    async def show_problem(self, live: LiveChallenge, opened: OpenProblem) -> int:
+        """Post the problem, add its reactions in the background; returns the message id."""
+        channel = await self.channel(live.channel_id)
+        message = await channel.send(embed=render.problem_embed(opened))
+        # Reactions go on in the background: the problem is already open and timed.
+        task = asyncio.create_task(self._add_reactions(message, opened))
+        task.add_done_callback(log_failure)
+        return message.id
+
+    async def _add_reactions(self, message: discord.Message, opened: OpenProblem) -> None:
+        for emoji in render.problem_emojis(opened.problem):
+            await message.add_reaction(emoji)
+
+    async def show_progress(self, live: LiveChallenge, opened: OpenProblem, answered: int) -> None:
+        """Edit the open problem's message to show how many have answered."""
+        if live.message_id is None:
+            return
+        channel = await self.channel(live.channel_id)
+        if isinstance(channel, discord.TextChannel | discord.Thread):
+            await channel.get_partial_message(live.message_id).edit(
+                embed=render.problem_embed(opened, answered)
+            )
+
+    async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:
+        """Post the answer, with a `!run` variant when the problem has a recipe."""
+        channel = await self.channel(live.channel_id)
+        variant = variant_hint(reveal.problem, self.bot.services.settings.prefix)
+        await channel.send(embed=render.reveal_embed(reveal, variant))
+
+    async def show_summary(
+        self, live: LiveChallenge, summary: Summary, new_badges: list[int], status: SessionStatus
+    ) -> None:
+        """Post the summary and the badges won when a challenge ends or is stopped."""
+        channel = await self.channel(live.channel_id)
+        await channel.send(embed=render.summary_embed(summary, new_badges, status))
+
+    async def show_notice(self, channel_id: int, text: str) -> None:
+        """Post a plain message from the manager (e.g. why a challenge could not go on)."""
+        channel = await self.channel(channel_id)
+        await channel.send(text)
+
+
+def log_failure(task: asyncio.Task[None]) -> None:
+    """A done-callback for background Discord calls: log their failure, never raise it."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.warning("background Discord call failed: %s", error)

@@ -1,0 +1,100 @@
+"""The bot every feature plugs into: its services, its intents, and the guild of a command.
+
+This module imports no feature, so every feature may import it; the app (`bot.app`)
+imports the features and hands their `setup` functions to the bot it builds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.content import ContentLibrary
+from bot.engine.session import Clock
+from bot.settings import Settings
+from bot.storage import Database
+
+if TYPE_CHECKING:
+    from bot.runner import RunnerPool
+
+log = logging.getLogger("anneal")
+
+
+@dataclass
+class Services:
+    """What the bot is built from; tests pass a temp database and a fake Discord's URLs."""
+
+    settings: Settings
+    db: Database
+    library: ContentLibrary
+    runner: RunnerPool | None = None  # None: `!run` answers that it is unavailable
+    clock: Clock = field(default=time.time)
+    # Once everyone in a challenge is done, latecomers get this long before the reveal.
+    reveal_grace: float = 5.0
+
+
+# A feature package's `setup`: adds its cogs to the bot, once, before it connects.
+Feature = Callable[["AnnealBot"], Awaitable[None]]
+
+
+def intents() -> discord.Intents:
+    """Only what Anneal uses: no members, no presences."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True  # channels and permissions
+    wanted.guild_messages = True  # `!` commands
+    wanted.message_content = True  # reading the text after `!` (privileged, see README)
+    wanted.guild_reactions = True  # answers
+    wanted.dm_messages = True  # so DM channels resolve when feedback is sent
+    return wanted
+
+
+class AnnealBot(commands.Bot):
+    """commands.Bot with Anneal's services; the cogs get everything from here."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        features: Sequence[Feature] = (),
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned_or(services.settings.prefix),
+            intents=intents(),
+            help_command=None,  # the help cog answers both `!help` and `/help`
+            allowed_mentions=discord.AllowedMentions.none(),  # never ping by accident
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self.services = services
+        self.features = tuple(features)
+
+    async def setup_hook(self) -> None:
+        """Set up every feature, in order, then publish the slash commands."""
+        for setup in self.features:
+            await setup(self)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Sync the slash commands to the dev guild if one is set (instant), else globally."""
+        guild_id = self.services.settings.dev_guild
+        if guild_id is not None:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d slash commands to guild %d", len(synced), guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d slash commands globally (may take a while to show)", len(synced))
+
+
+def guild_of(ctx: commands.Context[AnnealBot]) -> discord.Guild:
+    """The command's guild. Guild-only checks have refused DMs already; this narrows the type."""
+    if ctx.guild is None:
+        raise commands.NoPrivateMessage()
+    return ctx.guild

@@ -1,0 +1,107 @@
+"""`!run` and `/run`: step a learning-rate scheduler with real torch (in a worker) and show it.
+
+The flow: text → RunRequest (`request`: a problem's recipe with changes, or the user's
+own expression or snippet) → fairness limits (`limits`) → the runner pool, in another
+process → an embed with the table and a PNG chart (`render`). Nothing here imports
+torch or matplotlib, and every wait is on the pool's pipes, so the event loop stays free.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.features.common.bot import AnnealBot
+from bot.features.common.errors import UserFacingError
+from bot.features.run.limits import LimitReached, RunLimits
+from bot.features.run.render import build_reply
+from bot.features.run.request import example, resolve, runnable, suggest_ids
+from bot.features.run.variants import variant_command
+from bot.runner import RunnerBusy, RunnerClosed, describe_run
+
+log = logging.getLogger("anneal.run")
+
+# Discord cuts option descriptions at 100 characters.
+TEXT_HELP = (
+    "e.g. StepLR(step_size=2, gamma=0.5) lr=0.1 steps=5, or a problem id with values to change"
+)
+
+
+class RunCog(commands.Cog):
+    """`!run`: the runner's front door, with the limits that keep it shared fairly."""
+
+    def __init__(self, bot: AnnealBot) -> None:
+        self.bot = bot
+        self.limits = RunLimits(bot.services.clock)
+
+    # mypy 2.4 cannot solve discord.py's Concatenate-based decorator types for a hybrid
+    # command with parameters after ctx and reports "expected def (Never, ...)"; the
+    # signature is the one discord.py documents, so only that check is silenced.
+    @commands.hybrid_command(  # type: ignore[arg-type]
+        name="run", description="Step a PyTorch LR scheduler with real torch; get a table and chart"
+    )
+    @app_commands.describe(text=TEXT_HELP)
+    async def run(self, ctx: commands.Context[AnnealBot], *, text: str = "") -> None:
+        """Run a scheduler, a pasted training loop, or a problem's recipe with changes."""
+        command = self._command(ctx)
+        runner = self.bot.services.runner
+        if runner is None:
+            raise UserFacingError(f"`{command}` is not available on this bot right now.")
+        if not text.strip():
+            raise UserFacingError(self._usage(command))
+        # Refusals so far cost nothing, so they don't count against the limits below.
+        request = resolve(text, self.bot.services.library, command)
+        guild_id = ctx.guild.id if ctx.guild is not None else None
+        try:
+            admission = self.limits.admit(ctx.author.id, guild_id)
+        except LimitReached as exc:
+            raise UserFacingError(str(exc)) from None
+        with admission:
+            started = time.perf_counter()
+            # Slash: defer now (a cold worker can take over 3 s); prefix: "Anneal is typing".
+            async with ctx.typing():
+                try:
+                    chart = await runner.chart(request.spec)
+                except (RunnerBusy, RunnerClosed):
+                    admission.refund()  # nothing ran, so the user's wait should not grow
+                    raise
+            log.info(
+                "run by %d in %s: %s (%.0f ms)",
+                ctx.author.id,
+                guild_id,
+                describe_run(request.spec),
+                (time.perf_counter() - started) * 1000,
+            )
+            reply = build_reply(request, chart.result, chart.png, command=command)
+            await ctx.reply(embed=reply.embed, files=reply.files())
+
+    @run.autocomplete("text")
+    async def _suggest_problem_ids(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        problems = runnable(self.bot.services.library)
+        return [
+            app_commands.Choice(name=label, value=problem_id)
+            for label, problem_id in suggest_ids(problems, current)
+        ]
+
+    def _command(self, ctx: commands.Context[AnnealBot]) -> str:
+        """How the user invoked us, for examples: `/run` from a slash command, else `!run`."""
+        if ctx.interaction is not None:
+            return "/run"
+        return f"{self.bot.services.settings.prefix}run"
+
+    def _usage(self, command: str) -> str:
+        """What a bare `!run` answers: one example of each form it understands."""
+        lines = ["Give me a scheduler to run, for example:", example(command)]
+        problems = runnable(self.bot.services.library)
+        if problems:
+            first = next(iter(problems.values()))
+            lines.append(f"or a problem's recipe, changed: `{variant_command(first, command)}`")
+        # Double backticks show the fence literally instead of opening a code block.
+        lines.append("or paste a training loop in a code block that starts with `` ```py ``.")
+        return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Tests for bot.features: each feature's plain rules, renderings and cogs, without Discord."""
