@@ -1,4 +1,4 @@
-"""Fixtures for end-to-end tests against the fake Discord."""
+"""Fixtures shared by the whole suite: the fake Discord of the end-to-end tests."""
 
 from __future__ import annotations
 
@@ -6,19 +6,14 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.e2e.fake_discord import FakeDiscord, World, point_discord_at
+from tests.e2e.fake_discord import FakeDiscord, World, point_discord_at, serving_default_world
 
 
 @pytest.fixture
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
     """A started fake Discord with the default world; fails the test on missing routes."""
-    server = FakeDiscord.with_default_world()
-    await server.start()
-    try:
+    async with serving_default_world() as server:
         yield server
-    finally:
-        await server.stop()
-    server.assert_clean()
 
 
 @pytest.fixture

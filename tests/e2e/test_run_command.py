@@ -24,7 +24,7 @@ from bot.runner.spec import RunSpec
 from bot.runner.table import format_number
 from bot.settings import SHIPPED_CONTENT_DIR
 from tests.e2e.anneal import running_anneal
-from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World
+from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World, serving_default_world
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.torch]
 
@@ -68,14 +68,9 @@ async def runner() -> AsyncIterator[CountingPool]:
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    """conftest's fake Discord, started on the module's event loop (where the pool lives)."""
-    server = FakeDiscord.with_default_world()
-    await server.start()
-    try:
+    """The shared ``fake_discord``, served on the module's event loop (where the pool lives)."""
+    async with serving_default_world() as server:
         yield server
-    finally:
-        await server.stop()
-    server.assert_clean()
 
 
 class FakeClock:

@@ -1,6 +1,6 @@
 """A fake Discord (REST v10 + gateway) on 127.0.0.1 for end-to-end tests with discord.py.
 
-Typical use (the ``fake_discord`` / ``discord_at_fake`` fixtures in tests/e2e/conftest.py
+Typical use (the ``fake_discord`` / ``discord_at_fake`` fixtures in tests/conftest.py
 do the first two steps)::
 
     server = FakeDiscord.with_default_world()
@@ -12,7 +12,7 @@ do the first two steps)::
 """
 
 from .gateway import Gateway, Session
-from .harness import point_discord_at, running_client
+from .harness import point_discord_at, running_client, serving_default_world
 from .permissions import ALL_PERMISSIONS, DEFAULT_EVERYONE, P
 from .rest import RecordedRequest, UploadedFile
 from .server import DEFAULT_TIMEOUT, FakeDiscord, Fault
@@ -57,4 +57,5 @@ __all__ = [
     "build_default_world",
     "point_discord_at",
     "running_client",
+    "serving_default_world",
 ]
