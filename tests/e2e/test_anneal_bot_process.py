@@ -9,13 +9,9 @@ import signal
 import pytest
 
 from tests.conftest import AnnealCli
-from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World
+from tests.e2e.fake_discord import FakeDiscord, World, has_embed, title_starts
 
 pytestmark = pytest.mark.torch  # the process starts real torch workers for !run
-
-
-def has_embed(message: FakeMessage) -> bool:
-    return bool(message.embeds)
 
 
 async def until_it_answers(fake: FakeDiscord, world: World) -> None:
@@ -55,9 +51,7 @@ async def test_anneal_bot_process_serves_and_stops_cleanly(
         assert "0.05" in reply.embeds[0]["description"]
         assert reply.attachments[0].data.startswith(b"\x89PNG")
         await fake_discord.user_sends_message(world.general.id, world.member, "!challenge start")
-        problem = await fake_discord.wait_for_message(
-            world.general.id, lambda m: has_embed(m) and "Problem 1/" in m.embeds[0]["title"]
-        )
+        problem = await fake_discord.wait_for_message(world.general.id, title_starts("Problem 1/"))
         assert problem.embeds[0]["title"].startswith("Problem 1/18")
     finally:
         process.send_signal(signal.SIGTERM)

@@ -13,7 +13,7 @@ from typing import Any
 from bot.app import AnnealBot
 from bot.storage import Database, SessionStatus
 from tests.e2e.anneal import running_anneal
-from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World
+from tests.e2e.fake_discord import FakeDiscord, World, has_embed
 from tests.e2e.scores import NOW, THIS_WEEK, at
 
 
@@ -22,10 +22,6 @@ async def say(fake: FakeDiscord, world: World, user: Any, text: str) -> dict[str
     await fake.user_sends_message(world.general.id, user, text)
     reply = await fake.wait_for_message(world.general.id, has_embed)
     return reply.embeds[0]
-
-
-def has_embed(message: FakeMessage) -> bool:
-    return bool(message.embeds)
 
 
 def lines(embed: dict[str, Any]) -> list[str]:
