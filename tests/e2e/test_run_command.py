@@ -25,6 +25,7 @@ from bot.runner.table import format_number
 from bot.settings import SHIPPED_CONTENT_DIR
 from tests.e2e.anneal import running_anneal
 from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World, serving_default_world
+from tests.engine.conftest import FakeClock
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.torch]
 
@@ -71,16 +72,6 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
     """The shared ``fake_discord``, served on the module's event loop (where the pool lives)."""
     async with serving_default_world() as server:
         yield server
-
-
-class FakeClock:
-    """Time that moves only when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def table_rows(embed: dict[str, Any]) -> dict[int, list[str]]:
@@ -232,15 +223,15 @@ async def test_quick_second_run_gets_the_cooldown_message(
     fake_discord: FakeDiscord, world: World, runner: CountingPool, tmp_path: Path
 ) -> None:
     """A second run 3 s after the first is refused with when to retry; after 10 s it runs."""
-    clock = FakeClock()
+    clock = FakeClock(start=1_700_000_000.0)
     async with running_anneal(fake_discord, tmp_path / "a.db", runner=runner, clock=clock):
         first = await bob_runs(fake_discord, world, "ExponentialLR(gamma=0.9) steps=4")
         assert first.embeds
-        clock.now += 3
+        clock.advance(3)
         refused = await bob_runs(fake_discord, world, "ExponentialLR(gamma=0.8) steps=4")
         assert "try again in 7 s" in refused.content
         assert not refused.embeds
-        clock.now += 7
+        clock.advance(7)
         again = await bob_runs(fake_discord, world, "ExponentialLR(gamma=0.8) steps=4")
         assert again.embeds
 
