@@ -7,18 +7,17 @@ world.admin (alice) has Manage Server through her role; world.member (bob) does 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from bot.app import AnnealBot
 from bot.storage import GuildSettings
 from tests.e2e.anneal import running_anneal
-from tests.e2e.fake_discord import FakeDiscord, FakeMessage, P, World
+from tests.e2e.fake_discord import FakeDiscord, FakeMessage, FakeUser, P, World
 from tests.e2e.scores import NOW
 
 REFUSAL = "Only members with **Manage Server** can do that."
 
 
-async def say(fake: FakeDiscord, world: World, user: Any, text: str) -> FakeMessage:
+async def say(fake: FakeDiscord, world: World, user: FakeUser, text: str) -> FakeMessage:
     """Send `text` in #general as `user`; the bot's reply."""
     await fake.user_sends_message(world.general.id, user, text)
     return await fake.wait_for_message(world.general.id)

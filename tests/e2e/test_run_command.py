@@ -11,9 +11,9 @@ import asyncio
 import contextlib
 import io
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 import pytest_asyncio
@@ -26,6 +26,9 @@ from bot.settings import SHIPPED_CONTENT_DIR
 from tests.e2e.anneal import running_anneal
 from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World, serving_default_world
 from tests.engine.conftest import FakeClock
+
+if TYPE_CHECKING:  # the test process imports torch only inside the tests that compare with it
+    import torch
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.torch]
 
@@ -85,13 +88,17 @@ def table_rows(embed: dict[str, Any]) -> dict[int, list[str]]:
     return rows
 
 
-def torch_rates(make: Any, lr: float, steps: int) -> list[float]:
+def torch_rates(
+    make: Callable[[torch.optim.Optimizer], torch.optim.lr_scheduler.LRScheduler],
+    lr: float,
+    steps: int,
+) -> list[float]:
     """Rates after each step, stepping torch directly as a learner's script would."""
     import torch
 
     optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
     scheduler = make(optimizer)
-    rates = []
+    rates: list[float] = []
     for _ in range(steps):
         optimizer.step()
         scheduler.step()

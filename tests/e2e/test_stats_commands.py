@@ -13,11 +13,11 @@ from typing import Any
 from bot.app import AnnealBot
 from bot.storage import Database, SessionStatus
 from tests.e2e.anneal import running_anneal
-from tests.e2e.fake_discord import FakeDiscord, World, has_embed
+from tests.e2e.fake_discord import FakeDiscord, FakeUser, World, has_embed
 from tests.e2e.scores import NOW, THIS_WEEK, at
 
 
-async def say(fake: FakeDiscord, world: World, user: Any, text: str) -> dict[str, Any]:
+async def say(fake: FakeDiscord, world: World, user: FakeUser, text: str) -> dict[str, Any]:
     """Send `text` in #general as `user`; the first embed of the bot's reply."""
     await fake.user_sends_message(world.general.id, user, text)
     reply = await fake.wait_for_message(world.general.id, has_embed)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiohttp import BodyPartReader, web
+from aiohttp.typedefs import Handler
 
 from . import payloads
 from .gateway import Gateway, Session
@@ -65,6 +66,8 @@ RECHECK_INTERVAL = 0.05
 
 UserRef = FakeUser | int
 MessagePredicate = Callable[[FakeMessage], bool]
+#: What a test may give as a slash command option; users, channels and roles become ids.
+OptionValue = str | int | float | bool | FakeUser | FakeChannel | FakeRole
 
 
 def _uid(user: UserRef) -> int:
@@ -235,12 +238,12 @@ class FakeDiscord:
     async def _middleware(
         self,
         request: web.Request,
-        handler: Callable[[web.Request], Any],
+        handler: Handler,
     ) -> web.StreamResponse:
         if not request.path.startswith(API_PREFIX + "/"):
-            response: web.StreamResponse = await handler(request)
-            return response
+            return await handler(request)
         rec = await self._record(request)
+        response: web.StreamResponse
         request[RECORD] = rec
         self.requests.append(rec)
         try:
@@ -854,7 +857,7 @@ class FakeDiscord:
         channel_id: int,
         user: UserRef,
         name: str,
-        options: Mapping[str, Any] | None = None,
+        options: Mapping[str, OptionValue] | None = None,
         *,
         member_permissions: int | None = None,
         app_permissions: int | None = None,
@@ -882,7 +885,7 @@ class FakeDiscord:
         channel_id: int,
         user: UserRef,
         name: str,
-        options: Mapping[str, Any],
+        options: Mapping[str, OptionValue],
         focused: str,
     ) -> FakeInteraction:
         """INTERACTION_CREATE type 4 (autocomplete) with ``focused`` being typed."""
@@ -958,7 +961,7 @@ class FakeDiscord:
         self,
         guild_id: int | None,
         name: str,
-        options: Mapping[str, Any],
+        options: Mapping[str, OptionValue],
         *,
         focused: str | None,
     ) -> dict[str, Any]:
@@ -1012,13 +1015,13 @@ class FakeDiscord:
     def _option_value(
         self,
         otype: int,
-        value: Any,
+        value: OptionValue,
         guild_id: int | None,
         resolved: dict[str, dict[str, Any]],
-    ) -> Any:
+    ) -> str | int | float | bool:
         state = self.state
         if otype in (6, 9) and not isinstance(value, FakeRole):
-            user = state.user(_uid(value))
+            user = state.user(_option_id(value))
             resolved.setdefault("users", {})[str(user.id)] = payloads.user(user)
             guild = state.guilds.get(guild_id or 0)
             if guild is not None and user.id in guild.members:
@@ -1027,7 +1030,7 @@ class FakeDiscord:
                 )
             return str(user.id)
         if otype == 7:
-            channel = state.channel(value.id if isinstance(value, FakeChannel) else int(value))
+            channel = state.channel(_option_id(value))
             resolved.setdefault("channels", {})[str(channel.id)] = {
                 "id": str(channel.id),
                 "name": channel.name,
@@ -1037,10 +1040,12 @@ class FakeDiscord:
             }
             return str(channel.id)
         if otype in (8, 9):
-            role_id = value.id if isinstance(value, FakeRole) else int(value)
+            role_id = _option_id(value)
             guild = state.guilds[guild_id or 0]
             resolved.setdefault("roles", {})[str(role_id)] = payloads.role(guild.roles[role_id])
             return str(role_id)
+        if isinstance(value, FakeUser | FakeChannel | FakeRole):
+            raise TypeError(f"option type {otype} takes a plain value, not {value!r}")
         return value
 
     # -- changing the world while the bot runs --------------------------------------------
@@ -1079,7 +1084,14 @@ def _find_option(spec: list[dict[str, Any]] | None, name: str) -> dict[str, Any]
     return None
 
 
-def _infer_option_type(value: Any) -> int:
+def _option_id(value: OptionValue) -> int:
+    """The snowflake of a user, channel or role option given as an object or an id."""
+    if isinstance(value, FakeUser | FakeChannel | FakeRole):
+        return value.id
+    return int(value)
+
+
+def _infer_option_type(value: OptionValue) -> int:
     if isinstance(value, bool):
         return 5
     if isinstance(value, int):
