@@ -18,13 +18,20 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 import pytest_asyncio
 
+from bot.app import AnnealBot
+from bot.cogs.run import RunCog
 from bot.content import load_library
-from bot.runner.pool import Chart, RunnerPool
-from bot.runner.spec import RunSpec
+from bot.runner import Chart, RunnerPool, RunSpec
 from bot.runner.table import format_number
 from bot.settings import SHIPPED_CONTENT_DIR
 from tests.e2e.anneal import running_anneal
-from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World, serving_default_world
+from tests.e2e.fake_discord import (
+    FakeDiscord,
+    FakeMessage,
+    FakeUser,
+    World,
+    serving_default_world,
+)
 from tests.engine.conftest import FakeClock
 
 if TYPE_CHECKING:  # the test process imports torch only inside the tests that compare with it
@@ -114,6 +121,19 @@ def embed_length(embed: dict[str, Any]) -> int:
         + len(embed.get("description", ""))
         + sum(len(f["name"]) + len(f["value"]) for f in fields)
         + len(embed.get("footer", {}).get("text", ""))
+    )
+
+
+async def run_is_over(server: FakeDiscord, bot: AnnealBot, user: FakeUser) -> None:
+    """Wait until the bot lets go of ``user``'s run, which it does just after its reply is sent.
+
+    The fake sees the reply before the bot has read the response to it, so a test that
+    answers the reply at once could still find the run going.
+    """
+    cog = bot.get_cog("RunCog")
+    assert isinstance(cog, RunCog)
+    await server.wait_for(
+        lambda: True if user.id not in cog.limits.running else None, what="the run to be over"
     )
 
 
@@ -231,9 +251,10 @@ async def test_quick_second_run_gets_the_cooldown_message(
 ) -> None:
     """A second run 3 s after the first is refused with when to retry; after 10 s it runs."""
     clock = FakeClock(start=1_700_000_000.0)
-    async with running_anneal(fake_discord, tmp_path / "a.db", runner=runner, clock=clock):
+    async with running_anneal(fake_discord, tmp_path / "a.db", runner=runner, clock=clock) as bot:
         first = await bob_runs(fake_discord, world, "ExponentialLR(gamma=0.9) steps=4")
         assert first.embeds
+        await run_is_over(fake_discord, bot, world.member)
         clock.advance(3)
         refused = await bob_runs(fake_discord, world, "ExponentialLR(gamma=0.8) steps=4")
         assert "try again in 7 s" in refused.content
