@@ -24,10 +24,12 @@ async def say(fake: FakeDiscord, world: World, user: FakeUser, text: str) -> Fak
 
 
 async def settings_of(bot: AnnealBot, world: World) -> GuildSettings:
+    """The guild's stored settings, read back through the bot's database."""
     return await bot.services.db.guild_settings(world.guild.id)
 
 
 def standings(reply: FakeMessage) -> list[str]:
+    """The leaderboard lines of a reply's embed."""
     description = reply.embeds[0].get("description", "")
     return [line for line in description.splitlines() if "pts" in line]
 

@@ -37,6 +37,7 @@ def content(tmp_path: Path) -> Path:
 
 
 async def scale_timers(database: Path, guild_id: int, scale: float) -> None:
+    """Store the guild's timer scale before the bot starts."""
     async with await Database.open(database) as db:
         await db.upsert_guild(guild_id, "Study group")
         await db.update_guild_settings(guild_id, timer_scale=scale)
@@ -61,6 +62,7 @@ def is_problem(number: int) -> MessagePredicate:
 
 
 async def start(fake: FakeDiscord, world: World) -> FakeMessage:
+    """alice starts the tiny pack; the first problem once all its reactions are on."""
     await fake.user_sends_message(world.general.id, world.admin, "!challenge start tiny")
     problem = await fake.wait_for_message(world.general.id, is_problem(1))
     await fake.wait_for_reactions(problem.id, [A, B, C, LETTER_EMOJI["D"], HINT_EMOJI])

@@ -50,6 +50,7 @@ class CountingPool(RunnerPool):
         self.charts = 0
 
     async def chart(self, spec: RunSpec) -> Chart:
+        """Count the chart, then compute it with the real pool."""
         self.charts += 1
         return await super().chart(spec)
 
@@ -63,6 +64,7 @@ class GatedRunner:
         self.charts = 0
 
     async def chart(self, spec: RunSpec) -> Chart:
+        """Count the chart, wait for the gate, then ask the real pool."""
         self.charts += 1
         await self.gate.wait()
         return await self.pool.chart(spec)

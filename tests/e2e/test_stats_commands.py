@@ -25,10 +25,12 @@ async def say(fake: FakeDiscord, world: World, user: FakeUser, text: str) -> dic
 
 
 def lines(embed: dict[str, Any]) -> list[str]:
+    """The leaderboard lines (those with points) of an embed's description."""
     return [line for line in embed.get("description", "").splitlines() if "pts" in line]
 
 
 def field(embed: dict[str, Any], name: str) -> str:
+    """The value of the embed field named ``name``."""
     return next(str(f["value"]) for f in embed.get("fields", []) if f["name"] == name)
 
 

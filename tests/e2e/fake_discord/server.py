@@ -88,11 +88,13 @@ class Fault:
     hits: int = 0
 
     def matches(self, rec: RecordedRequest) -> bool:
+        """The fault applies to this request and still has uses left."""
         if self.times is not None and self.hits >= self.times:
             return False
         return self.method in ("*", rec.method) and bool(self.path.fullmatch(rec.path))
 
     def response(self) -> web.Response:
+        """The canned error response (a 429 carries Retry-After and Via)."""
         self.hits += 1
         if self.status == 429:
             retry = self.retry_after if self.retry_after is not None else 0.05
@@ -139,12 +141,14 @@ class FakeDiscord:
 
     @property
     def port(self) -> int:
+        """The port the fake listens on (kept across stop/start)."""
         if self._port is None:
             raise RuntimeError("FakeDiscord is not started")
         return self._port
 
     @property
     def base_url(self) -> str:
+        """http://127.0.0.1:<port>, without the API prefix."""
         return f"http://{self.host}:{self.port}"
 
     @property
@@ -159,18 +163,22 @@ class FakeDiscord:
 
     @property
     def token(self) -> str:
+        """The bot token the fake accepts."""
         return self.state.token
 
     @property
     def bot_user(self) -> FakeUser:
+        """The bot's own user."""
         return self.state.bot
 
     @property
     def application_id(self) -> int:
+        """The bot's application id."""
         return self.state.application_id
 
     @property
     def running(self) -> bool:
+        """The fake is listening."""
         return self._runner is not None
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -506,6 +514,8 @@ class FakeDiscord:
     async def wait_for_deleted(
         self, message_id: int, *, timeout: float = DEFAULT_TIMEOUT
     ) -> FakeMessage:
+        """The message once it has been deleted."""
+
         def check() -> FakeMessage | None:
             message = self.state.messages.get(message_id)
             return message if message is not None and message.deleted else None
@@ -612,6 +622,7 @@ class FakeDiscord:
         return self.state.history(channel_id)
 
     def dm_channel(self, user: UserRef) -> FakeChannel:
+        """The DM channel between the bot and ``user`` (created if needed)."""
         return self.state.dm_channel_for(_uid(user))
 
     def assert_clean(self) -> None:
@@ -675,6 +686,7 @@ class FakeDiscord:
         return INTENT_GUILD_MESSAGE_REACTIONS
 
     async def publish_message(self, message: FakeMessage) -> None:
+        """MESSAGE_CREATE to every session whose intents want it."""
         listed = not message.is_ephemeral
         self.state.add_message(message, listed=listed)
         if listed:
@@ -688,6 +700,7 @@ class FakeDiscord:
         self.notify()
 
     async def publish_edit(self, message: FakeMessage) -> None:
+        """MESSAGE_UPDATE to every session whose intents want it."""
         message.edits.append(message.snapshot())
         if not message.is_ephemeral:
 
@@ -700,6 +713,7 @@ class FakeDiscord:
         self.notify()
 
     async def publish_delete(self, message: FakeMessage) -> None:
+        """MESSAGE_DELETE to every session whose intents want it."""
         message.deleted = True
         data: dict[str, Any] = {"id": str(message.id), "channel_id": str(message.channel_id)}
         if message.guild_id is not None:
@@ -724,6 +738,7 @@ class FakeDiscord:
         return data
 
     async def publish_reaction_add(self, message: FakeMessage, user_id: int, key: str) -> None:
+        """MESSAGE_REACTION_ADD to the sessions that want it."""
         users = message.reactions.setdefault(key, [])
         if user_id in users:
             return
@@ -739,6 +754,7 @@ class FakeDiscord:
         self.notify()
 
     async def publish_reaction_remove(self, message: FakeMessage, user_id: int, key: str) -> None:
+        """MESSAGE_REACTION_REMOVE to the sessions that want it."""
         users = message.reactions.get(key, [])
         if user_id not in users:
             return
@@ -752,6 +768,7 @@ class FakeDiscord:
         self.notify()
 
     async def publish_reaction_clear(self, message: FakeMessage, key: str | None) -> None:
+        """MESSAGE_REACTION_REMOVE_ALL / _EMOJI to the sessions that want it."""
         data: dict[str, Any] = {
             "channel_id": str(message.channel_id),
             "message_id": str(message.id),
@@ -828,6 +845,7 @@ class FakeDiscord:
         return message
 
     async def user_deletes_message(self, message_id: int) -> None:
+        """A user deletes a message: MESSAGE_DELETE."""
         await self.publish_delete(self.state.message(message_id))
 
     def _live_message(self, channel_id: int, message_id: int) -> FakeMessage:
