@@ -1,35 +1,24 @@
-"""Fixtures for end-to-end tests against the fake Discord."""
+"""Fixtures of the end-to-end tests (the fake Discord itself is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
-from tests.e2e.fake_discord import FakeDiscord, World, point_discord_at
+from bot.features.common.bot import AnnealBot
+from tests.e2e.anneal import running_anneal
+from tests.e2e.fake_discord import FakeDiscord, World
+from tests.e2e.scores import NOW, seed_scores
 
 
 @pytest.fixture
-async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    """A started fake Discord with the default world; fails the test on missing routes."""
-    server = FakeDiscord.with_default_world()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-    server.assert_clean()
-
-
-@pytest.fixture
-def discord_at_fake(fake_discord: FakeDiscord) -> Iterator[FakeDiscord]:
-    """``fake_discord`` with discord.py's REST base and gateway URL pointed at it."""
-    with point_discord_at(fake_discord):
-        yield fake_discord
-
-
-@pytest.fixture
-def world(fake_discord: FakeDiscord) -> World:
-    """The ids and objects of the default world (guild, channels, users, roles)."""
-    assert fake_discord.world is not None
-    return fake_discord.world
+async def scored_bot(
+    fake_discord: FakeDiscord, world: World, tmp_path: Path
+) -> AsyncIterator[AnnealBot]:
+    """Anneal on a database with scores from last week and this week; its clock at NOW."""
+    database = tmp_path / "anneal.db"
+    await seed_scores(database, world)
+    async with running_anneal(fake_discord, database, clock=lambda: NOW) as running:
+        yield running

@@ -4,20 +4,14 @@ fake Discord; then stopped with SIGTERM, as `docker stop` does."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World
+from tests.conftest import AnnealCli
+from tests.e2e.fake_discord import FakeDiscord, World, has_embed, title_starts
 
 pytestmark = pytest.mark.torch  # the process starts real torch workers for !run
-
-
-def has_embed(message: FakeMessage) -> bool:
-    return bool(message.embeds)
 
 
 async def until_it_answers(fake: FakeDiscord, world: World) -> None:
@@ -33,26 +27,15 @@ async def until_it_answers(fake: FakeDiscord, world: World) -> None:
 
 
 async def test_anneal_bot_process_serves_and_stops_cleanly(
-    fake_discord: FakeDiscord, world: World, tmp_path: Path
+    fake_discord: FakeDiscord, world: World, anneal_cli: AnnealCli
 ) -> None:
     """The CLI builds database, runner and bot; `!run` answers with a chart; SIGTERM exits 0."""
     env = {
-        **os.environ,
         "DISCORD_TOKEN": fake_discord.token,
-        "ANNEAL_DATABASE": str(tmp_path / "bot.db"),
         "ANNEAL_DISCORD_API": fake_discord.api_base,
         "ANNEAL_DISCORD_GATEWAY": fake_discord.gateway_url,
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "bot",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    process = await anneal_cli.start("bot", env=env)
     try:
         await fake_discord.wait_for_request("PUT", r"/applications/\d+/commands", timeout=60)
         await fake_discord.wait_for_identify(1, timeout=30)
@@ -68,9 +51,7 @@ async def test_anneal_bot_process_serves_and_stops_cleanly(
         assert "0.05" in reply.embeds[0]["description"]
         assert reply.attachments[0].data.startswith(b"\x89PNG")
         await fake_discord.user_sends_message(world.general.id, world.member, "!challenge start")
-        problem = await fake_discord.wait_for_message(
-            world.general.id, lambda m: has_embed(m) and "Problem 1/" in m.embeds[0]["title"]
-        )
+        problem = await fake_discord.wait_for_message(world.general.id, title_starts("Problem 1/"))
         assert problem.embeds[0]["title"].startswith("Problem 1/18")
     finally:
         process.send_signal(signal.SIGTERM)

@@ -16,7 +16,7 @@ from bot.features.common.bot import AnnealBot
 from bot.storage import Database, SessionStatus
 from tests.content.test_loader import write_pack
 from tests.e2e.anneal import running_anneal
-from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World
+from tests.e2e.fake_discord import FakeDiscord, FakeMessage, MessagePredicate, World, title_starts
 from tests.engine.conftest import make_problem
 
 A, B, C = LETTER_EMOJI["A"], LETTER_EMOJI["B"], LETTER_EMOJI["C"]
@@ -37,6 +37,7 @@ def content(tmp_path: Path) -> Path:
 
 
 async def scale_timers(database: Path, guild_id: int, scale: float) -> None:
+    """Store the guild's timer scale before the bot starts."""
     async with await Database.open(database) as db:
         await db.upsert_guild(guild_id, "Study group")
         await db.update_guild_settings(guild_id, timer_scale=scale)
@@ -55,21 +56,13 @@ async def bot(
         yield running
 
 
-def is_problem(number: int):  # type: ignore[no-untyped-def]
-    def check(message: FakeMessage) -> bool:
-        return bool(message.embeds) and message.embeds[0]["title"].startswith(f"Problem {number}/")
-
-    return check
-
-
-def has_title(prefix: str):  # type: ignore[no-untyped-def]
-    def check(message: FakeMessage) -> bool:
-        return bool(message.embeds) and message.embeds[0].get("title", "").startswith(prefix)
-
-    return check
+def is_problem(number: int) -> MessagePredicate:
+    """The bot's post of problem ``number``."""
+    return title_starts(f"Problem {number}/")
 
 
 async def start(fake: FakeDiscord, world: World) -> FakeMessage:
+    """alice starts the tiny pack; the first problem once all its reactions are on."""
     await fake.user_sends_message(world.general.id, world.admin, "!challenge start tiny")
     problem = await fake.wait_for_message(world.general.id, is_problem(1))
     await fake.wait_for_reactions(problem.id, [A, B, C, LETTER_EMOJI["D"], HINT_EMOJI])
@@ -122,14 +115,14 @@ async def test_reveal_then_next_problem_then_summary_with_badge(
     problem = await start(fake, world)
     await fake.user_adds_reaction(world.general.id, problem.id, world.admin, B)
     # Problem 1 runs to its deadline (3 s); problem 2 ends once alice is done.
-    reveal = await fake.wait_for_message(world.general.id, has_title("Answer: B)"), timeout=15)
+    reveal = await fake.wait_for_message(world.general.id, title_starts("Answer: B)"), timeout=15)
     fields = {f["name"]: f["value"] for f in reveal.embeds[0]["fields"]}
     assert fields["Solved by"] == f"First try: <@{world.admin.id}>"
     assert {"Why not A", "Why not C", "Why not D"} <= set(fields)
     second = await fake.wait_for_message(world.general.id, is_problem(2))
     await fake.wait_for_reactions(second.id, [C])  # members click the bot's reactions
     await fake.user_adds_reaction(world.general.id, second.id, world.admin, C)
-    summary = await fake.wait_for_message(world.general.id, has_title("Tiny: complete"))
+    summary = await fake.wait_for_message(world.general.id, title_starts("Tiny: complete"))
     scoreboard = summary.embeds[0]["description"].splitlines()
     assert len(scoreboard) == 1  # the bot's own reactions never count as answers
     assert f"<@{world.admin.id}> · **200** pts" in scoreboard[0]
@@ -147,7 +140,7 @@ async def test_answer_after_the_deadline_is_refused(
     """A reaction on a problem that was already revealed gets a 'closed' reply."""
     fake = fake_discord
     problem = await start(fake, world)
-    await fake.wait_for_message(world.general.id, has_title("Answer: B)"), timeout=10)
+    await fake.wait_for_message(world.general.id, title_starts("Answer: B)"), timeout=10)
     await fake.user_adds_reaction(world.general.id, problem.id, world.member, B)
     closed = await fake.wait_for_dm(world.member)
     assert "That problem is closed" in closed.content

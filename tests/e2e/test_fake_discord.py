@@ -39,6 +39,7 @@ PNG = make_png()
 
 
 def bot_intents(*, message_content: bool = True) -> discord.Intents:
+    """The intents Anneal asks for, with MESSAGE_CONTENT optional."""
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_messages = True
@@ -106,9 +107,11 @@ class ProbeBot(commands.Bot):
         """discord.py sleeps 5 s before every non-initial IDENTIFY; tests need not."""
 
     async def on_ready(self) -> None:
+        """Remember the guilds seen at READY."""
         self.ready_guilds = list(self.guilds)
 
     async def on_message(self, message: discord.Message) -> None:
+        """Remember what users wrote (to check MESSAGE_CONTENT), then run commands."""
         if message.author != self.user:
             self.seen_contents.append(message.content)
         await self.process_commands(message)
@@ -116,11 +119,13 @@ class ProbeBot(commands.Bot):
     async def on_command_error(
         self, ctx: commands.Context[Any], error: commands.CommandError, /
     ) -> None:
+        """Record the error; answer a missing permission politely."""
         self.command_failures.append(error)
         if isinstance(error, commands.MissingPermissions):
             await ctx.send("You need Manage Server for that.", ephemeral=True)
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        """A quiz answer: remove the reaction, count it in an edit, DM the user."""
         if self.user is None or payload.user_id == self.user.id:
             return
         if payload.message_id not in self.quiz_messages:

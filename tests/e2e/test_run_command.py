@@ -11,20 +11,31 @@ import asyncio
 import contextlib
 import io
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 import pytest_asyncio
 
 from bot.content import load_library
-from bot.runner.pool import Chart, RunnerPool
-from bot.runner.spec import RunSpec
+from bot.features.common.bot import AnnealBot
+from bot.features.run.cog import RunCog
+from bot.runner import Chart, RunnerPool, RunSpec
 from bot.runner.table import format_number
 from bot.settings import SHIPPED_CONTENT_DIR
 from tests.e2e.anneal import running_anneal
-from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World
+from tests.e2e.fake_discord import (
+    FakeDiscord,
+    FakeMessage,
+    FakeUser,
+    World,
+    serving_default_world,
+)
+from tests.engine.conftest import FakeClock
+
+if TYPE_CHECKING:  # the test process imports torch only inside the tests that compare with it
+    import torch
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.torch]
 
@@ -39,6 +50,7 @@ class CountingPool(RunnerPool):
         self.charts = 0
 
     async def chart(self, spec: RunSpec) -> Chart:
+        """Count the chart, then compute it with the real pool."""
         self.charts += 1
         return await super().chart(spec)
 
@@ -52,6 +64,7 @@ class GatedRunner:
         self.charts = 0
 
     async def chart(self, spec: RunSpec) -> Chart:
+        """Count the chart, wait for the gate, then ask the real pool."""
         self.charts += 1
         await self.gate.wait()
         return await self.pool.chart(spec)
@@ -68,24 +81,9 @@ async def runner() -> AsyncIterator[CountingPool]:
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    """conftest's fake Discord, started on the module's event loop (where the pool lives)."""
-    server = FakeDiscord.with_default_world()
-    await server.start()
-    try:
+    """The shared ``fake_discord``, served on the module's event loop (where the pool lives)."""
+    async with serving_default_world() as server:
         yield server
-    finally:
-        await server.stop()
-    server.assert_clean()
-
-
-class FakeClock:
-    """Time that moves only when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def table_rows(embed: dict[str, Any]) -> dict[int, list[str]]:
@@ -99,13 +97,17 @@ def table_rows(embed: dict[str, Any]) -> dict[int, list[str]]:
     return rows
 
 
-def torch_rates(make: Any, lr: float, steps: int) -> list[float]:
+def torch_rates(
+    make: Callable[[torch.optim.Optimizer], torch.optim.lr_scheduler.LRScheduler],
+    lr: float,
+    steps: int,
+) -> list[float]:
     """Rates after each step, stepping torch directly as a learner's script would."""
     import torch
 
     optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
     scheduler = make(optimizer)
-    rates = []
+    rates: list[float] = []
     for _ in range(steps):
         optimizer.step()
         scheduler.step()
@@ -121,6 +123,19 @@ def embed_length(embed: dict[str, Any]) -> int:
         + len(embed.get("description", ""))
         + sum(len(f["name"]) + len(f["value"]) for f in fields)
         + len(embed.get("footer", {}).get("text", ""))
+    )
+
+
+async def run_is_over(server: FakeDiscord, bot: AnnealBot, user: FakeUser) -> None:
+    """Wait until the bot lets go of ``user``'s run, which it does just after its reply is sent.
+
+    The fake sees the reply before the bot has read the response to it, so a test that
+    answers the reply at once could still find the run going.
+    """
+    cog = bot.get_cog("RunCog")
+    assert isinstance(cog, RunCog)
+    await server.wait_for(
+        lambda: True if user.id not in cog.limits.running else None, what="the run to be over"
     )
 
 
@@ -237,15 +252,16 @@ async def test_quick_second_run_gets_the_cooldown_message(
     fake_discord: FakeDiscord, world: World, runner: CountingPool, tmp_path: Path
 ) -> None:
     """A second run 3 s after the first is refused with when to retry; after 10 s it runs."""
-    clock = FakeClock()
-    async with running_anneal(fake_discord, tmp_path / "a.db", runner=runner, clock=clock):
+    clock = FakeClock(start=1_700_000_000.0)
+    async with running_anneal(fake_discord, tmp_path / "a.db", runner=runner, clock=clock) as bot:
         first = await bob_runs(fake_discord, world, "ExponentialLR(gamma=0.9) steps=4")
         assert first.embeds
-        clock.now += 3
+        await run_is_over(fake_discord, bot, world.member)
+        clock.advance(3)
         refused = await bob_runs(fake_discord, world, "ExponentialLR(gamma=0.8) steps=4")
         assert "try again in 7 s" in refused.content
         assert not refused.embeds
-        clock.now += 7
+        clock.advance(7)
         again = await bob_runs(fake_discord, world, "ExponentialLR(gamma=0.8) steps=4")
         assert again.embeds
 

@@ -1,92 +1,41 @@
 """End to end: leaderboard, profile, badges, packs and help against the fake Discord.
 
-Scores are seeded through the real Database before the bot starts; the bot's clock is
-fixed on Wednesday 12 March 2025, so "this week" began on Monday 10 March (UTC).
+``scored_bot`` (tests/e2e/conftest.py) starts Anneal on scores seeded through the real
+Database (tests/e2e/scores.py), its clock fixed on Wednesday 12 March 2025, so "this week"
+began on Monday 10 March (UTC).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.features.common.bot import AnnealBot
 from bot.storage import Database, SessionStatus
 from tests.e2e.anneal import running_anneal
-from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World
+from tests.e2e.fake_discord import FakeDiscord, FakeUser, World, has_embed
+from tests.e2e.scores import NOW, THIS_WEEK, at
 
 
-def at(day: int, hour: int = 10) -> float:
-    """A time in March 2025, UTC."""
-    return datetime(2025, 3, day, hour, tzinfo=UTC).timestamp()
-
-
-NOW = at(12, 12)  # Wednesday; the week started Monday 10 March
-LAST_WEEK, THIS_WEEK = at(4), at(11)
-
-
-async def seed_scores(database: Path, world: World) -> None:
-    """Last week Bob 100, Alice 50; this week Alice 200 (3 of 4 right overall), Carol 100.
-
-    All time: Alice 250, Bob 100, Carol 100 (Bob reached 100 first). Alice holds the
-    Step Counter badge of the basics pack since 11 March.
-    """
-    alice, bob, carol = world.admin.id, world.member.id, world.closed_dms.id
-    async with await Database.open(database) as db:
-        await db.upsert_guild(world.guild.id, world.guild.name, joined_at=at(1))
-        for user, name in ((alice, "Alice"), (bob, "Bob"), (carol, "Carol")):
-            await db.upsert_user(user, name)
-        old = await db.create_session(
-            world.guild.id, world.general.id, "basics", ["p1"], bob, LAST_WEEK
-        )
-        await db.record_attempt(old, bob, "p1", "A", True, 1, 100, LAST_WEEK + 10)
-        await db.record_attempt(old, alice, "p1", "B", False, 1, 0, LAST_WEEK + 11)
-        await db.record_attempt(old, alice, "p1", "A", True, 2, 50, LAST_WEEK + 12)
-        await db.end_session(old, SessionStatus.FINISHED, LAST_WEEK + 60)
-        new = await db.create_session(
-            world.guild.id, world.general.id, "basics", ["p1", "p2", "p3"], alice, THIS_WEEK
-        )
-        await db.record_attempt(new, alice, "p1", "A", True, 1, 100, THIS_WEEK + 10)
-        await db.record_attempt(new, carol, "p1", "A", True, 1, 100, THIS_WEEK + 11)
-        await db.record_attempt(new, alice, "p2", "A", True, 1, 100, THIS_WEEK + 20)
-        await db.record_attempt(new, alice, "p3", "C", False, 1, 0, THIS_WEEK + 30)
-        await db.end_session(new, SessionStatus.FINISHED, THIS_WEEK + 60)
-        await db.award_badge(world.guild.id, alice, "Step Counter", "basics", THIS_WEEK + 60)
-
-
-@pytest.fixture
-async def bot(fake_discord: FakeDiscord, world: World, tmp_path: Path) -> AsyncIterator[AnnealBot]:
-    """Anneal on the seeded database, its clock stopped at NOW."""
-    database = tmp_path / "anneal.db"
-    await seed_scores(database, world)
-    async with running_anneal(fake_discord, database, clock=lambda: NOW) as running:
-        yield running
-
-
-async def say(fake: FakeDiscord, world: World, user: Any, text: str) -> dict[str, Any]:
+async def say(fake: FakeDiscord, world: World, user: FakeUser, text: str) -> dict[str, Any]:
     """Send `text` in #general as `user`; the first embed of the bot's reply."""
     await fake.user_sends_message(world.general.id, user, text)
     reply = await fake.wait_for_message(world.general.id, has_embed)
     return reply.embeds[0]
 
 
-def has_embed(message: FakeMessage) -> bool:
-    return bool(message.embeds)
-
-
 def lines(embed: dict[str, Any]) -> list[str]:
+    """The leaderboard lines (those with points) of an embed's description."""
     return [line for line in embed.get("description", "").splitlines() if "pts" in line]
 
 
 def field(embed: dict[str, Any], name: str) -> str:
+    """The value of the embed field named ``name``."""
     return next(str(f["value"]) for f in embed.get("fields", []) if f["name"] == name)
 
 
 async def test_leaderboard_all_ranks_everyone_and_marks_the_caller(
-    bot: AnnealBot, fake_discord: FakeDiscord, world: World
+    scored_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
     """`!leaderboard all` ranks all-time points; the caller's line is marked."""
     embed = await say(fake_discord, world, world.member, "!leaderboard all")
@@ -100,7 +49,7 @@ async def test_leaderboard_all_ranks_everyone_and_marks_the_caller(
 
 
 async def test_slash_leaderboard_defaults_to_this_week(
-    bot: AnnealBot, fake_discord: FakeDiscord, world: World
+    scored_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
     """`/leaderboard` shows this week only, and tells a caller with no answers so."""
     interaction = await fake_discord.user_uses_slash_command(
@@ -119,7 +68,7 @@ async def test_slash_leaderboard_defaults_to_this_week(
 
 
 async def test_slash_leaderboard_last_week(
-    bot: AnnealBot, fake_discord: FakeDiscord, world: World
+    scored_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
     """`/leaderboard board:lastweek` shows the previous Monday-to-Monday week."""
     interaction = await fake_discord.user_uses_slash_command(
@@ -176,7 +125,7 @@ async def test_leaderboard_of_a_new_server_says_how_to_start(
 
 
 async def test_profile_shows_points_accuracy_streak_rank_and_dated_badge(
-    bot: AnnealBot, fake_discord: FakeDiscord, world: World
+    scored_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
     """`!profile`: the caller's points (all time and week), accuracy, streak, rank and badge."""
     embed = await say(fake_discord, world, world.admin, "!profile")
@@ -191,7 +140,7 @@ async def test_profile_shows_points_accuracy_streak_rank_and_dated_badge(
 
 
 async def test_profile_of_another_member_by_mention_and_by_slash(
-    bot: AnnealBot, fake_discord: FakeDiscord, world: World
+    scored_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
     """`!profile @Bob` and `/profile member:Bob` show Bob's numbers, not the caller's."""
     embed = await say(fake_discord, world, world.admin, f"!profile {world.member.mention}")
@@ -209,13 +158,13 @@ async def test_profile_of_another_member_by_mention_and_by_slash(
 
 
 async def test_badges_lists_every_pack_badge_and_marks_the_held_one(
-    bot: AnnealBot, fake_discord: FakeDiscord, world: World
+    scored_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
     """`!badges` shows each pack's badge with how to earn it; Alice's is dated."""
     embed = await say(fake_discord, world, world.admin, "!badges")
 
     names = [f["name"] for f in embed["fields"]]
-    packs = bot.services.library.packs.values()
+    packs = scored_bot.services.library.packs.values()
     assert names == [f"{p.badge.emoji} {p.badge.name}" for p in packs]
     held = field(embed, "🪜 Step Counter")
     assert "Pack: `basics` (Scheduler Basics)" in held
@@ -226,12 +175,12 @@ async def test_badges_lists_every_pack_badge_and_marks_the_held_one(
 
 
 async def test_packs_lists_each_pack_with_the_command_to_start_it(
-    bot: AnnealBot, fake_discord: FakeDiscord, world: World
+    scored_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
     """`!packs`: one field per shipped pack, with its size and `!challenge start <id>`."""
     embed = await say(fake_discord, world, world.member, "!packs")
 
-    library = bot.services.library.packs
+    library = scored_bot.services.library.packs
     assert [f["name"] for f in embed["fields"]] == [p.title for p in library.values()]
     basics = field(embed, library["basics"].title)
     assert f"`basics` · {len(library['basics'].problems)} problems" in basics
@@ -240,7 +189,7 @@ async def test_packs_lists_each_pack_with_the_command_to_start_it(
 
 
 async def test_stats_commands_refuse_dms(
-    bot: AnnealBot, fake_discord: FakeDiscord, world: World
+    scored_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
     """In a DM, `!leaderboard` explains that it works in a server channel."""
     await fake_discord.user_sends_dm(world.member, "!leaderboard")
@@ -249,7 +198,7 @@ async def test_stats_commands_refuse_dms(
 
 
 async def test_slash_commands_are_offered_in_servers_only(
-    bot: AnnealBot, fake_discord: FakeDiscord
+    scored_bot: AnnealBot, fake_discord: FakeDiscord
 ) -> None:
     """The synced leaderboard, profile, badges, packs and help are not offered in DMs."""
     synced = fake_discord.state.commands[None]

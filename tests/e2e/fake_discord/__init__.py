@@ -1,6 +1,6 @@
 """A fake Discord (REST v10 + gateway) on 127.0.0.1 for end-to-end tests with discord.py.
 
-Typical use (the ``fake_discord`` / ``discord_at_fake`` fixtures in tests/e2e/conftest.py
+Typical use (the ``fake_discord`` / ``discord_at_fake`` fixtures in tests/conftest.py
 do the first two steps)::
 
     server = FakeDiscord.with_default_world()
@@ -12,10 +12,11 @@ do the first two steps)::
 """
 
 from .gateway import Gateway, Session
-from .harness import point_discord_at, running_client
+from .harness import point_discord_at, running_client, serving_default_world
 from .permissions import ALL_PERMISSIONS, DEFAULT_EVERYONE, P
+from .predicates import has_embed, title_starts
 from .rest import RecordedRequest, UploadedFile
-from .server import DEFAULT_TIMEOUT, FakeDiscord, Fault
+from .server import DEFAULT_TIMEOUT, FakeDiscord, Fault, MessagePredicate
 from .state import (
     FakeAttachment,
     FakeChannel,
@@ -47,6 +48,7 @@ __all__ = [
     "FakeUser",
     "Fault",
     "Gateway",
+    "MessagePredicate",
     "Overwrite",
     "P",
     "RecordedRequest",
@@ -55,6 +57,9 @@ __all__ = [
     "UploadedFile",
     "World",
     "build_default_world",
+    "has_embed",
     "point_discord_at",
     "running_client",
+    "serving_default_world",
+    "title_starts",
 ]

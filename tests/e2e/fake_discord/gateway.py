@@ -54,6 +54,8 @@ PayloadFactory = Callable[["Session"], dict[str, Any] | None]
 
 @dataclass(eq=False)
 class Connection:
+    """One open gateway websocket, and the session it identified or resumed."""
+
     ws: web.WebSocketResponse
     request: web.Request
     session: Session | None = None
@@ -62,6 +64,8 @@ class Connection:
 
 @dataclass(eq=False)
 class Session:
+    """A gateway session: its intents, sequence number and events kept for RESUME."""
+
     id: str
     intents: int
     seq: int = 0
@@ -74,10 +78,13 @@ class Session:
 
     @property
     def connected(self) -> bool:
+        """A socket is attached to the session right now."""
         return self.connection is not None and not self.connection.ws.closed
 
 
 class Gateway:
+    """The fake's gateway: HELLO, IDENTIFY/RESUME, heartbeats, and event dispatch."""
+
     def __init__(self, server: FakeDiscord) -> None:
         self.server = server
         self.sessions: dict[str, Session] = {}
@@ -90,6 +97,7 @@ class Gateway:
 
     @property
     def application_flags(self) -> int:
+        """The application flags that say which privileged intents are allowed."""
         flags = 0
         if self.allowed_privileged_intents & INTENT_MESSAGE_CONTENT:
             flags |= payloads.APP_FLAG_MESSAGE_CONTENT
@@ -100,11 +108,13 @@ class Gateway:
         return flags
 
     def live_sessions(self) -> list[Session]:
+        """Sessions with a socket attached, in the order they were created."""
         return [s for s in self.sessions.values() if s.connected]
 
     # -- websocket handler ----------------------------------------------------------------
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        """Serve one websocket connection until it closes."""
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
         await ws.prepare(request)
         conn = Connection(ws=ws, request=request)

@@ -1,4 +1,4 @@
-"""Point discord.py at a FakeDiscord and run a client against it."""
+"""Serve a FakeDiscord for a test, point discord.py at it, and run a client against it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,19 @@ import yarl
 from .server import FakeDiscord
 
 ClientT = TypeVar("ClientT", bound=discord.Client)
+
+
+@contextlib.asynccontextmanager
+async def serving_default_world() -> AsyncIterator[FakeDiscord]:
+    """A started ``FakeDiscord.with_default_world()``, stopped on exit.
+
+    On a clean exit it then fails if a route was missing or a handler crashed
+    (``assert_clean``), so every test using it is checked for gaps in the fake.
+    """
+    server = FakeDiscord.with_default_world()
+    async with server:
+        yield server
+    server.assert_clean()
 
 
 @contextlib.contextmanager

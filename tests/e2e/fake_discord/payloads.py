@@ -27,6 +27,7 @@ APP_FLAG_MESSAGE_CONTENT = 1 << 18
 
 
 def user(u: FakeUser) -> dict[str, Any]:
+    """The user object Discord sends."""
     return {
         "id": str(u.id),
         "username": u.username,
@@ -40,10 +41,12 @@ def user(u: FakeUser) -> dict[str, Any]:
 
 
 def client_user(u: FakeUser) -> dict[str, Any]:
+    """The bot's own user object (GET /users/@me, READY)."""
     return {**user(u), "verified": True, "mfa_enabled": False, "flags": 0, "locale": "en-US"}
 
 
 def role(r: FakeRole) -> dict[str, Any]:
+    """The role object Discord sends."""
     return {
         "id": str(r.id),
         "name": r.name,
@@ -67,6 +70,7 @@ def member(
     with_user: bool = True,
     permissions: int | None = None,
 ) -> dict[str, Any]:
+    """The guild member object Discord sends."""
     payload: dict[str, Any] = {
         "roles": [str(r) for r in m.roles],
         "nick": m.nick,
@@ -88,6 +92,7 @@ def member(
 
 
 def channel(state: State, c: FakeChannel) -> dict[str, Any]:
+    """The channel object Discord sends (guild text channel or DM)."""
     last = str(c.last_message_id) if c.last_message_id else None
     if c.type == DM:
         return {
@@ -117,6 +122,7 @@ def channel(state: State, c: FakeChannel) -> dict[str, Any]:
 
 
 def guild(state: State, g: FakeGuild, *, for_gateway: bool = False) -> dict[str, Any]:
+    """The guild object of REST, or of GUILD_CREATE with ``for_gateway``."""
     payload: dict[str, Any] = {
         "id": str(g.id),
         "name": g.name,
@@ -170,6 +176,7 @@ def guild(state: State, g: FakeGuild, *, for_gateway: bool = False) -> dict[str,
 
 
 def attachment(a: FakeAttachment) -> dict[str, Any]:
+    """The attachment object of a message."""
     payload: dict[str, Any] = {
         "id": str(a.id),
         "filename": a.filename,
@@ -188,6 +195,7 @@ def attachment(a: FakeAttachment) -> dict[str, Any]:
 
 
 def reactions(state: State, m: FakeMessage) -> list[dict[str, Any]]:
+    """A message's reactions, counted, with ``me`` for the bot's own."""
     out = []
     for key, users in m.reactions.items():
         if not users:
@@ -280,6 +288,7 @@ def interaction(
     member_permissions: int,
     app_permissions: int,
 ) -> dict[str, Any]:
+    """The INTERACTION_CREATE body, with the permissions Discord computed."""
     ch = state.channel(i.channel_id)
     payload: dict[str, Any] = {
         "id": str(i.id),
@@ -313,6 +322,7 @@ def interaction(
 
 
 def application(state: State, flags: int) -> dict[str, Any]:
+    """The application object (GET /oauth2/applications/@me)."""
     return {
         "id": str(state.application_id),
         "name": state.bot.username,
@@ -336,6 +346,7 @@ def application(state: State, flags: int) -> dict[str, Any]:
 
 
 def error(message: str, code: int = 0, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A Discord JSON error body: message, code, and the per-field errors if any."""
     payload: dict[str, Any] = {"message": message, "code": code}
     if errors:
         payload["errors"] = errors

@@ -43,6 +43,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @dataclass
 class UploadedFile:
+    """A file part of a multipart request, as the bot uploaded it."""
+
     field: str
     filename: str
     content_type: str
@@ -64,6 +66,7 @@ class RecordedRequest:
 
     @property
     def is_multipart(self) -> bool:
+        """The body was multipart (files or extra form fields)."""
         return bool(self.files or self.form)
 
     def __str__(self) -> str:
@@ -88,20 +91,24 @@ class DiscordError(Exception):
 
 
 def missing_permissions() -> DiscordError:
+    """The 403 / 50013 Discord answers when the bot lacks a permission."""
     return DiscordError(403, 50013, "Missing Permissions")
 
 
 def invalid_form(errors: dict[str, Any]) -> DiscordError:
+    """The 400 / 50035 Discord answers to an invalid body, with per-field errors."""
     return DiscordError(400, 50035, "Invalid Form Body", errors)
 
 
 def field_error(code: str, message: str) -> dict[str, Any]:
+    """One field's entry in an Invalid Form Body error."""
     return {"_errors": [{"code": code, "message": message}]}
 
 
 def json_response(
     data: Any, status: int = 200, headers: dict[str, str] | None = None
 ) -> web.Response:
+    """A JSON response whose Content-Type is exactly application/json."""
     # body= (not text=) so that the header is exactly "application/json": discord.py compares
     # it verbatim and treats "application/json; charset=utf-8" as plain text.
     return web.Response(
@@ -113,6 +120,7 @@ def json_response(
 
 
 def no_content() -> web.Response:
+    """The empty 204 answer."""
     return web.Response(status=204)
 
 
@@ -183,12 +191,14 @@ MENTION_ROLE = re.compile(r"<@&(\d+)>")
 
 
 def content_mentions(content: str) -> tuple[list[int], list[int], bool]:
+    """User and role ids mentioned in ``content``, and whether it pings everyone."""
     users = list(dict.fromkeys(int(m) for m in MENTION_USER.findall(content)))
     roles = list(dict.fromkeys(int(m) for m in MENTION_ROLE.findall(content)))
     return users, roles, "@everyone" in content or "@here" in content
 
 
 def guess_content_type(filename: str, data: bytes) -> str:
+    """The content type of an uploaded file (PNGs by their magic bytes)."""
     if data.startswith(b"\x89PNG"):
         return "image/png"
     guessed, _ = mimetypes.guess_type(filename)
@@ -196,16 +206,20 @@ def guess_content_type(filename: str, data: bytes) -> str:
 
 
 class RestApi:
+    """The REST v10 routes of the fake, one handler per route."""
+
     def __init__(self, server: FakeDiscord) -> None:
         self.server = server
 
     @property
     def state(self) -> State:
+        """The fake's state (users, guilds, messages...)."""
         return self.server.state
 
     # -- table ----------------------------------------------------------------------------
 
     def routes(self) -> list[tuple[str, str, Handler]]:
+        """(method, path, handler) for every route, with the /api/v10 prefix."""
         ch = "/channels/{channel_id}"
         msg = ch + "/messages/{message_id}"
         react = msg + "/reactions"
@@ -269,13 +283,16 @@ class RestApi:
 
     @staticmethod
     def record(request: web.Request) -> RecordedRequest:
+        """The recorded request the middleware stored for ``request``."""
         return request[RECORD]
 
     def body(self, request: web.Request) -> dict[str, Any]:
+        """The request's JSON body (or payload_json) as an object; ``{}`` otherwise."""
         data = self.record(request).json
         return data if isinstance(data, dict) else {}
 
     def channel_or_404(self, request: web.Request) -> FakeChannel:
+        """The channel of the URL, if it exists and the bot can see it."""
         channel = self.state.channels.get(_int(request.match_info["channel_id"]))
         if channel is None:
             raise DiscordError(404, 10003, "Unknown Channel")
@@ -284,6 +301,7 @@ class RestApi:
         return channel
 
     def message_or_404(self, request: web.Request) -> tuple[FakeChannel, FakeMessage]:
+        """The channel and live message of the URL, or a 404."""
         channel = self.channel_or_404(request)
         message = self.state.live_message(channel.id, _int(request.match_info["message_id"]))
         if message is None or message.is_ephemeral:
@@ -291,33 +309,40 @@ class RestApi:
         return channel, message
 
     def require(self, channel: FakeChannel, needed: int) -> None:
+        """Raise Missing Permissions unless the bot has ``needed`` in ``channel``."""
         if not self.state.has_permissions(channel.id, self.state.bot.id, needed):
             raise missing_permissions()
 
     def message_json(self, message: FakeMessage) -> dict[str, Any]:
+        """The message object Discord sends for ``message``."""
         return payloads.message(self.state, message)
 
     # -- meta -----------------------------------------------------------------------------
 
     async def get_gateway(self, request: web.Request) -> web.Response:
+        """GET /gateway."""
         return json_response({"url": self.server.gateway_url})
 
     async def get_gateway_bot(self, request: web.Request) -> web.Response:
+        """GET /gateway/bot."""
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
         return json_response(
             {"url": self.server.gateway_url, "shards": 1, "session_start_limit": limit}
         )
 
     async def get_me(self, request: web.Request) -> web.Response:
+        """GET /users/@me."""
         return json_response(payloads.client_user(self.state.bot))
 
     async def get_user(self, request: web.Request) -> web.Response:
+        """GET /users/{user_id}."""
         user = self.state.users.get(_int(request.match_info["user_id"]))
         if user is None:
             raise DiscordError(404, 10013, "Unknown User")
         return json_response(payloads.user(user))
 
     async def create_dm(self, request: web.Request) -> web.Response:
+        """POST /users/@me/channels."""
         recipient = self.body(request).get("recipient_id")
         user = self.state.users.get(_int(str(recipient)))
         if user is None:
@@ -326,6 +351,7 @@ class RestApi:
         return json_response(payloads.channel(self.state, channel))
 
     async def get_application(self, request: web.Request) -> web.Response:
+        """GET /oauth2/applications/@me · GET /applications/@me."""
         return json_response(
             payloads.application(self.state, self.server.gateway.application_flags)
         )
@@ -333,12 +359,14 @@ class RestApi:
     # -- guilds ---------------------------------------------------------------------------
 
     def guild_or_404(self, request: web.Request) -> FakeGuild:
+        """The guild of the URL, or 404 Unknown Guild."""
         guild = self.state.guilds.get(_int(request.match_info["guild_id"]))
         if guild is None or self.state.bot.id not in guild.members:
             raise DiscordError(404, 10004, "Unknown Guild")
         return guild
 
     async def get_guild(self, request: web.Request) -> web.Response:
+        """GET /guilds/{guild_id}."""
         guild = self.guild_or_404(request)
         data = payloads.guild(self.state, guild)
         if request.query.get("with_counts") in ("true", "1", "True"):
@@ -347,16 +375,19 @@ class RestApi:
         return json_response(data)
 
     async def get_guild_channels(self, request: web.Request) -> web.Response:
+        """GET /guilds/{guild_id}/channels."""
         guild = self.guild_or_404(request)
         return json_response(
             [payloads.channel(self.state, self.state.channel(cid)) for cid in guild.channel_ids]
         )
 
     async def get_guild_roles(self, request: web.Request) -> web.Response:
+        """GET /guilds/{guild_id}/roles."""
         guild = self.guild_or_404(request)
         return json_response([payloads.role(r) for r in guild.roles.values()])
 
     async def get_member(self, request: web.Request) -> web.Response:
+        """GET /guilds/{guild_id}/members/{user_id}."""
         guild = self.guild_or_404(request)
         member = guild.members.get(_int(request.match_info["user_id"]))
         if member is None:
@@ -366,13 +397,16 @@ class RestApi:
     # -- channels and messages ------------------------------------------------------------
 
     async def get_channel(self, request: web.Request) -> web.Response:
+        """GET /channels/{channel_id}."""
         return json_response(payloads.channel(self.state, self.channel_or_404(request)))
 
     async def typing(self, request: web.Request) -> web.Response:
+        """POST /channels/{channel_id}/typing."""
         self.channel_or_404(request)
         return no_content()
 
     async def get_messages(self, request: web.Request) -> web.Response:
+        """GET /channels/{channel_id}/messages."""
         channel = self.channel_or_404(request)
         self.require(channel, P.READ_MESSAGE_HISTORY)
         limit = max(1, min(100, int(request.query.get("limit", "50"))))
@@ -395,11 +429,13 @@ class RestApi:
         return json_response([self.message_json(m) for m in selected])
 
     async def get_message(self, request: web.Request) -> web.Response:
+        """GET /channels/{channel_id}/messages/{message_id}."""
         channel, message = self.message_or_404(request)
         self.require(channel, P.READ_MESSAGE_HISTORY)
         return json_response(self.message_json(message))
 
     async def create_message(self, request: web.Request) -> web.Response:
+        """POST /channels/{channel_id}/messages."""
         channel = self.channel_or_404(request)
         rec = self.record(request)
         body = self.body(request)
@@ -575,6 +611,7 @@ class RestApi:
     def apply_edit(
         self, message: FakeMessage, body: dict[str, Any], files: list[UploadedFile]
     ) -> None:
+        """Apply an edit body to ``message`` (content, embeds, attachments...)."""
         if "content" in body:
             content = "" if body["content"] is None else str(body["content"])
             if len(content) > 2000:
@@ -605,6 +642,7 @@ class RestApi:
         message.edited_timestamp = iso_now()
 
     async def edit_message(self, request: web.Request) -> web.Response:
+        """PATCH /channels/{channel_id}/messages/{message_id}."""
         _channel, message = self.message_or_404(request)
         if message.author_id != self.state.bot.id:
             raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
@@ -613,6 +651,7 @@ class RestApi:
         return json_response(self.message_json(message))
 
     async def delete_message(self, request: web.Request) -> web.Response:
+        """DELETE /channels/{channel_id}/messages/{message_id}."""
         channel, message = self.message_or_404(request)
         if message.author_id != self.state.bot.id:
             if channel.type == DM:
@@ -622,6 +661,7 @@ class RestApi:
         return no_content()
 
     async def bulk_delete(self, request: web.Request) -> web.Response:
+        """POST /channels/{channel_id}/messages/bulk-delete."""
         channel = self.channel_or_404(request)
         if channel.type == DM:
             raise DiscordError(403, 50003, "Cannot execute action on a DM channel")
@@ -638,12 +678,14 @@ class RestApi:
     # -- reactions ------------------------------------------------------------------------
 
     def emoji_key(self, request: web.Request) -> str:
+        """The reaction key of the URL's emoji; plain text is 400 Unknown Emoji."""
         key = normalize_emoji(request.match_info["emoji"])
         if ":" not in key and (not key or key.isascii()):
             raise DiscordError(400, 10014, "Unknown Emoji")
         return key
 
     async def add_own_reaction(self, request: web.Request) -> web.Response:
+        """PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me."""
         channel, message = self.message_or_404(request)
         key = self.emoji_key(request)
         needed = P.READ_MESSAGE_HISTORY
@@ -658,6 +700,7 @@ class RestApi:
         return no_content()
 
     async def remove_own_reaction(self, request: web.Request) -> web.Response:
+        """DELETE /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me."""
         _channel, message = self.message_or_404(request)
         await self.server.publish_reaction_remove(
             message, self.state.bot.id, self.emoji_key(request)
@@ -665,6 +708,7 @@ class RestApi:
         return no_content()
 
     async def remove_user_reaction(self, request: web.Request) -> web.Response:
+        """DELETE /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/{user_id}."""
         channel, message = self.message_or_404(request)
         key = self.emoji_key(request)
         user_id = _int(request.match_info["user_id"])
@@ -676,6 +720,7 @@ class RestApi:
         return no_content()
 
     async def get_reaction_users(self, request: web.Request) -> web.Response:
+        """GET /channels/{channel_id}/messages/{message_id}/reactions/{emoji}."""
         _channel, message = self.message_or_404(request)
         key = self.emoji_key(request)
         limit = max(1, min(100, int(request.query.get("limit", "25"))))
@@ -684,6 +729,7 @@ class RestApi:
         return json_response([payloads.user(self.state.user(uid)) for uid in users])
 
     async def clear_emoji_reactions(self, request: web.Request) -> web.Response:
+        """DELETE /channels/{channel_id}/messages/{message_id}/reactions/{emoji}."""
         channel, message = self.message_or_404(request)
         key = self.emoji_key(request)
         if channel.type == DM:
@@ -693,6 +739,7 @@ class RestApi:
         return no_content()
 
     async def clear_reactions(self, request: web.Request) -> web.Response:
+        """DELETE /channels/{channel_id}/messages/{message_id}/reactions."""
         channel, message = self.message_or_404(request)
         if channel.type == DM:
             raise DiscordError(403, 50003, "Cannot execute action on a DM channel")
@@ -703,6 +750,7 @@ class RestApi:
     # -- application commands -------------------------------------------------------------
 
     def command_scope(self, request: web.Request) -> int | None:
+        """The guild id of a guild command route, None for global commands."""
         if _int(request.match_info["application_id"]) != self.state.application_id:
             raise DiscordError(403, 50001, "Missing Access")
         if "guild_id" in request.match_info:
@@ -714,6 +762,7 @@ class RestApi:
         return None
 
     def validate_command(self, command: dict[str, Any], index: int | None) -> None:
+        """Refuse a command Discord would refuse (names, lengths, options)."""
         errors: dict[str, Any] = {}
         name = str(command.get("name", ""))
         ctype = int(command.get("type", 1))
@@ -744,6 +793,7 @@ class RestApi:
             raise invalid_form({str(index): errors} if index is not None else errors)
 
     def store_command(self, guild_id: int | None, command: dict[str, Any]) -> dict[str, Any]:
+        """Store a synced command (keeping its id on re-sync); return what Discord echoes."""
         scope = self.state.commands.setdefault(guild_id, {})
         previous = scope.get(command["name"])
         stored = {
@@ -765,10 +815,12 @@ class RestApi:
         return stored
 
     async def get_commands(self, request: web.Request) -> web.Response:
+        """GET /applications/{application_id}[/guilds/{guild_id}]/commands."""
         scope = self.command_scope(request)
         return json_response(list(self.state.commands.get(scope, {}).values()))
 
     async def put_commands(self, request: web.Request) -> web.Response:
+        """PUT /applications/{application_id}[/guilds/{guild_id}]/commands."""
         scope = self.command_scope(request)
         commands = self.record(request).json or []
         if not isinstance(commands, list):
@@ -786,6 +838,7 @@ class RestApi:
         return json_response(stored)
 
     async def post_command(self, request: web.Request) -> web.Response:
+        """POST /applications/{application_id}[/guilds/{guild_id}]/commands."""
         scope = self.command_scope(request)
         command = self.body(request)
         self.validate_command(command, None)
@@ -794,6 +847,7 @@ class RestApi:
         return json_response(stored, status=201)
 
     def find_command(self, request: web.Request) -> tuple[int | None, dict[str, Any]]:
+        """The scope and stored command the URL names, or 404."""
         scope = self.command_scope(request)
         wanted = request.match_info["command_id"]
         for command in self.state.commands.get(scope, {}).values():
@@ -802,9 +856,11 @@ class RestApi:
         raise DiscordError(404, 10063, "Unknown application command")
 
     async def get_command(self, request: web.Request) -> web.Response:
+        """GET /applications/{application_id}[/guilds/{guild_id}]/commands/{command_id}."""
         return json_response(self.find_command(request)[1])
 
     async def patch_command(self, request: web.Request) -> web.Response:
+        """PATCH /applications/{application_id}[/guilds/{guild_id}]/commands/{command_id}."""
         scope, command = self.find_command(request)
         updated = {**command, **self.body(request)}
         self.validate_command(updated, None)
@@ -813,6 +869,7 @@ class RestApi:
         return json_response(self.store_command(scope, updated))
 
     async def delete_command(self, request: web.Request) -> web.Response:
+        """DELETE /applications/{application_id}[/guilds/{guild_id}]/commands/{command_id}."""
         scope, command = self.find_command(request)
         self.state.commands[scope].pop(command["name"])
         return no_content()
@@ -820,12 +877,14 @@ class RestApi:
     # -- interactions ---------------------------------------------------------------------
 
     def interaction_for_callback(self, request: web.Request) -> FakeInteraction:
+        """The interaction a callback URL names, or 404 Unknown interaction (10062)."""
         interaction = self.state.interactions.get(_int(request.match_info["interaction_id"]))
         if interaction is None or interaction.token != request.match_info["token"]:
             raise DiscordError(404, 10062, "Unknown interaction")
         return interaction
 
     def interaction_for_webhook(self, request: web.Request) -> FakeInteraction:
+        """The acknowledged interaction a webhook URL names, or 404 Unknown Webhook."""
         app_id = _int(request.match_info["application_id"])
         token = request.match_info["token"]
         for interaction in self.state.interactions.values():
@@ -836,6 +895,7 @@ class RestApi:
         raise DiscordError(404, 10015, "Unknown Webhook")
 
     async def interaction_callback(self, request: web.Request) -> web.Response:
+        """POST /interactions/{interaction_id}/{token}/callback."""
         interaction = self.interaction_for_callback(request)
         interaction.callback_count += 1
         if interaction.acknowledged:
@@ -903,6 +963,7 @@ class RestApi:
         return json_response(response)
 
     def original_message(self, interaction: FakeInteraction) -> FakeMessage:
+        """The interaction's original response message, or 404."""
         message_id = interaction.original_message_id
         message = self.state.messages.get(message_id or 0)
         if message is None or message.deleted:
@@ -910,21 +971,25 @@ class RestApi:
         return message
 
     async def get_original(self, request: web.Request) -> web.Response:
+        """GET /webhooks/{application_id}/{token}/messages/@original."""
         message = self.original_message(self.interaction_for_webhook(request))
         return json_response(self.message_json(message))
 
     async def edit_original(self, request: web.Request) -> web.Response:
+        """PATCH /webhooks/{application_id}/{token}/messages/@original."""
         message = self.original_message(self.interaction_for_webhook(request))
         self.apply_edit(message, self.body(request), self.record(request).files)
         await self.server.publish_edit(message)
         return json_response(self.message_json(message))
 
     async def delete_original(self, request: web.Request) -> web.Response:
+        """DELETE /webhooks/{application_id}/{token}/messages/@original."""
         message = self.original_message(self.interaction_for_webhook(request))
         await self.server.publish_delete(message)
         return no_content()
 
     async def create_followup(self, request: web.Request) -> web.Response:
+        """POST /webhooks/{application_id}/{token}."""
         interaction = self.interaction_for_webhook(request)
         rec = self.record(request)
         body = self.body(request)
@@ -947,6 +1012,7 @@ class RestApi:
         return no_content()
 
     def followup_message(self, request: web.Request) -> FakeMessage:
+        """The followup message the webhook URL names, or 404."""
         interaction = self.interaction_for_webhook(request)
         message_id = _int(request.match_info["message_id"])
         if message_id not in (interaction.original_message_id, *interaction.followup_ids):
@@ -957,14 +1023,17 @@ class RestApi:
         return message
 
     async def get_followup(self, request: web.Request) -> web.Response:
+        """GET /webhooks/{application_id}/{token}/messages/{message_id}."""
         return json_response(self.message_json(self.followup_message(request)))
 
     async def edit_followup(self, request: web.Request) -> web.Response:
+        """PATCH /webhooks/{application_id}/{token}/messages/{message_id}."""
         message = self.followup_message(request)
         self.apply_edit(message, self.body(request), self.record(request).files)
         await self.server.publish_edit(message)
         return json_response(self.message_json(message))
 
     async def delete_followup(self, request: web.Request) -> web.Response:
+        """DELETE /webhooks/{application_id}/{token}/messages/{message_id}."""
         await self.server.publish_delete(self.followup_message(request))
         return no_content()

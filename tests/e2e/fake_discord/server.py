@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiohttp import BodyPartReader, web
+from aiohttp.typedefs import Handler
 
 from . import payloads
 from .gateway import Gateway, Session
@@ -65,6 +66,8 @@ RECHECK_INTERVAL = 0.05
 
 UserRef = FakeUser | int
 MessagePredicate = Callable[[FakeMessage], bool]
+#: What a test may give as a slash command option; users, channels and roles become ids.
+OptionValue = str | int | float | bool | FakeUser | FakeChannel | FakeRole
 
 
 def _uid(user: UserRef) -> int:
@@ -85,11 +88,13 @@ class Fault:
     hits: int = 0
 
     def matches(self, rec: RecordedRequest) -> bool:
+        """The fault applies to this request and still has uses left."""
         if self.times is not None and self.hits >= self.times:
             return False
         return self.method in ("*", rec.method) and bool(self.path.fullmatch(rec.path))
 
     def response(self) -> web.Response:
+        """The canned error response (a 429 carries Retry-After and Via)."""
         self.hits += 1
         if self.status == 429:
             retry = self.retry_after if self.retry_after is not None else 0.05
@@ -136,12 +141,14 @@ class FakeDiscord:
 
     @property
     def port(self) -> int:
+        """The port the fake listens on (kept across stop/start)."""
         if self._port is None:
             raise RuntimeError("FakeDiscord is not started")
         return self._port
 
     @property
     def base_url(self) -> str:
+        """http://127.0.0.1:<port>, without the API prefix."""
         return f"http://{self.host}:{self.port}"
 
     @property
@@ -156,18 +163,22 @@ class FakeDiscord:
 
     @property
     def token(self) -> str:
+        """The bot token the fake accepts."""
         return self.state.token
 
     @property
     def bot_user(self) -> FakeUser:
+        """The bot's own user."""
         return self.state.bot
 
     @property
     def application_id(self) -> int:
+        """The bot's application id."""
         return self.state.application_id
 
     @property
     def running(self) -> bool:
+        """The fake is listening."""
         return self._runner is not None
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -235,12 +246,12 @@ class FakeDiscord:
     async def _middleware(
         self,
         request: web.Request,
-        handler: Callable[[web.Request], Any],
+        handler: Handler,
     ) -> web.StreamResponse:
         if not request.path.startswith(API_PREFIX + "/"):
-            response: web.StreamResponse = await handler(request)
-            return response
+            return await handler(request)
         rec = await self._record(request)
+        response: web.StreamResponse
         request[RECORD] = rec
         self.requests.append(rec)
         try:
@@ -503,6 +514,8 @@ class FakeDiscord:
     async def wait_for_deleted(
         self, message_id: int, *, timeout: float = DEFAULT_TIMEOUT
     ) -> FakeMessage:
+        """The message once it has been deleted."""
+
         def check() -> FakeMessage | None:
             message = self.state.messages.get(message_id)
             return message if message is not None and message.deleted else None
@@ -609,6 +622,7 @@ class FakeDiscord:
         return self.state.history(channel_id)
 
     def dm_channel(self, user: UserRef) -> FakeChannel:
+        """The DM channel between the bot and ``user`` (created if needed)."""
         return self.state.dm_channel_for(_uid(user))
 
     def assert_clean(self) -> None:
@@ -672,6 +686,7 @@ class FakeDiscord:
         return INTENT_GUILD_MESSAGE_REACTIONS
 
     async def publish_message(self, message: FakeMessage) -> None:
+        """MESSAGE_CREATE to every session whose intents want it."""
         listed = not message.is_ephemeral
         self.state.add_message(message, listed=listed)
         if listed:
@@ -685,6 +700,7 @@ class FakeDiscord:
         self.notify()
 
     async def publish_edit(self, message: FakeMessage) -> None:
+        """MESSAGE_UPDATE to every session whose intents want it."""
         message.edits.append(message.snapshot())
         if not message.is_ephemeral:
 
@@ -697,6 +713,7 @@ class FakeDiscord:
         self.notify()
 
     async def publish_delete(self, message: FakeMessage) -> None:
+        """MESSAGE_DELETE to every session whose intents want it."""
         message.deleted = True
         data: dict[str, Any] = {"id": str(message.id), "channel_id": str(message.channel_id)}
         if message.guild_id is not None:
@@ -721,6 +738,7 @@ class FakeDiscord:
         return data
 
     async def publish_reaction_add(self, message: FakeMessage, user_id: int, key: str) -> None:
+        """MESSAGE_REACTION_ADD to the sessions that want it."""
         users = message.reactions.setdefault(key, [])
         if user_id in users:
             return
@@ -736,6 +754,7 @@ class FakeDiscord:
         self.notify()
 
     async def publish_reaction_remove(self, message: FakeMessage, user_id: int, key: str) -> None:
+        """MESSAGE_REACTION_REMOVE to the sessions that want it."""
         users = message.reactions.get(key, [])
         if user_id not in users:
             return
@@ -749,6 +768,7 @@ class FakeDiscord:
         self.notify()
 
     async def publish_reaction_clear(self, message: FakeMessage, key: str | None) -> None:
+        """MESSAGE_REACTION_REMOVE_ALL / _EMOJI to the sessions that want it."""
         data: dict[str, Any] = {
             "channel_id": str(message.channel_id),
             "message_id": str(message.id),
@@ -825,6 +845,7 @@ class FakeDiscord:
         return message
 
     async def user_deletes_message(self, message_id: int) -> None:
+        """A user deletes a message: MESSAGE_DELETE."""
         await self.publish_delete(self.state.message(message_id))
 
     def _live_message(self, channel_id: int, message_id: int) -> FakeMessage:
@@ -854,7 +875,7 @@ class FakeDiscord:
         channel_id: int,
         user: UserRef,
         name: str,
-        options: Mapping[str, Any] | None = None,
+        options: Mapping[str, OptionValue] | None = None,
         *,
         member_permissions: int | None = None,
         app_permissions: int | None = None,
@@ -882,7 +903,7 @@ class FakeDiscord:
         channel_id: int,
         user: UserRef,
         name: str,
-        options: Mapping[str, Any],
+        options: Mapping[str, OptionValue],
         focused: str,
     ) -> FakeInteraction:
         """INTERACTION_CREATE type 4 (autocomplete) with ``focused`` being typed."""
@@ -958,7 +979,7 @@ class FakeDiscord:
         self,
         guild_id: int | None,
         name: str,
-        options: Mapping[str, Any],
+        options: Mapping[str, OptionValue],
         *,
         focused: str | None,
     ) -> dict[str, Any]:
@@ -1012,13 +1033,13 @@ class FakeDiscord:
     def _option_value(
         self,
         otype: int,
-        value: Any,
+        value: OptionValue,
         guild_id: int | None,
         resolved: dict[str, dict[str, Any]],
-    ) -> Any:
+    ) -> str | int | float | bool:
         state = self.state
         if otype in (6, 9) and not isinstance(value, FakeRole):
-            user = state.user(_uid(value))
+            user = state.user(_option_id(value))
             resolved.setdefault("users", {})[str(user.id)] = payloads.user(user)
             guild = state.guilds.get(guild_id or 0)
             if guild is not None and user.id in guild.members:
@@ -1027,7 +1048,7 @@ class FakeDiscord:
                 )
             return str(user.id)
         if otype == 7:
-            channel = state.channel(value.id if isinstance(value, FakeChannel) else int(value))
+            channel = state.channel(_option_id(value))
             resolved.setdefault("channels", {})[str(channel.id)] = {
                 "id": str(channel.id),
                 "name": channel.name,
@@ -1037,10 +1058,12 @@ class FakeDiscord:
             }
             return str(channel.id)
         if otype in (8, 9):
-            role_id = value.id if isinstance(value, FakeRole) else int(value)
+            role_id = _option_id(value)
             guild = state.guilds[guild_id or 0]
             resolved.setdefault("roles", {})[str(role_id)] = payloads.role(guild.roles[role_id])
             return str(role_id)
+        if isinstance(value, FakeUser | FakeChannel | FakeRole):
+            raise TypeError(f"option type {otype} takes a plain value, not {value!r}")
         return value
 
     # -- changing the world while the bot runs --------------------------------------------
@@ -1079,7 +1102,14 @@ def _find_option(spec: list[dict[str, Any]] | None, name: str) -> dict[str, Any]
     return None
 
 
-def _infer_option_type(value: Any) -> int:
+def _option_id(value: OptionValue) -> int:
+    """The snowflake of a user, channel or role option given as an object or an id."""
+    if isinstance(value, FakeUser | FakeChannel | FakeRole):
+        return value.id
+    return int(value)
+
+
+def _infer_option_type(value: OptionValue) -> int:
     if isinstance(value, bool):
         return 5
     if isinstance(value, int):

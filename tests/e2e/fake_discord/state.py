@@ -60,11 +60,14 @@ class SnowflakeGenerator:
 
 
 def iso_now() -> str:
+    """The current time as Discord writes timestamps (ISO 8601, UTC)."""
     return dt.datetime.now(dt.UTC).isoformat()
 
 
 @dataclass
 class FakeUser:
+    """A Discord user (or the bot's own user)."""
+
     id: int
     username: str
     bot: bool = False
@@ -74,11 +77,14 @@ class FakeUser:
 
     @property
     def mention(self) -> str:
+        """``<@id>``."""
         return f"<@{self.id}>"
 
 
 @dataclass
 class FakeRole:
+    """A guild role; the @everyone role has the guild's id."""
+
     id: int
     name: str
     permissions: int
@@ -88,6 +94,8 @@ class FakeRole:
 
 @dataclass
 class FakeMember:
+    """A user's membership of a guild: roles, nick, join time."""
+
     user_id: int
     roles: list[int] = field(default_factory=list)
     nick: str | None = None
@@ -96,6 +104,8 @@ class FakeMember:
 
 @dataclass
 class Overwrite:
+    """A channel permission overwrite for a role or a member."""
+
     id: int
     type: int  # 0 role, 1 member
     allow: int = 0
@@ -104,6 +114,8 @@ class Overwrite:
 
 @dataclass
 class FakeChannel:
+    """A guild text channel or a DM channel."""
+
     id: int
     type: int
     name: str | None = None
@@ -116,11 +128,14 @@ class FakeChannel:
 
     @property
     def mention(self) -> str:
+        """``<#id>``."""
         return f"<#{self.id}>"
 
 
 @dataclass
 class FakeGuild:
+    """A guild with its roles, members and channels."""
+
     id: int
     name: str
     owner_id: int
@@ -130,11 +145,14 @@ class FakeGuild:
 
     @property
     def everyone_role(self) -> FakeRole:
+        """The @everyone role (its id is the guild's)."""
         return self.roles[self.id]
 
 
 @dataclass
 class FakeAttachment:
+    """A file attached to a message, bytes included, served at ``url``."""
+
     id: int
     filename: str
     content_type: str
@@ -146,11 +164,14 @@ class FakeAttachment:
 
     @property
     def size(self) -> int:
+        """The size in bytes."""
         return len(self.data)
 
 
 @dataclass
 class FakeMessage:
+    """A message as stored by the fake, with its reactions and edit snapshots."""
+
     id: int
     channel_id: int
     guild_id: int | None
@@ -181,16 +202,20 @@ class FakeMessage:
 
     @property
     def is_ephemeral(self) -> bool:
+        """Only the interaction's user sees it (flag 64)."""
         return bool(self.flags & EPHEMERAL)
 
     @property
     def is_loading(self) -> bool:
+        """A deferred response still showing 'is thinking...' (flag 128)."""
         return bool(self.flags & LOADING)
 
     def reactors(self, emoji: str) -> list[int]:
+        """Ids of the users who reacted with ``emoji``, in order."""
         return list(self.reactions.get(normalize_emoji(emoji), []))
 
     def snapshot(self) -> FakeMessage:
+        """A copy that later changes to this message do not touch."""
         clone = copy.copy(self)
         clone.embeds = copy.deepcopy(self.embeds)
         clone.attachments = list(self.attachments)
@@ -202,6 +227,8 @@ class FakeMessage:
 
 @dataclass
 class FakeInteraction:
+    """An interaction sent to the bot, and how the bot answered it."""
+
     id: int
     token: str
     type: int  # 2 application command, 3 component, 4 autocomplete
@@ -223,10 +250,12 @@ class FakeInteraction:
 
     @property
     def age(self) -> float:
+        """Seconds since the interaction was created."""
         return time.monotonic() - self.created_at
 
     @property
     def acknowledged(self) -> bool:
+        """The bot has answered the interaction (any callback type)."""
         return self.response_type is not None
 
     @property
@@ -248,6 +277,7 @@ def normalize_emoji(emoji: str) -> str:
 
 
 def emoji_payload(key: str) -> dict[str, Any]:
+    """The emoji object of a reaction key (unicode, or ``name:id``)."""
     if ":" in key:
         name, _, emoji_id = key.rpartition(":")
         return {"id": emoji_id, "name": name, "animated": False}
@@ -283,6 +313,7 @@ class State:
         dms_open: bool = True,
         global_name: str | None = None,
     ) -> FakeUser:
+        """Add a user (not yet in any guild)."""
         user = FakeUser(
             id=self.snowflake(),
             username=username,
@@ -294,6 +325,7 @@ class State:
         return user
 
     def add_guild(self, name: str, *, owner_id: int | None = None) -> FakeGuild:
+        """Add a guild, its @everyone role, and its owner as a member."""
         guild_id = self.snowflake()
         guild = FakeGuild(id=guild_id, name=name, owner_id=owner_id or self.owner.id)
         guild.roles[guild_id] = FakeRole(
@@ -306,6 +338,7 @@ class State:
     def add_role(
         self, guild_id: int, name: str, permissions: int, *, managed: bool = False
     ) -> FakeRole:
+        """Add a role to a guild."""
         guild = self.guilds[guild_id]
         role = FakeRole(
             id=self.snowflake(),
@@ -320,6 +353,7 @@ class State:
     def add_member(
         self, guild_id: int, user_id: int, *, roles: list[int] | None = None
     ) -> FakeMember:
+        """Make a user a member of a guild with ``roles``."""
         member = FakeMember(user_id=user_id, roles=list(roles or []))
         self.guilds[guild_id].members[user_id] = member
         return member
@@ -332,6 +366,7 @@ class State:
         overwrites: list[Overwrite] | None = None,
         topic: str | None = None,
     ) -> FakeChannel:
+        """Add a text channel to a guild."""
         guild = self.guilds[guild_id]
         channel = FakeChannel(
             id=self.snowflake(),
@@ -368,15 +403,19 @@ class State:
     # -- lookups --------------------------------------------------------------------------
 
     def user(self, user_id: int) -> FakeUser:
+        """The user with this id."""
         return self.users[int(user_id)]
 
     def channel(self, channel_id: int) -> FakeChannel:
+        """The channel with this id."""
         return self.channels[int(channel_id)]
 
     def message(self, message_id: int) -> FakeMessage:
+        """The message with this id (deleted ones too)."""
         return self.messages[int(message_id)]
 
     def live_message(self, channel_id: int, message_id: int) -> FakeMessage | None:
+        """The message if it is in that channel and not deleted."""
         message = self.messages.get(int(message_id))
         if message is None or message.deleted or message.channel_id != int(channel_id):
             return None
@@ -388,14 +427,17 @@ class State:
         return [self.messages[i] for i in ids if not self.messages[i].deleted]
 
     def guild_of(self, channel: FakeChannel) -> FakeGuild | None:
+        """The guild of a guild channel, None for a DM."""
         return self.guilds.get(channel.guild_id) if channel.guild_id is not None else None
 
     def dm_recipient(self, channel: FakeChannel) -> int | None:
+        """The user a DM channel is with, None for a guild channel."""
         return channel.recipient_ids[0] if channel.type == DM and channel.recipient_ids else None
 
     # -- permissions ----------------------------------------------------------------------
 
     def base_permissions(self, guild: FakeGuild, user_id: int) -> int:
+        """A member's guild-wide permissions from @everyone and their roles."""
         if user_id == guild.owner_id:
             return ALL_PERMISSIONS
         perms = guild.everyone_role.permissions
@@ -409,6 +451,7 @@ class State:
         return perms
 
     def channel_permissions(self, channel_id: int, user_id: int) -> int:
+        """A user's permissions in a channel, overwrites applied."""
         channel = self.channel(channel_id)
         if channel.type == DM:
             return int(DM_PERMISSIONS) if user_id in (*channel.recipient_ids, self.bot.id) else 0
@@ -432,4 +475,5 @@ class State:
         return apply_overwrites(base, everyone=everyone, roles=roles, member=member_ow)
 
     def has_permissions(self, channel_id: int, user_id: int, needed: int) -> bool:
+        """The user has every permission in ``needed`` in the channel."""
         return self.channel_permissions(channel_id, user_id) & needed == needed

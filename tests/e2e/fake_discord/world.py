@@ -25,6 +25,8 @@ ADMIN_PERMISSIONS = P.MANAGE_GUILD | P.MANAGE_MESSAGES | P.MANAGE_CHANNELS | P.M
 
 @dataclass
 class World:
+    """The default world's objects, for tests to refer to by role."""
+
     bot: FakeUser
     guild: FakeGuild
     general: FakeChannel
@@ -41,6 +43,7 @@ class World:
 
 
 def build_default_world(state: State) -> World:
+    """Fill ``state`` with one guild, two channels, an admin, a member and a closed-DM user."""
     guild = state.add_guild("Anneal Test Guild")
     bot_role = state.add_role(guild.id, state.bot.username, BOT_PERMISSIONS, managed=True)
     admin_role = state.add_role(guild.id, "Admin", ADMIN_PERMISSIONS)
