@@ -13,6 +13,7 @@ from bot.engine.session import (
     ChallengeError,
     ChallengeSession,
     Clock,
+    HintUse,
     OpenProblem,
     Reveal,
     Summary,
@@ -130,24 +131,27 @@ class TerminalGame:
         if lowered in {"h", "hint"}:
             already = self.session.hinted(user)
             try:
-                hint = self.session.hint(user)
+                hint = self.session.check_hint(user)
             except ChallengeError as exc:
                 self.say(f"  {exc}")
                 return
             if not already:
-                await self.db.record_hint(self.session_id, user, problem.id, self.clock())
+                use = HintUse(user, problem.id, self.clock())
+                await self.db.save_hint(self.session_id, use)
+                self.session.hint(user)  # charged once it is stored, like an answer
             cost = "" if already else " (This hint costs points.)"
             self.say(wrap(hint + cost, first="  💡 ", rest="     "))
             return
         if not command:
             return
         try:
-            outcome = self.session.answer(user, command)
+            outcome = self.session.judge(user, command)
         except ChallengeError as exc:
             self.say(f"  {exc}")
             return
         attempt = outcome.attempt
         await self.db.save_attempt(self.session_id, attempt)
+        self.session.record(attempt)  # nothing counts until it is stored
         if outcome.correct:
             self.say(f"  ✅ Correct! +{attempt.points} points")
         elif outcome.attempts_left:

@@ -21,7 +21,6 @@ from bot.engine.problems import Pack
 from bot.engine.scoring import ScoringRules
 from bot.engine.session import (
     AnswerOutcome,
-    Attempt,
     ChallengeError,
     ChallengeSession,
     Clock,
@@ -239,8 +238,8 @@ class ChallengeManager:
                 raise ProblemClosed("That problem is closed; answer the current one.")
             outcome = live.session.judge(user_id, option)
             attempt = outcome.attempt
-            await self.db.upsert_user(user_id, user_name)
-            await self.db.save_attempt(live.session_id, attempt)
+            # One transaction stores the player's name and the attempt together.
+            await self.db.save_attempt(live.session_id, attempt, display_name=user_name)
             live.session.record(attempt)  # only once it is safely on disk
             self._after_answer(live)
         return outcome
@@ -264,10 +263,8 @@ class ChallengeManager:
             first = not live.session.hinted(user_id)
             text = live.session.check_hint(user_id)
             if first:
-                await self.db.upsert_user(user_id, user_name)
-                await self.db.record_hint(
-                    live.session_id, user_id, current.problem.id, self.clock()
-                )
+                use = HintUse(user_id, current.problem.id, self.clock())
+                await self.db.save_hint(live.session_id, use, display_name=user_name)
                 live.session.hint(user_id)
         return text, first
 
@@ -431,22 +428,6 @@ class ChallengeManager:
             )
             return
         settings = await self.db.guild_settings(stored.guild_id)
-        attempts = [
-            Attempt(
-                a.user_id,
-                a.problem_id,
-                a.option,
-                a.correct,
-                a.attempt_number,
-                a.points,
-                a.answered_at,
-            )
-            for a in await self.db.attempts_for_session(stored.id)
-        ]
-        hints = [
-            HintUse(h.user_id, h.problem_id, h.used_at)
-            for h in await self.db.hints_for_session(stored.id)
-        ]
         session = ChallengeSession.restore(
             pack,
             self.clock,
@@ -454,8 +435,8 @@ class ChallengeManager:
             current_index=stored.current_index,
             opened_at=stored.opened_at,
             deadline=stored.deadline,
-            attempts=attempts,
-            hints=hints,
+            attempts=await self.db.attempts_for_session(stored.id),
+            hints=await self.db.hints_for_session(stored.id),
             time_scale=settings.timer_scale,
             rules=ScoringRules(speed_bonus=settings.speed_bonus),
         )

@@ -54,16 +54,16 @@ class Attempt:
     problem_id: str
     option: Letter
     correct: bool
-    number: int  # 1 for a player's first attempt at this problem
+    attempt_number: int  # 1 for a player's first attempt at this problem
     points: int  # 0 unless correct
-    at: float
+    answered_at: float
 
 
 @dataclass(frozen=True)
 class HintUse:
     user_id: int
     problem_id: str
-    at: float
+    used_at: float
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,8 @@ class ChallengeSession:
         """Keep an attempt that `judge` produced for the open problem."""
         current = self._open_problem()
         player = self._player(attempt.user_id, attempt.problem_id)
-        if attempt.problem_id != current.problem.id or attempt.number != len(player.attempts) + 1:
+        expected_number = len(player.attempts) + 1
+        if attempt.problem_id != current.problem.id or attempt.attempt_number != expected_number:
             raise ChallengeError("that attempt was judged against another state of the game")
         player.attempts.append(attempt)
         self._attempt_order.append(attempt)
@@ -326,7 +327,7 @@ class ChallengeSession:
                 continue
             answered.setdefault(attempt.user_id, None)
             if attempt.correct:
-                by_attempt.setdefault(attempt.number, []).append(attempt.user_id)
+                by_attempt.setdefault(attempt.attempt_number, []).append(attempt.user_id)
         solved = {u for users in by_attempt.values() for u in users}
         missed = [u for u in answered if u not in solved]
         self._current = None
@@ -346,7 +347,7 @@ class ChallengeSession:
                     continue
                 hints += state.hinted
                 right = [a for a in state.attempts if a.correct]
-                solved_on[problem_id] = right[0].number if right else None
+                solved_on[problem_id] = right[0].attempt_number if right else None
                 points += sum(a.points for a in right)
             correct = sum(1 for n in solved_on.values() if n is not None)
             first = sum(1 for n in solved_on.values() if n == 1)
@@ -376,7 +377,7 @@ class ChallengeSession:
     ) -> ChallengeSession:
         """Rebuild a session from stored facts; the open problem keeps its stored deadline."""
         session = cls(pack, clock, problems=problems, time_scale=time_scale, rules=rules)
-        for attempt in sorted(attempts, key=lambda a: a.at):
+        for attempt in sorted(attempts, key=lambda a: a.answered_at):
             session._player(attempt.user_id, attempt.problem_id).attempts.append(attempt)
             session._attempt_order.append(attempt)
         for use in hints:

@@ -1,33 +1,61 @@
-"""Attempts and hints: every answer is committed before it is acknowledged."""
+"""Attempts and hints, stored as the engine's `Attempt` and `HintUse`, each in one transaction.
+
+An answer is committed before it is acknowledged, together with the player's display
+name: one answer is one write, so nothing counts until it is on disk, and nothing is
+half-stored.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 
 import aiosqlite
 
 from bot.engine.problems import Letter
-from bot.engine.session import Attempt
+from bot.engine.session import Attempt, HintUse
 from bot.storage._core import Store, fetch_one
+from bot.storage._guilds import write_user
 from bot.storage.errors import AttemptAlreadyRecorded, SessionNotOpen
-from bot.storage.models import SessionStatus, StoredAttempt, StoredHint
+from bot.storage.models import SessionStatus
 
 
 class AttemptQueries(Store):
     """Storing and reading the attempts and hints of a session."""
 
-    async def save_attempt(self, session_id: int, attempt: Attempt) -> StoredAttempt:
-        """`record_attempt` for an attempt the engine judged."""
-        return await self.record_attempt(
-            session_id,
-            attempt.user_id,
-            attempt.problem_id,
-            attempt.option,
-            attempt.correct,
-            attempt.number,
-            attempt.points,
-            attempt.at,
-        )
+    async def save_attempt(
+        self, session_id: int, attempt: Attempt, *, display_name: str | None = None
+    ) -> None:
+        """Store an attempt the engine judged; it is committed before this returns.
+
+        With `display_name` the player is recorded (or renamed) in the same transaction;
+        without it they must exist already (local profiles always do). Raises
+        SessionNotOpen if the session has ended, AttemptAlreadyRecorded for a repeat of
+        the same attempt number.
+        """
+        # The named parameters are the fields of Attempt, so it is stored as it is.
+        query = """
+            INSERT INTO attempts (
+                session_id, user_id, problem_id, option, correct, attempt_number, points,
+                answered_at
+            )
+            VALUES (
+                :session_id, :user_id, :problem_id, :option, :correct, :attempt_number, :points,
+                :answered_at
+            )
+        """
+        async with self._write() as conn:
+            if display_name is not None:
+                await write_user(conn, attempt.user_id, display_name)
+            await _require_open(conn, session_id)
+            try:
+                await conn.execute(query, {"session_id": session_id, **dataclasses.asdict(attempt)})
+            except sqlite3.IntegrityError as exc:
+                if exc.sqlite_errorcode == sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+                    raise AttemptAlreadyRecorded(
+                        session_id, attempt.user_id, attempt.problem_id, attempt.attempt_number
+                    ) from exc
+                raise
 
     async def record_attempt(
         self,
@@ -39,105 +67,56 @@ class AttemptQueries(Store):
         attempt_number: int,
         points: int,
         answered_at: float,
-    ) -> StoredAttempt:
-        """Store an answer and commit it before returning (feedback comes after this).
+    ) -> None:
+        """`save_attempt` of the attempt these values make (for seeding scores in tests)."""
+        attempt = Attempt(user_id, problem_id, option, correct, attempt_number, points, answered_at)
+        await self.save_attempt(session_id, attempt)
 
-        Raises SessionNotOpen if the session has ended, AttemptAlreadyRecorded for a
-        repeat of the same attempt number. The user must have been upserted before.
-        """
-        query = """
-            INSERT INTO attempts (
-                session_id, user_id, problem_id, option, correct, attempt_number, points,
-                answered_at
-            )
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        """
-        params = (
-            session_id,
-            user_id,
-            problem_id,
-            option,
-            correct,
-            attempt_number,
-            points,
-            answered_at,
-        )
-        async with self._write() as conn:
-            await _require_open(conn, session_id)
-            try:
-                async with conn.execute(query, params) as cursor:
-                    attempt_id = cursor.lastrowid
-            except sqlite3.IntegrityError as exc:
-                if exc.sqlite_errorcode == sqlite3.SQLITE_CONSTRAINT_UNIQUE:
-                    raise AttemptAlreadyRecorded(
-                        session_id, user_id, problem_id, attempt_number
-                    ) from exc
-                raise
-        assert attempt_id is not None  # set by every successful INSERT
-        return StoredAttempt(
-            id=attempt_id,
-            session_id=session_id,
-            user_id=user_id,
-            problem_id=problem_id,
-            option=option,
-            correct=correct,
-            attempt_number=attempt_number,
-            points=points,
-            answered_at=answered_at,
-        )
-
-    async def attempts_for_session(self, session_id: int) -> list[StoredAttempt]:
+    async def attempts_for_session(self, session_id: int) -> list[Attempt]:
         """The session's attempts in the order they were answered."""
         query = """
-            SELECT id, session_id, user_id, problem_id, option, correct, attempt_number, points,
-                   answered_at
+            SELECT user_id, problem_id, option, correct, attempt_number, points, answered_at
             FROM attempts
             WHERE session_id = ?
             ORDER BY answered_at, id
         """
         async with self._read() as conn:
             rows = await conn.execute_fetchall(query, (session_id,))
-        return [
-            StoredAttempt(
-                id=row["id"],
-                session_id=row["session_id"],
-                user_id=row["user_id"],
-                problem_id=row["problem_id"],
-                option=row["option"],
-                correct=bool(row["correct"]),
-                attempt_number=row["attempt_number"],
-                points=row["points"],
-                answered_at=row["answered_at"],
-            )
-            for row in rows
-        ]
+        # The columns are the fields of Attempt; SQLite only has no booleans.
+        return [Attempt(**{**dict(row), "correct": bool(row["correct"])}) for row in rows]
 
-    async def record_hint(
-        self, session_id: int, user_id: int, problem_id: str, used_at: float
+    async def save_hint(
+        self, session_id: int, hint: HintUse, *, display_name: str | None = None
     ) -> bool:
-        """Note that the user took the problem's hint; False if they already had."""
+        """Note that a player took the problem's hint; False if they already had.
+
+        With `display_name` the player is recorded in the same transaction, as for
+        `save_attempt`. Raises SessionNotOpen if the session has ended.
+        """
         query = """
-            INSERT INTO hints (session_id, user_id, problem_id, used_at) VALUES (?, ?, ?, ?)
+            INSERT INTO hints (session_id, user_id, problem_id, used_at)
+            VALUES (:session_id, :user_id, :problem_id, :used_at)
             ON CONFLICT DO NOTHING
         """
         async with self._write() as conn:
+            if display_name is not None:
+                await write_user(conn, hint.user_id, display_name)
             await _require_open(conn, session_id)
-            async with conn.execute(query, (session_id, user_id, problem_id, used_at)) as cursor:
+            params = {"session_id": session_id, **dataclasses.asdict(hint)}
+            async with conn.execute(query, params) as cursor:
                 return cursor.rowcount == 1
 
-    async def hints_for_session(self, session_id: int) -> list[StoredHint]:
+    async def hints_for_session(self, session_id: int) -> list[HintUse]:
+        """The session's hints in the order they were taken."""
         query = """
-            SELECT session_id, user_id, problem_id, used_at
+            SELECT user_id, problem_id, used_at
             FROM hints
             WHERE session_id = ?
             ORDER BY used_at, user_id
         """
         async with self._read() as conn:
             rows = await conn.execute_fetchall(query, (session_id,))
-        return [
-            StoredHint(row["session_id"], row["user_id"], row["problem_id"], row["used_at"])
-            for row in rows
-        ]
+        return [HintUse(**dict(row)) for row in rows]
 
 
 async def _require_open(conn: aiosqlite.Connection, session_id: int) -> None:

@@ -46,14 +46,8 @@ class GuildQueries(Store):
 
     async def upsert_user(self, user_id: int, display_name: str) -> None:
         """Record a Discord user (or their new display name)."""
-        if user_id <= 0:
-            raise ValueError(f"user id {user_id} is reserved (negative ids are local profiles)")
-        query = """
-            INSERT INTO users (id, display_name) VALUES (?, ?)
-            ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name
-        """
         async with self._write() as conn:
-            await conn.execute(query, (user_id, display_name))
+            await write_user(conn, user_id, display_name)
 
     async def local_user(self, name: str) -> int:
         """The user id of the terminal profile `name`, created on first use (-1, -2, ...).
@@ -179,3 +173,14 @@ async def _guild_settings(conn: aiosqlite.Connection, guild_id: int) -> GuildSet
         speed_bonus=bool(row["speed_bonus"]),
         week_reset_at=row["week_reset_at"],
     )
+
+
+async def write_user(conn: aiosqlite.Connection, user_id: int, display_name: str) -> None:
+    """Record a Discord user (or their new name) inside the caller's transaction."""
+    if user_id <= 0:
+        raise ValueError(f"user id {user_id} is reserved (negative ids are local profiles)")
+    query = """
+        INSERT INTO users (id, display_name) VALUES (?, ?)
+        ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name
+    """
+    await conn.execute(query, (user_id, display_name))

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from bot.engine.problems import Letter
-
 LOCAL_GUILD_ID = 0
 LOCAL_GUILD_NAME = "Local (terminal)"
 LOCAL_CHANNEL_ID = 0
@@ -45,27 +43,6 @@ class StoredSession:
     @property
     def current_problem_id(self) -> str:
         return self.problem_ids[self.current_index]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredAttempt:
-    id: int
-    session_id: int
-    user_id: int
-    problem_id: str
-    option: Letter
-    correct: bool
-    attempt_number: int
-    points: int
-    answered_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class StoredHint:
-    session_id: int
-    user_id: int
-    problem_id: str
-    used_at: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from bot.engine.session import (
 )
 from bot.storage import Database, SessionStatus
 from tests.engine.conftest import make_pack, make_problem
+from tests.storage.sql_trace import traced_statements, transactions
 
 GUILD, CHANNEL, OTHER_CHANNEL = 10, 20, 21
 ALICE, BOB = 1, 2
@@ -145,6 +146,32 @@ async def test_answer_is_on_disk_before_it_is_acknowledged(db: Database) -> None
     await manager.close()
 
 
+async def test_an_answer_is_one_write_transaction(db: Database) -> None:
+    """Storing an answer (the player's name and the attempt) takes one BEGIN ... COMMIT."""
+    manager = manager_for(db, FakeView(), grace=60)
+    live = await start(manager)
+    assert live.message_id is not None
+    async with traced_statements(db) as statements:
+        await manager.answer(message_id=live.message_id, user_id=BOB, user_name="bob", option="A")
+    assert transactions(statements) == 1
+    assert [(a.user_id, a.option) for a in await db.attempts_for_session(live.session_id)] == [
+        (BOB, "A")
+    ]
+    await manager.close()
+
+
+async def test_a_first_hint_is_one_write_transaction(db: Database) -> None:
+    """Charging a hint (the player's name and the hint) takes one BEGIN ... COMMIT."""
+    manager = manager_for(db, FakeView(), grace=60)
+    live = await start(manager)
+    async with traced_statements(db) as statements:
+        await manager.take_hint(
+            message_id=live.message_id, channel_id=CHANNEL, user_id=BOB, user_name="bob"
+        )
+    assert transactions(statements) == 1
+    await manager.close()
+
+
 async def test_failed_write_does_not_use_up_an_attempt(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -156,7 +183,7 @@ async def test_failed_write_does_not_use_up_an_attempt(
     async def broken(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(db, "record_attempt", broken)
+    monkeypatch.setattr(db, "save_attempt", broken)
     with pytest.raises(OSError, match="disk full"):
         await manager.answer(message_id=live.message_id, user_id=BOB, user_name="b", option="A")
     assert live.session.attempts_left(BOB) == 2

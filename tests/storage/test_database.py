@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.problems import Letter
+from bot.engine.session import Attempt, HintUse
 from bot.storage import (
     LOCAL_CHANNEL_ID,
     LOCAL_GUILD_ID,
@@ -21,6 +23,7 @@ from bot.storage import (
     SessionNotOpen,
     SessionStatus,
 )
+from tests.storage.sql_trace import traced_statements, transactions
 
 GUILD, OTHER_GUILD = 1, 2
 CHANNEL, OTHER_CHANNEL = 100, 200
@@ -54,16 +57,9 @@ async def _answer(
     at: float,
     attempt_number: int = 1,
 ) -> None:
-    await db.record_attempt(
-        session_id,
-        user_id,
-        problem_id,
-        "A" if points else "B",
-        points > 0,
-        attempt_number,
-        points,
-        at,
-    )
+    option: Letter = "A" if points else "B"
+    attempt = Attempt(user_id, problem_id, option, points > 0, attempt_number, points, at)
+    await db.save_attempt(session_id, attempt)
 
 
 @pytest.fixture
@@ -184,7 +180,7 @@ async def test_ended_session_cannot_change(seeded: Database) -> None:
     with pytest.raises(SessionNotOpen):
         await _answer(seeded, session_id, BOB, "p1", points=100, at=T0 + 400)
     with pytest.raises(SessionNotOpen):
-        await seeded.record_hint(session_id, BOB, "p1", T0 + 400)
+        await seeded.save_hint(session_id, HintUse(BOB, "p1", T0 + 400))
 
 
 async def test_foreign_key_violations_are_refused(seeded: Database) -> None:
@@ -205,8 +201,10 @@ async def test_open_session_and_attempts_survive_a_restart(db_path: Path) -> Non
         await _seed(db)
         session_id = await _session(db)
         await db.set_current_problem(session_id, 0, T0, T0 + 60, message_id=42)
-        first = await db.record_attempt(session_id, BOB, "p1", "C", False, 1, 0, T0 + 5)
-        second = await db.record_attempt(session_id, BOB, "p1", "A", True, 2, 50, T0 + 9)
+        first = Attempt(BOB, "p1", "C", False, 1, 0, T0 + 5)
+        second = Attempt(BOB, "p1", "A", True, 2, 50, T0 + 9)
+        await db.save_attempt(session_id, first)
+        await db.save_attempt(session_id, second)
         before = await db.session(session_id)
 
     async with await Database.open(db_path) as db:
@@ -214,13 +212,51 @@ async def test_open_session_and_attempts_survive_a_restart(db_path: Path) -> Non
         assert await db.attempts_for_session(session_id) == [first, second]
 
 
-async def test_attempt_is_committed_when_record_attempt_returns(db_path: Path) -> None:
-    """Another connection sees the attempt as soon as record_attempt returns (no lazy commit)."""
+async def test_attempt_is_committed_when_save_attempt_returns(db_path: Path) -> None:
+    """Another connection sees the attempt as soon as save_attempt returns (no lazy commit)."""
     async with await Database.open(db_path) as bot, await Database.open(db_path) as observer:
         await _seed(bot)
         session_id = await _session(bot)
-        attempt = await bot.record_attempt(session_id, CY, "p1", "D", True, 1, 100, T0 + 3)
+        attempt = Attempt(CY, "p1", "D", True, 1, 100, T0 + 3)
+        await bot.save_attempt(session_id, attempt)
         assert await observer.attempts_for_session(session_id) == [attempt]
+
+
+async def test_record_attempt_stores_the_attempt_its_values_make(seeded: Database) -> None:
+    """record_attempt (for seeding scores) stores the same Attempt as save_attempt would."""
+    session_id = await _session(seeded)
+    await seeded.record_attempt(session_id, CY, "p1", "D", True, 1, 100, T0 + 3)
+    attempts = await seeded.attempts_for_session(session_id)
+    assert attempts == [Attempt(CY, "p1", "D", True, 1, 100, T0 + 3)]
+
+
+async def test_an_answer_with_its_player_is_one_transaction(db: Database) -> None:
+    """save_attempt with a display name records the player and the attempt in one commit."""
+    await db.upsert_guild(GUILD, "Study group")
+    await db.upsert_user(ADA, "ada")
+    session_id = await _session(db)
+    async with traced_statements(db) as statements:
+        await db.save_attempt(
+            session_id, Attempt(BOB, "p1", "A", True, 1, 100, T0 + 1), display_name="bob"
+        )
+    assert transactions(statements) == 1
+    assert statements[0] == "BEGIN IMMEDIATE"
+    assert statements[-1] == "COMMIT"
+    [row] = await db.leaderboard(GUILD)
+    assert (row.user_id, row.display_name, row.points) == (BOB, "bob", 100)
+
+
+async def test_a_refused_answer_leaves_no_player_behind(db: Database) -> None:
+    """The player's name is written with the attempt, so a refused attempt writes neither."""
+    await db.upsert_guild(GUILD, "Study group")
+    await db.upsert_user(ADA, "ada")
+    session_id = await _session(db)
+    await db.end_session(session_id, SessionStatus.STOPPED, T0 + 1)
+    with pytest.raises(SessionNotOpen):
+        await db.save_attempt(
+            session_id, Attempt(BOB, "p1", "A", True, 1, 100, T0 + 2), display_name="bob"
+        )
+    assert (await db.profile(GUILD, BOB, TODAY)).display_name is None
 
 
 async def test_the_same_attempt_is_stored_once(seeded: Database) -> None:
@@ -233,13 +269,24 @@ async def test_the_same_attempt_is_stored_once(seeded: Database) -> None:
 
 
 async def test_hint_is_recorded_once_per_problem(seeded: Database) -> None:
-    """record_hint is True the first time for a user and problem, then False."""
+    """save_hint is True the first time for a user and problem, then False."""
     session_id = await _session(seeded)
-    assert await seeded.record_hint(session_id, BOB, "p1", T0 + 1)
-    assert not await seeded.record_hint(session_id, BOB, "p1", T0 + 2)
-    assert await seeded.record_hint(session_id, CY, "p1", T0 + 3)
+    assert await seeded.save_hint(session_id, HintUse(BOB, "p1", T0 + 1))
+    assert not await seeded.save_hint(session_id, HintUse(BOB, "p1", T0 + 2))
+    assert await seeded.save_hint(session_id, HintUse(CY, "p1", T0 + 3))
     hints = await seeded.hints_for_session(session_id)
-    assert [(hint.user_id, hint.used_at) for hint in hints] == [(BOB, T0 + 1), (CY, T0 + 3)]
+    assert hints == [HintUse(BOB, "p1", T0 + 1), HintUse(CY, "p1", T0 + 3)]
+
+
+async def test_a_hint_with_its_player_is_one_transaction(db: Database) -> None:
+    """save_hint with a display name records the player and the hint in one commit."""
+    await db.upsert_guild(GUILD, "Study group")
+    await db.upsert_user(ADA, "ada")
+    session_id = await _session(db)
+    async with traced_statements(db) as statements:
+        assert await db.save_hint(session_id, HintUse(BOB, "p1", T0 + 1), display_name="bob")
+    assert transactions(statements) == 1
+    assert (await db.profile(GUILD, BOB, TODAY)).display_name == "bob"
 
 
 # --------------------------------------------------------------------------- badges
