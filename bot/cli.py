@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.content import DEFAULT_PACK, ContentError, ContentLibrary, load_library
+from bot.content import DEFAULT_PACK, FRESH_PACK_ID, ContentError, ContentLibrary, load_library
 from bot.engine.problems import Pack
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -142,7 +142,6 @@ def run_bot(settings: Settings) -> int:
 
 
 def play(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.content.generator import FRESH_PACK_ID
     from bot.play import play_pack
     from bot.storage import Database
     from bot.terminal import LineReader

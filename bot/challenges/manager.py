@@ -15,8 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.content import ContentLibrary
-from bot.content.generator import FRESH_PACK_ID
+from bot.content import FRESH_PACK_ID, ContentLibrary
 from bot.engine.problems import Pack
 from bot.engine.scoring import ScoringRules
 from bot.engine.session import (

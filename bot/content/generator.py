@@ -28,11 +28,11 @@ from bot.content._templates import (
     fmt,
     other_calls,
 )
+from bot.content.loader import FRESH_PACK_ID as FRESH_PACK_ID  # re-exported for callers
 from bot.engine.problems import LETTERS, Badge, BadgeRule, Kind, Level, Pack, Problem, RunRecipe
 from bot.runner.language import render_expression
 from bot.runner.spec import Arg, RunError, RunResult, RunSpec, SchedulerSpec
 
-FRESH_PACK_ID: Final = "fresh"
 TIME_LIMIT: Final = 120
 ATTEMPTS: Final = 2
 # Samples per problem before giving up; a sample is dropped only when its answer would print

@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 from pydantic import ValidationError
@@ -16,6 +16,8 @@ from bot.engine.problems import Pack, Problem
 PACK_SUFFIXES = (".yaml", ".yml")
 MAX_GENERATED = 64
 DEFAULT_PACK = "lr-scheduler-master"  # played when no pack is named
+# The pack bot.content.generator makes on demand; it is in no file, and new every time.
+FRESH_PACK_ID: Final = "fresh"
 
 
 class ContentError(Exception):
