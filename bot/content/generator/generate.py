@@ -15,7 +15,7 @@ import random
 from collections.abc import Collection
 from typing import Final, Protocol
 
-from bot.content._templates import (
+from bot.content.generator.templates.base import (
     TEMPLATES,
     AfterCalls,
     Mistake,

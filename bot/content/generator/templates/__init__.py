@@ -1,0 +1,1 @@
+"""What the fresh-problem generator knows about each scheduler, one template per scheduler."""
