@@ -4,7 +4,7 @@
 learner reads, and asks the runner (real torch in a worker) for every number: the right
 answer, the rates one call before and after it, and the schedules a learner with a wrong
 idea would have computed. Distractors come from those mistakes, in the order each
-scheduler's template (bot/content/_templates.py) prefers them.
+scheduler's template (bot/content/generator/templates/) prefers them.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import random
 from collections.abc import Collection
 from typing import Final, Protocol
 
+from bot.content.generator.templates import TEMPLATES
 from bot.content.generator.templates.base import (
-    TEMPLATES,
     AfterCalls,
     Mistake,
     Number,
