@@ -1,9 +1,7 @@
-"""What the fresh-problem generator knows about each scheduler: ranges, traps and wording.
+"""What every template is made of: the sampled `Setup`, the mistakes, and `Template` itself.
 
-A template samples one exercise (a scheduler with literal keywords, the optimizer's lr and
-the number of loop passes), lists the mistakes learners really make with that scheduler in
-order of preference, and writes the hint and the explanation. No template computes a
-learning rate: every number in the text comes from torch, through the runner.
+Also the helpers that read torch's rates (`fmt`, the calls where the rate dropped or
+peaked, the trail of rates an explanation shows).
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar, TypeAlias
 
-from bot.content.generator.templates.wording import _after, _count, _often
+from bot.content.generator.templates.wording import after_calls, counted, how_often
 from bot.engine.problems import Level
 from bot.runner import Arg, SchedulerSpec
 
@@ -118,7 +116,7 @@ def one_short(setup: Setup, why: str | None = None) -> AfterCalls:
         n - 1,
         why
         or (
-            f"That is the rate {_after(n - 1)}: it forgets that the first scheduler.step() "
+            f"That is the rate {after_calls(n - 1)}: it forgets that the first scheduler.step() "
             f"already moves the rate (it is the rate the last epoch trained with, read before "
             f"that epoch's scheduler.step())."
         ),
@@ -132,7 +130,7 @@ def one_over(setup: Setup, why: str | None = None) -> AfterCalls:
         why
         or (
             f"That is the rate after {n + 1} calls, one too many: range({n}) runs the loop "
-            f"{_often(n)}, so scheduler.step() is called {_often(n)}."
+            f"{how_often(n)}, so scheduler.step() is called {how_often(n)}."
         ),
     )
 
@@ -142,7 +140,7 @@ def other_calls(setup: Setup, calls: int) -> AfterCalls:
     n = setup.epochs
     return AfterCalls(
         calls,
-        f"That is the rate {_after(calls)}; the loop calls scheduler.step() {_often(n)}, "
+        f"That is the rate {after_calls(calls)}; the loop calls scheduler.step() {how_often(n)}, "
         f"and the rate printed is the one after the last of them.",
     )
 
@@ -182,20 +180,20 @@ class Template(ABC):
 
     def title(self, setup: Setup) -> str:
         n = setup.epochs
-        return f"{self.name} after {_count(n, 'epoch')}"
+        return f"{self.name} after {counted(n, 'epoch')}"
 
 
-def _drops(rates: Rates, epochs: int) -> list[int]:
+def drops(rates: Rates, epochs: int) -> list[int]:
     """The calls (1..epochs) on which torch lowered the rate."""
     return [k for k in range(1, epochs + 1) if fmt(rates[k]) != fmt(rates[k - 1])]
 
 
-def _peak(rates: Rates) -> int:
+def peak_call(rates: Rates) -> int:
     """The call after which the rate was highest (the first, if it stayed there)."""
     return max(range(len(rates)), key=lambda k: (rates[k], -k))
 
 
-def _changes(rates: Rates, epochs: int) -> str:
+def changes(rates: Rates, epochs: int) -> str:
     """`0.1 → 0.05 → 0.025`: the distinct rates from the start to call `epochs`."""
     shown: list[str] = []
     for k in range(epochs + 1):
@@ -205,7 +203,7 @@ def _changes(rates: Rates, epochs: int) -> str:
     return " → ".join(shown)
 
 
-def _trail(rates: Rates, epochs: int, keep: int = 9) -> str:
+def trail(rates: Rates, epochs: int, keep: int = 9) -> str:
     """The rate before the loop and after each call, shortened in the middle when long."""
     texts = [fmt(rates[k]) for k in range(epochs + 1)]
     if len(texts) > keep:

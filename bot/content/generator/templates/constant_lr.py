@@ -13,13 +13,13 @@ from bot.content.generator.templates.base import (
     Setup,
     Template,
     X,
-    _changes,
+    changes,
     one_over,
     one_short,
 )
 from bot.content.generator.templates.wording import (
-    _count,
-    _s,
+    counted,
+    plural,
 )
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
@@ -44,7 +44,7 @@ class ConstantLRTemplate(Template):
             Number(
                 setup.lr,
                 f"That ignores the warm-up: ConstantLR keeps the rate at factor {X} lr until "
-                f"its counter reaches total_iters={total}, and after {_count(n, 'call')} it "
+                f"its counter reaches total_iters={total}, and after {counted(n, 'call')} it "
                 "has not.",
             ),
             one_short(
@@ -79,12 +79,12 @@ class ConstantLRTemplate(Template):
     def explain(self, setup: Setup, rates: Rates) -> str:
         n, total = setup.epochs, setup.integer("total_iters")
         if n < total:
-            now = f"after {n} call{_s(n)} the counter is still below {total}"
+            now = f"after {n} call{plural(n)} the counter is still below {total}"
         else:
             now = "the loop ends on that very call"
         return (
             f"ConstantLR multiplies the optimizer's lr={setup.lr} by factor="
             f"{setup.number('factor')} from the start (building the scheduler applies it) until "
             f"its counter reaches total_iters={total}; on call {total} it restores "
-            f"{setup.lr}. Here {now}: {_changes(rates, n)}."
+            f"{setup.lr}. Here {now}: {changes(rates, n)}."
         )

@@ -13,12 +13,12 @@ from bot.content.generator.templates.base import (
     Rates,
     Setup,
     Template,
-    _trail,
     one_over,
     one_short,
+    trail,
 )
 from bot.content.generator.templates.wording import (
-    _count,
+    counted,
 )
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
@@ -99,5 +99,5 @@ class CosineAnnealingLRTemplate(Template):
         return (
             f"CosineAnnealingLR follows half a cosine from {setup.lr} down to "
             f"eta_min={eta_min} over T_max={t_max} calls: T_max is half a period, not a "
-            f"whole one.{past} After {_count(n, 'call')}: {_trail(rates, n)}."
+            f"whole one.{past} After {counted(n, 'call')}: {trail(rates, n)}."
         )

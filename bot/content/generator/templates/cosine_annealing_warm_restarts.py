@@ -12,15 +12,15 @@ from bot.content.generator.templates.base import (
     Rates,
     Setup,
     Template,
-    _trail,
     one_over,
     one_short,
+    trail,
 )
 from bot.content.generator.templates.wording import (
-    _and,
-    _count,
-    _cycles,
-    _s,
+    counted,
+    cycle_lengths,
+    listed,
+    plural,
 )
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
@@ -46,8 +46,8 @@ class WarmRestartsTemplate(Template):
         mistakes: list[Mistake] = [
             OtherSchedule(
                 setup.variant(T_0=t_mult, T_mult=t_0),
-                f"That swaps T_0 and T_mult: cycles of {_cycles(t_mult, t_0)} calls instead "
-                f"of {_cycles(t_0, t_mult)}. T_0 is the length of the first cycle; T_mult "
+                f"That swaps T_0 and T_mult: cycles of {cycle_lengths(t_mult, t_0)} calls instead "
+                f"of {cycle_lengths(t_0, t_mult)}. T_0 is the length of the first cycle; T_mult "
                 f"multiplies the length of each next one.",
             )
         ]
@@ -91,14 +91,14 @@ class WarmRestartsTemplate(Template):
         n, t_0, t_mult = setup.epochs, setup.integer("T_0"), setup.integer("T_mult")
         restarts = [k for k in range(1, n + 1) if rates[k] > rates[k - 1]]
         seen = (
-            f"; in this run it jumped back on call{_s(len(restarts))} {_and(restarts)}"
+            f"; in this run it jumped back on call{plural(len(restarts))} {listed(restarts)}"
             if restarts
             else "; this run ends before the first restart"
         )
         return (
-            f"CosineAnnealingWarmRestarts runs cycles of {_cycles(t_0, t_mult)} calls "
+            f"CosineAnnealingWarmRestarts runs cycles of {cycle_lengths(t_0, t_mult)} calls "
             f"(T_0={t_0}, each next cycle T_mult={t_mult} times longer). Within a cycle the "
             f"rate follows a cosine from {setup.lr} towards eta_min={setup.number('eta_min')}; "
             f"when a new cycle starts it jumps back to {setup.lr}{seen}. After "
-            f"{_count(n, 'call')}: {_trail(rates, n)}."
+            f"{counted(n, 'call')}: {trail(rates, n)}."
         )

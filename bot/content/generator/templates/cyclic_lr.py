@@ -11,12 +11,12 @@ from bot.content.generator.templates.base import (
     Rates,
     Setup,
     Template,
-    _trail,
     one_over,
     one_short,
+    trail,
 )
 from bot.content.generator.templates.wording import (
-    _count,
+    counted,
 )
 from bot.engine.problems import Level
 from bot.runner import Arg, SchedulerSpec
@@ -109,6 +109,6 @@ class CyclicLRTemplate(Template):
             f"CyclicLR sets the rate to base_lr={setup.number('base_lr')} when it is built (the "
             f"optimizer's lr={setup.lr} is overwritten), climbs in a straight line to "
             f"max_lr={setup.number('max_lr')} over step_size_up={up} calls, then falls back over "
-            f"{down}; {height}. After {_count(setup.epochs, 'call')}: "
-            f"{_trail(rates, setup.epochs)}."
+            f"{down}; {height}. After {counted(setup.epochs, 'call')}: "
+            f"{trail(rates, setup.epochs)}."
         )

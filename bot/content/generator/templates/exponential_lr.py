@@ -13,12 +13,12 @@ from bot.content.generator.templates.base import (
     Setup,
     Template,
     X,
-    _trail,
     one_over,
     one_short,
+    trail,
 )
 from bot.content.generator.templates.wording import (
-    _count,
+    counted,
 )
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
@@ -61,13 +61,13 @@ class ExponentialLRTemplate(Template):
     def hint(self, setup: Setup) -> str:
         return (
             "Write down the rate after one call, then after two. How many factors of gamma "
-            f"does the rate carry after {_count(setup.epochs, 'call')}?"
+            f"does the rate carry after {counted(setup.epochs, 'call')}?"
         )
 
     def explain(self, setup: Setup, rates: Rates) -> str:
         n, gamma = setup.epochs, setup.number("gamma")
         return (
             f"ExponentialLR multiplies the rate by gamma={gamma} on every call, the first "
-            f"included: after {_count(n, 'call')} it is {setup.lr} {X} {gamma}^{n}: "
-            f"{_trail(rates, n)}."
+            f"included: after {counted(n, 'call')} it is {setup.lr} {X} {gamma}^{n}: "
+            f"{trail(rates, n)}."
         )

@@ -13,12 +13,12 @@ from bot.content.generator.templates.base import (
     Setup,
     Template,
     X,
-    _trail,
     one_over,
     one_short,
+    trail,
 )
 from bot.content.generator.templates.wording import (
-    _count,
+    counted,
 )
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
@@ -74,5 +74,5 @@ class LinearLRTemplate(Template):
             f"LinearLR multiplies the optimizer's lr={setup.lr} by a factor that goes in "
             f"equal steps from start_factor={setup.number('start_factor')} (applied when the "
             f"scheduler is built) to end_factor=1.0 over total_iters={total} calls, then "
-            f"stays there. After {_count(setup.epochs, 'call')}: {_trail(rates, setup.epochs)}."
+            f"stays there. After {counted(setup.epochs, 'call')}: {trail(rates, setup.epochs)}."
         )

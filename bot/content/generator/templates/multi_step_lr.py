@@ -13,15 +13,15 @@ from bot.content.generator.templates.base import (
     Setup,
     Template,
     TimesRight,
-    _changes,
+    changes,
     one_over,
     one_short,
 )
 from bot.content.generator.templates.wording import (
-    _after,
-    _and,
-    _count,
-    _often,
+    after_calls,
+    counted,
+    how_often,
+    listed,
 )
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
@@ -44,22 +44,22 @@ class MultiStepLRTemplate(Template):
     def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
         n, gamma = setup.epochs, setup.number("gamma")
         reached = [m for m in setup.integers("milestones") if m <= n]
-        found = f"only {_and(reached)}" if reached else "none of them"
+        found = f"only {listed(reached)}" if reached else "none of them"
         mistakes: list[Mistake] = [
             TimesRight(
                 gamma,
                 f"That applies gamma once too often: a cut happens only at a milestone the "
-                f"counter has reached, and after {_count(n, 'call')} that is {found}.",
+                f"counter has reached, and after {counted(n, 'call')} that is {found}.",
             ),
             one_short(
                 setup,
-                f"That is the rate {_after(n - 1)}. The cut at milestone {n} happens on "
+                f"That is the rate {after_calls(n - 1)}. The cut at milestone {n} happens on "
                 f"call {n} itself, when the counter reaches it, not on the call after.",
             ),
             one_over(
                 setup,
                 f"That counts one call too many: the cut at milestone {n + 1} would come on "
-                f"call {n + 1}, and range({n}) calls scheduler.step() only {_often(n)}.",
+                f"call {n + 1}, and range({n}) calls scheduler.step() only {how_often(n)}.",
             ),
             OtherSchedule(
                 SchedulerSpec("ExponentialLR", {"gamma": gamma}),
@@ -84,7 +84,7 @@ class MultiStepLRTemplate(Template):
                 Number(
                     setup.lr,
                     f"That is the optimizer's starting lr, as if no milestone had been "
-                    f"reached; the counter has passed {_and(reached)}.",
+                    f"reached; the counter has passed {listed(reached)}.",
                 ),
             ]
         return mistakes
@@ -92,7 +92,7 @@ class MultiStepLRTemplate(Template):
     def hint(self, setup: Setup) -> str:
         return (
             f"The counter goes up by one per scheduler.step(). Which milestones of "
-            f"{setup.integers('milestones')} has it reached after {_count(setup.epochs, 'call')}?"
+            f"{setup.integers('milestones')} has it reached after {counted(setup.epochs, 'call')}?"
         )
 
     def explain(self, setup: Setup, rates: Rates) -> str:
@@ -100,12 +100,12 @@ class MultiStepLRTemplate(Template):
         milestones = setup.integers("milestones")
         reached = [m for m in milestones if m <= n]
         done = (
-            f"it has reached {_and(reached)}"
+            f"it has reached {listed(reached)}"
             if reached
             else "it has reached none, so the rate is untouched"
         )
         return (
             f"MultiStepLR multiplies the rate by gamma={gamma} on the call that brings its "
-            f"counter to each milestone of {milestones}. After {_count(n, 'call')} {done}: "
-            f"{_changes(rates, n)}."
+            f"counter to each milestone of {milestones}. After {counted(n, 'call')} {done}: "
+            f"{changes(rates, n)}."
         )

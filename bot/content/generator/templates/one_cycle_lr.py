@@ -13,14 +13,14 @@ from bot.content.generator.templates.base import (
     Setup,
     Template,
     X,
-    _peak,
-    _trail,
     fmt,
     one_over,
     one_short,
+    peak_call,
+    trail,
 )
 from bot.content.generator.templates.wording import (
-    _count,
+    counted,
 )
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
@@ -62,7 +62,7 @@ class OneCycleLRTemplate(Template):
         strategy = setup.word("anneal_strategy")
         other = "linear" if strategy == "cos" else "cos"
         shape = "along a cosine" if strategy == "cos" else "in a straight line"
-        peak = _peak(rates)
+        peak = peak_call(rates)
         if n < peak:
             where = "still climbing towards it"
         elif n > peak:
@@ -85,7 +85,7 @@ class OneCycleLRTemplate(Template):
             Number(
                 max_lr,
                 f"That is max_lr={max_lr}, the top of the climb (the rate is highest after "
-                f"call {peak}); after {_count(n, 'call')} the rate is {where}.",
+                f"call {peak}); after {counted(n, 'call')} the rate is {where}.",
             ),
             AfterCalls(
                 0,
@@ -101,7 +101,7 @@ class OneCycleLRTemplate(Template):
         )
 
     def explain(self, setup: Setup, rates: Rates) -> str:
-        n, peak = setup.epochs, _peak(rates)
+        n, peak = setup.epochs, peak_call(rates)
         return (
             f"OneCycleLR ignores the optimizer's lr={setup.lr}: it starts at max_lr / "
             f"div_factor = {setup.number('max_lr')} / {setup.number('div_factor')} = "
@@ -109,5 +109,5 @@ class OneCycleLRTemplate(Template):
             f"pct_start={setup.number('pct_start')} of total_steps={setup.integer('total_steps')} "
             f"(the rate is highest after call {peak}: {fmt(rates[peak])}), then "
             f"anneals ('{setup.word('anneal_strategy')}') towards max_lr / (div_factor {X} "
-            f"final_div_factor). After {_count(n, 'call')}: {_trail(rates, n)}."
+            f"final_div_factor). After {counted(n, 'call')}: {trail(rates, n)}."
         )

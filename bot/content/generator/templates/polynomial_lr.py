@@ -14,12 +14,12 @@ from bot.content.generator.templates.base import (
     Setup,
     Template,
     X,
-    _trail,
     one_over,
     one_short,
+    trail,
 )
 from bot.content.generator.templates.wording import (
-    _count,
+    counted,
 )
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
@@ -63,5 +63,5 @@ class PolynomialLRTemplate(Template):
         return (
             f"PolynomialLR multiplies lr={setup.lr} by (1 {MINUS} t/{total})^{power} after t "
             f"calls, reaches 0 on call total_iters={total} and stays there. After "
-            f"{_count(setup.epochs, 'call')}: {_trail(rates, setup.epochs)}."
+            f"{counted(setup.epochs, 'call')}: {trail(rates, setup.epochs)}."
         )

@@ -13,19 +13,19 @@ from bot.content.generator.templates.base import (
     Setup,
     Template,
     TimesRight,
-    _changes,
-    _drops,
+    changes,
+    drops,
     one_over,
     one_short,
 )
 from bot.content.generator.templates.wording import (
-    _after,
-    _and,
-    _count,
-    _often,
-    _s,
-    _scales,
-    _times,
+    after_calls,
+    counted,
+    cut_count,
+    how_often,
+    listed,
+    plural,
+    scales_by,
 )
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
@@ -46,24 +46,24 @@ class StepLRTemplate(Template):
 
     def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
         n, size, gamma = setup.epochs, setup.integer("step_size"), setup.number("gamma")
-        cuts = _drops(rates, n)
+        cuts = drops(rates, n)
         mistakes: list[Mistake] = [
             TimesRight(
                 gamma,
                 f"That applies gamma once too often. StepLR cuts only on the calls that bring "
-                f"its counter to a multiple of step_size={size}: after {_count(n, 'call')} that is "
-                f"{_times(len(cuts))}.",
+                f"its counter to a multiple of step_size={size}: after {counted(n, 'call')} "
+                f"that is {cut_count(len(cuts))}.",
             ),
             one_short(
                 setup,
-                f"That is the rate {_after(n - 1)}, before the cut that call {n} makes: "
+                f"That is the rate {after_calls(n - 1)}, before the cut that call {n} makes: "
                 f"StepLR cuts on the call that brings its counter to a multiple of "
                 f"step_size={size}, not on the call after it.",
             ),
             one_over(
                 setup,
                 f"That counts one call too many: the next cut comes on call {n + 1}, but "
-                f"range({n}) calls scheduler.step() only {_often(n)}.",
+                f"range({n}) calls scheduler.step() only {how_often(n)}.",
             ),
             OtherSchedule(
                 SchedulerSpec("ExponentialLR", {"gamma": gamma}),
@@ -82,7 +82,7 @@ class StepLRTemplate(Template):
                 Number(
                     setup.lr,
                     f"That is the optimizer's starting lr, as if StepLR had not cut it yet; it "
-                    f"cut it on call{_s(len(cuts))} {_and(cuts)}.",
+                    f"cut it on call{plural(len(cuts))} {listed(cuts)}.",
                 ),
             ]
         return mistakes
@@ -95,13 +95,13 @@ class StepLRTemplate(Template):
 
     def explain(self, setup: Setup, rates: Rates) -> str:
         n, size, gamma = setup.epochs, setup.integer("step_size"), setup.number("gamma")
-        cuts = _drops(rates, n)
+        cuts = drops(rates, n)
         done = (
-            f"it has been cut {_times(len(cuts))} (on call{_s(len(cuts))} {_and(cuts)})"
+            f"it has been cut {cut_count(len(cuts))} (on call{plural(len(cuts))} {listed(cuts)})"
             if cuts
             else "it has not been cut yet"
         )
         return (
-            f"StepLR {_scales(gamma)} every {size} calls: after {_count(n, 'call')} {done}: "
-            f"{_changes(rates, n)}."
+            f"StepLR {scales_by(gamma)} every {size} calls: after {counted(n, 'call')} {done}: "
+            f"{changes(rates, n)}."
         )
