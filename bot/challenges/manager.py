@@ -12,9 +12,16 @@ import contextlib
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Protocol
 
+from bot.challenges.live import (
+    ChallengeNotAllowedHere,
+    ChallengeRunning,
+    ChallengeView,
+    LiveChallenge,
+    NoChallengeHere,
+    ProblemClosed,
+    UnknownPack,
+)
 from bot.content import FRESH_PACK_ID, ContentLibrary
 from bot.engine.problems import Pack
 from bot.engine.scoring import ScoringRules
@@ -24,77 +31,10 @@ from bot.engine.session import (
     ChallengeSession,
     Clock,
     HintUse,
-    OpenProblem,
-    Reveal,
-    Summary,
 )
 from bot.storage import LOCAL_GUILD_ID, ChannelBusy, Database, SessionStatus, StoredSession
 
 log = logging.getLogger("anneal.challenges")
-
-
-class ChallengeRunning(ChallengeError):
-    def __init__(self, live: LiveChallenge) -> None:
-        self.live = live
-        super().__init__("A challenge is already running in this channel.")
-
-
-class ChallengeNotAllowedHere(ChallengeError):
-    pass
-
-
-class UnknownPack(ChallengeError):
-    pass
-
-
-class NoChallengeHere(ChallengeError):
-    pass
-
-
-class ProblemClosed(ChallengeError):
-    pass
-
-
-@dataclass(eq=False)
-class LiveChallenge:
-    """A challenge in play in one channel."""
-
-    session_id: int
-    guild_id: int
-    channel_id: int
-    started_by: int
-    session: ChallengeSession
-    message_id: int | None = None  # the open problem's message
-    closed_messages: set[int] = field(default_factory=set)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    timer: asyncio.Task[None] | None = None
-    timer_due: float = math.inf
-    progress: asyncio.Task[None] | None = None
-    progress_shown_at: float = -math.inf
-
-    @property
-    def pack(self) -> Pack:
-        return self.session.pack
-
-
-class ChallengeView(Protocol):
-    """How the manager shows things; the Discord cog implements it."""
-
-    async def show_problem(self, live: LiveChallenge, opened: OpenProblem) -> int:
-        """Post the problem; return its message id (answers arrive as reactions to it)."""
-        ...
-
-    async def show_progress(self, live: LiveChallenge, opened: OpenProblem, answered: int) -> None:
-        """Update how many have answered (called at most once per progress interval)."""
-        ...
-
-    async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None: ...
-
-    async def show_summary(
-        self, live: LiveChallenge, summary: Summary, new_badges: list[int], status: SessionStatus
-    ) -> None: ...
-
-    async def show_notice(self, channel_id: int, text: str) -> None: ...
 
 
 class ChallengeManager:
