@@ -22,6 +22,7 @@ from bot.challenges.live import (
     ProblemClosed,
     UnknownPack,
 )
+from bot.challenges.resume import CannotResume, back_notice, restore_session
 from bot.content import FRESH_PACK_ID, ContentLibrary
 from bot.engine.problems import Pack
 from bot.engine.scoring import ScoringRules
@@ -340,51 +341,19 @@ class ChallengeManager:
                 with contextlib.suppress(Exception):
                     await self.db.end_session(stored.id, SessionStatus.STOPPED, self.clock())
 
-    async def _stored_pack(self, stored: StoredSession) -> Pack | None:
-        pack = self.library.packs.get(stored.pack_id)
-        if pack is None and (saved := await self.db.session_pack(stored.id)) is not None:
-            pack = Pack.model_validate_json(saved)
-            self.library.remember_generated(pack)  # so `!run <problem-id>` finds it
-        return pack
-
     async def _resume(self, stored: StoredSession) -> None:
-        pack = await self._stored_pack(stored)
-        known = {p.id: p for p in pack.problems} if pack else {}
-        if pack is None or any(pid not in known for pid in stored.problem_ids):
-            await self.db.end_session(stored.id, SessionStatus.STOPPED, self.clock())
-            await self.view.show_notice(
-                stored.channel_id,
-                "The challenge here could not continue after my restart because its problems "
-                "changed. Every answer given is saved; start a new one any time.",
-            )
+        try:
+            session = await restore_session(self.db, self.library, stored, self.clock)
+        except CannotResume as refusal:
+            await self.db.end_session(stored.id, refusal.status, self.clock())
+            await self.view.show_notice(stored.channel_id, refusal.notice)
             return
-        if stored.deadline is None or stored.opened_at is None or stored.deadline < self.clock():
-            await self.db.end_session(stored.id, SessionStatus.EXPIRED, self.clock())
-            await self.view.show_notice(
-                stored.channel_id,
-                "⏰ The challenge here ran out of time while I was offline. Every answer "
-                "given is saved; start a new one any time.",
-            )
-            return
-        settings = await self.db.guild_settings(stored.guild_id)
-        session = ChallengeSession.restore(
-            pack,
-            self.clock,
-            problems=[known[pid] for pid in stored.problem_ids],
-            current_index=stored.current_index,
-            opened_at=stored.opened_at,
-            deadline=stored.deadline,
-            attempts=await self.db.attempts_for_session(stored.id),
-            hints=await self.db.hints_for_session(stored.id),
-            time_scale=settings.timer_scale,
-            rules=ScoringRules(speed_bonus=settings.speed_bonus),
-        )
         live = LiveChallenge(
             stored.id, stored.guild_id, stored.channel_id, stored.started_by, session
         )
         self._by_channel[stored.channel_id] = live
         opened = session.current
-        assert opened is not None
+        assert opened is not None  # a restored session is on its open problem
         if stored.message_id is None:
             # The crash came between storing the problem and posting it: post it now.
             message_id = await self.view.show_problem(live, opened)
@@ -392,9 +361,5 @@ class ChallengeManager:
             self._track_message(live, message_id)
         else:
             self._track_message(live, stored.message_id)
-        self._arm(live, stored.deadline)
-        await self.view.show_notice(
-            stored.channel_id,
-            f"🔄 I'm back. Problem {opened.number}/{opened.total} is still open until "
-            f"<t:{int(stored.deadline)}:R>; every answer given before is kept.",
-        )
+        self._arm(live, opened.deadline)
+        await self.view.show_notice(stored.channel_id, back_notice(opened))
