@@ -38,7 +38,13 @@ from bot.storage import LOCAL_GUILD_ID, ChannelBusy, Database, SessionStatus, St
 log = logging.getLogger("anneal.challenges")
 
 
+# Waits this many seconds of `clock` time, like asyncio.sleep; tests pass a fake clock's.
+Sleep = Callable[[float], Awaitable[None]]
+
+
 class ChallengeManager:
+    """Every live challenge of the bot: starts them, judges and stores answers, times them."""
+
     def __init__(
         self,
         db: Database,
@@ -49,11 +55,13 @@ class ChallengeManager:
         grace: float = 5.0,
         progress_interval: float = 5.0,
         fresh: Callable[[], Awaitable[Pack]] | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.db = db
         self.library = library
         self.view = view
         self.clock = clock
+        self.sleep = sleep  # how timers wait for a deadline measured on `clock`
         self.grace = grace  # once everyone is done, latecomers get this long to join in
         self.progress_interval = progress_interval  # Discord rate-limits message edits
         self.fresh = fresh  # generates the `fresh` pack, new problems every time
@@ -235,7 +243,7 @@ class ChallengeManager:
         live.progress = asyncio.create_task(self._show_progress(live, wait))
 
     async def _show_progress(self, live: LiveChallenge, wait: float) -> None:
-        await asyncio.sleep(wait)
+        await self.sleep(wait)
         current = live.session.current
         if current is None:
             return
@@ -258,7 +266,7 @@ class ChallengeManager:
         live.timer_due = math.inf
 
     async def _at_deadline(self, live: LiveChallenge, due: float) -> None:
-        await asyncio.sleep(max(0.0, due - self.clock()))
+        await self.sleep(max(0.0, due - self.clock()))
         async with live.lock:
             if live.timer is not asyncio.current_task():
                 return  # re-armed while waiting for the lock
