@@ -13,25 +13,27 @@ from bot.storage import SessionStatus
 
 
 class ChallengeRunning(ChallengeError):
+    """A challenge is already running in the channel; `live` is that one."""
+
     def __init__(self, live: LiveChallenge) -> None:
         self.live = live
         super().__init__("A challenge is already running in this channel.")
 
 
 class ChallengeNotAllowedHere(ChallengeError):
-    pass
+    """The guild allows challenges only in other channels."""
 
 
 class UnknownPack(ChallengeError):
-    pass
+    """No pack has that id (or `fresh` cannot be generated now)."""
 
 
 class NoChallengeHere(ChallengeError):
-    pass
+    """There is no challenge (or no open problem) in the channel."""
 
 
 class ProblemClosed(ChallengeError):
-    pass
+    """The problem answered has been revealed; only the current one counts."""
 
 
 @dataclass(eq=False)
@@ -53,6 +55,7 @@ class LiveChallenge:
 
     @property
     def pack(self) -> Pack:
+        """The pack being played."""
         return self.session.pack
 
 
@@ -67,10 +70,16 @@ class ChallengeView(Protocol):
         """Update how many have answered (called at most once per progress interval)."""
         ...
 
-    async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None: ...
+    async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:
+        """Show the answer, and who solved the problem on which attempt."""
+        ...
 
     async def show_summary(
         self, live: LiveChallenge, summary: Summary, new_badges: list[int], status: SessionStatus
-    ) -> None: ...
+    ) -> None:
+        """Show the scores at the end, with the players who just earned the badge."""
+        ...
 
-    async def show_notice(self, channel_id: int, text: str) -> None: ...
+    async def show_notice(self, channel_id: int, text: str) -> None:
+        """Tell a channel something about its challenge (resumed, expired, stopped)."""
+        ...

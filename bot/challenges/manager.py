@@ -71,6 +71,7 @@ class ChallengeManager:
     # -- looking things up --------------------------------------------------------------
 
     def in_channel(self, channel_id: int) -> LiveChallenge | None:
+        """The challenge live in the channel, if any."""
         return self._by_channel.get(channel_id)
 
     def knows_message(self, message_id: int) -> bool:
@@ -80,6 +81,7 @@ class ChallengeManager:
         )
 
     async def resolve_pack(self, pack_id: str | None) -> Pack:
+        """The pack to play: the default, a shipped one by id, or a freshly generated one."""
         if pack_id is None:
             return self.library.default_pack()
         wanted = pack_id.strip().lower()
@@ -107,6 +109,7 @@ class ChallengeManager:
         user_name: str,
         pack_id: str | None = None,
     ) -> LiveChallenge:
+        """Start a challenge in the channel and post its first problem."""
         if (running := self._by_channel.get(channel_id)) is not None:
             raise ChallengeRunning(running)
         pack = await self.resolve_pack(pack_id)

@@ -48,5 +48,6 @@ class Store:
 async def fetch_one(
     conn: aiosqlite.Connection, query: str, params: Sequence[Any] | dict[str, Any] = ()
 ) -> sqlite3.Row | None:
+    """The first row of a query, or None."""
     async with conn.execute(query, params) as cursor:
         return await cursor.fetchone()

@@ -100,6 +100,7 @@ class SessionQueries(Store):
                 raise SessionNotOpen(session_id)
 
     async def session(self, session_id: int) -> StoredSession | None:
+        """The session with this id, or None."""
         query = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?"
         async with self._read() as conn:
             row = await fetch_one(conn, query, (session_id,))
@@ -113,6 +114,7 @@ class SessionQueries(Store):
         return [_session(row) for row in rows]
 
     async def open_session_in_channel(self, channel_id: int) -> StoredSession | None:
+        """The session open in the channel, if any (there is at most one)."""
         query = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE channel_id = ? AND status = 'open'"
         async with self._read() as conn:
             row = await fetch_one(conn, query, (channel_id,))

@@ -69,5 +69,6 @@ class Database(GuildQueries, SessionQueries, AttemptQueries, StandingQueries):
         await self.close()
 
     async def schema_version(self) -> int:
+        """The number of the last migration applied (`PRAGMA user_version`)."""
         async with self._read() as conn:
             return await _migrations.user_version(conn)

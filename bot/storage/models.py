@@ -12,6 +12,8 @@ LOCAL_CHANNEL_ID = 0
 
 
 class SessionStatus(StrEnum):
+    """Where a session stands: open, or how it ended."""
+
     OPEN = "open"
     FINISHED = "finished"  # every problem was played
     STOPPED = "stopped"  # someone ended it early
@@ -38,10 +40,12 @@ class StoredSession:
 
     @property
     def is_open(self) -> bool:
+        """Whether the session is still running."""
         return self.status is SessionStatus.OPEN
 
     @property
     def current_problem_id(self) -> str:
+        """The id of the problem at `current_index`."""
         return self.problem_ids[self.current_index]
 
 
@@ -59,6 +63,8 @@ class LeaderboardRow:
 
 @dataclass(frozen=True, slots=True)
 class AwardedBadge:
+    """A badge a user holds in a guild, and when it was first awarded."""
+
     guild_id: int
     user_id: int
     badge: str
@@ -67,6 +73,7 @@ class AwardedBadge:
 
     @property
     def awarded_on(self) -> date:
+        """The UTC day of the award."""
         return datetime.fromtimestamp(self.awarded_at, UTC).date()
 
 
@@ -100,4 +107,5 @@ class GuildSettings:
     week_reset_at: float | None = None
 
     def allows(self, channel_id: int) -> bool:
+        """Whether challenges may run in the channel."""
         return not self.allowed_channel_ids or channel_id in self.allowed_channel_ids

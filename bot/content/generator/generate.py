@@ -45,7 +45,9 @@ _LEVEL_ORDER: Final = {level: i for i, level in enumerate(Level)}
 class Runner(Protocol):
     """What the generator needs of a RunnerPool; tests may pass anything with `run`."""
 
-    async def run(self, spec: RunSpec) -> RunResult: ...
+    async def run(self, spec: RunSpec) -> RunResult:
+        """Compute the run with real torch."""
+        ...
 
 
 class GenerationError(Exception):

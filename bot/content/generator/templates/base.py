@@ -40,23 +40,27 @@ class Setup:
     epochs: int
 
     def number(self, key: str) -> float:
+        """The keyword's value as a float (it must be a number)."""
         value = self.scheduler.kwargs[key]
         assert isinstance(value, int | float), key
         assert not isinstance(value, bool), key
         return float(value)
 
     def integer(self, key: str) -> int:
+        """The keyword's value, which must be an int."""
         value = self.scheduler.kwargs[key]
         assert isinstance(value, int), key
         assert not isinstance(value, bool), key
         return value
 
     def word(self, key: str) -> str:
+        """The keyword's value, which must be a string."""
         value = self.scheduler.kwargs[key]
         assert isinstance(value, str), key
         return value
 
     def integers(self, key: str) -> list[int]:
+        """The keyword's value, which must be a list of ints."""
         value = self.scheduler.kwargs[key]
         assert isinstance(value, list), key
         return [v for v in value if isinstance(v, int)]
@@ -111,6 +115,7 @@ Mistake: TypeAlias = AfterCalls | OtherSchedule | TimesRight | Number
 
 
 def one_short(setup: Setup, why: str | None = None) -> AfterCalls:
+    """The rate one call early: forgetting that the first call already moves it."""
     n = setup.epochs
     return AfterCalls(
         n - 1,
@@ -124,6 +129,7 @@ def one_short(setup: Setup, why: str | None = None) -> AfterCalls:
 
 
 def one_over(setup: Setup, why: str | None = None) -> AfterCalls:
+    """The rate one call late: counting one call too many."""
     n = setup.epochs
     return AfterCalls(
         n + 1,
@@ -179,6 +185,7 @@ class Template(ABC):
         """What torch did, with torch's numbers."""
 
     def title(self, setup: Setup) -> str:
+        """The problem's title, e.g. "StepLR after 5 epochs"."""
         n = setup.epochs
         return f"{self.name} after {counted(n, 'epoch')}"
 

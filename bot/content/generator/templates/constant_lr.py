@@ -17,15 +17,14 @@ from bot.content.generator.templates.base import (
     one_over,
     one_short,
 )
-from bot.content.generator.templates.wording import (
-    counted,
-    plural,
-)
+from bot.content.generator.templates.wording import counted, plural
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
 
 
 class ConstantLRTemplate(Template):
+    """ConstantLR: factor x lr held until total_iters; traps at the restore."""
+
     name = "ConstantLR"
     level = Level.BEGINNER
 

@@ -17,14 +17,14 @@ from bot.content.generator.templates.base import (
     one_short,
     trail,
 )
-from bot.content.generator.templates.wording import (
-    counted,
-)
+from bot.content.generator.templates.wording import counted
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
 
 
 class CosineAnnealingLRTemplate(Template):
+    """CosineAnnealingLR: half a cosine over T_max; traps past T_max."""
+
     name = "CosineAnnealingLR"
     level = Level.INTERMEDIATE
 

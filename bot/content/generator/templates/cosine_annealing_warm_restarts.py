@@ -16,17 +16,14 @@ from bot.content.generator.templates.base import (
     one_short,
     trail,
 )
-from bot.content.generator.templates.wording import (
-    counted,
-    cycle_lengths,
-    listed,
-    plural,
-)
+from bot.content.generator.templates.wording import counted, cycle_lengths, listed, plural
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
 
 
 class WarmRestartsTemplate(Template):
+    """CosineAnnealingWarmRestarts: restarting cycles; traps in T_0 and T_mult."""
+
     name = "CosineAnnealingWarmRestarts"
     level = Level.ADVANCED
 

@@ -15,14 +15,14 @@ from bot.content.generator.templates.base import (
     one_short,
     trail,
 )
-from bot.content.generator.templates.wording import (
-    counted,
-)
+from bot.content.generator.templates.wording import counted
 from bot.engine.problems import Level
 from bot.runner import Arg, SchedulerSpec
 
 
 class CyclicLRTemplate(Template):
+    """CyclicLR: triangles between base_lr and max_lr, traps in the mode and step sizes."""
+
     name = "CyclicLR"
     level = Level.ADVANCED
     momentum = True

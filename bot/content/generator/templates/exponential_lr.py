@@ -17,14 +17,14 @@ from bot.content.generator.templates.base import (
     one_short,
     trail,
 )
-from bot.content.generator.templates.wording import (
-    counted,
-)
+from bot.content.generator.templates.wording import counted
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
 
 
 class ExponentialLRTemplate(Template):
+    """ExponentialLR: gamma on every call; traps counting the calls."""
+
     name = "ExponentialLR"
     level = Level.BEGINNER
 

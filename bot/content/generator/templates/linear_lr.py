@@ -17,14 +17,14 @@ from bot.content.generator.templates.base import (
     one_short,
     trail,
 )
-from bot.content.generator.templates.wording import (
-    counted,
-)
+from bot.content.generator.templates.wording import counted
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
 
 
 class LinearLRTemplate(Template):
+    """LinearLR: a straight-line warm-up; traps in the factors and the end."""
+
     name = "LinearLR"
     level = Level.INTERMEDIATE
 

@@ -17,17 +17,14 @@ from bot.content.generator.templates.base import (
     one_over,
     one_short,
 )
-from bot.content.generator.templates.wording import (
-    after_calls,
-    counted,
-    how_often,
-    listed,
-)
+from bot.content.generator.templates.wording import after_calls, counted, how_often, listed
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
 
 
 class MultiStepLRTemplate(Template):
+    """MultiStepLR: cuts at milestones; traps at and around them."""
+
     name = "MultiStepLR"
     level = Level.INTERMEDIATE
 

@@ -19,14 +19,14 @@ from bot.content.generator.templates.base import (
     peak_call,
     trail,
 )
-from bot.content.generator.templates.wording import (
-    counted,
-)
+from bot.content.generator.templates.wording import counted
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
 
 
 class OneCycleLRTemplate(Template):
+    """OneCycleLR: the climb to max_lr and the anneal, traps around the peak."""
+
     name = "OneCycleLR"
     level = Level.EXPERT
     momentum = True

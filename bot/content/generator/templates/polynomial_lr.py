@@ -18,14 +18,14 @@ from bot.content.generator.templates.base import (
     one_short,
     trail,
 )
-from bot.content.generator.templates.wording import (
-    counted,
-)
+from bot.content.generator.templates.wording import counted
 from bot.engine.problems import Level
 from bot.runner import SchedulerSpec
 
 
 class PolynomialLRTemplate(Template):
+    """PolynomialLR: a polynomial decay to zero; traps in the power."""
+
     name = "PolynomialLR"
     level = Level.INTERMEDIATE
 

@@ -32,6 +32,8 @@ from bot.runner import SchedulerSpec
 
 
 class StepLRTemplate(Template):
+    """StepLR: a cut every step_size calls; traps around the cut."""
+
     name = "StepLR"
     level = Level.BEGINNER
 
