@@ -135,18 +135,11 @@ class SessionQueries(Store):
 
 
 def _session(row: sqlite3.Row) -> StoredSession:
+    # _SESSION_COLUMNS are StoredSession's fields; two are stored as text.
     return StoredSession(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        pack_id=row["pack_id"],
-        problem_ids=tuple(json.loads(row["problem_ids"])),
-        current_index=row["current_index"],
-        message_id=row["message_id"],
-        opened_at=row["opened_at"],
-        deadline=row["deadline"],
-        status=SessionStatus(row["status"]),
-        started_by=row["started_by"],
-        started_at=row["started_at"],
-        ended_at=row["ended_at"],
+        **{
+            **dict(row),
+            "problem_ids": tuple(json.loads(row["problem_ids"])),
+            "status": SessionStatus(row["status"]),
+        }
     )

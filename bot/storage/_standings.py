@@ -151,20 +151,9 @@ async def _badges(conn: aiosqlite.Connection, guild_id: int, user_id: int) -> li
         ORDER BY awarded_at, badge
     """
     rows = await conn.execute_fetchall(query, (guild_id, user_id))
-    return [
-        AwardedBadge(
-            row["guild_id"], row["user_id"], row["badge"], row["pack_id"], row["awarded_at"]
-        )
-        for row in rows
-    ]
+    return [AwardedBadge(**dict(row)) for row in rows]
 
 
 def _leaderboard_row(row: sqlite3.Row) -> LeaderboardRow:
-    return LeaderboardRow(
-        rank=row["rank"],
-        user_id=row["user_id"],
-        display_name=row["display_name"],
-        points=row["points"],
-        correct=row["correct"],
-        answered=row["answered"],
-    )
+    # The standings' columns are named like LeaderboardRow's fields.
+    return LeaderboardRow(**dict(row))
