@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.content import DEFAULT_PACK, ContentError, ContentLibrary, load_library
+from bot.content import DEFAULT_PACK, FRESH_PACK_ID, ContentError, ContentLibrary, load_library
 from bot.engine.problems import Pack
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -21,6 +21,7 @@ class CommandError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `anneal` command line and its subcommands: bot, play, run, content, invite."""
     parser = argparse.ArgumentParser(
         prog="anneal",
         description="A study-group tutor for PyTorch learning-rate schedulers.",
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run `anneal` with `argv` (default: the process's) and return its exit status."""
     args = build_parser().parse_args(argv)
     try:
         return dispatch(args)
@@ -83,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def dispatch(args: argparse.Namespace) -> int:
+    """Run the chosen subcommand with the settings loaded."""
     if args.command == "run":
         from bot.runner.command import main as run_main
 
@@ -121,6 +124,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def run_bot(settings: Settings) -> int:
+    """`anneal bot`: serve the Discord bot until stopped."""
     if not settings.has_token:
         raise CommandError("DISCORD_TOKEN is not set; put it in the environment or in .env")
     import discord
@@ -142,7 +146,7 @@ def run_bot(settings: Settings) -> int:
 
 
 def play(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.content.generator import FRESH_PACK_ID
+    """`anneal play`: list the packs, or play one in the terminal."""
     from bot.play import play_pack
     from bot.storage import Database
     from bot.terminal import LineReader
@@ -160,6 +164,7 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
     profile = args.profile or default_profile()
 
     async def go() -> None:
+        """Generate the pack if it is `fresh`, then play it against the database."""
         pack = shipped or await generate_fresh(args.seed)
         async with await Database.open(settings.database) as db:
             await play_pack(
@@ -177,6 +182,7 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def generate_fresh(seed: int | None) -> Pack:
+    """A fresh pack generated with one torch worker (CommandError if torch cannot)."""
     from bot.content.generator import GenerationError, generate_fresh_pack
 
     print("Generating fresh problems with torch…", flush=True)
@@ -187,6 +193,7 @@ async def generate_fresh(seed: int | None) -> Pack:
 
 
 def choose_pack(library: ContentLibrary, pack_id: str | None) -> Pack:
+    """The named pack, or the default one (CommandError for an unknown id)."""
     if pack_id is None:
         return library.default_pack()
     if pack_id not in library.packs:
@@ -196,6 +203,7 @@ def choose_pack(library: ContentLibrary, pack_id: str | None) -> Pack:
 
 
 def default_profile() -> str:
+    """The local profile to play as when none is named: the login name."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -203,6 +211,7 @@ def default_profile() -> str:
 
 
 def content_check(directory: Path) -> int:
+    """`anneal content check`: validate every pack and check its answers against torch."""
     from bot.content.check import check_content
 
     print(f"Checking {directory} (predict-the-output snippets run with torch)…", flush=True)

@@ -13,6 +13,7 @@ from bot.engine.session import (
     ChallengeError,
     ChallengeSession,
     Clock,
+    HintUse,
     OpenProblem,
     Reveal,
     Summary,
@@ -25,6 +26,8 @@ WIDTH = 78
 
 @dataclass(frozen=True)
 class LocalPlayer:
+    """The terminal's player: a local profile's (negative) user id and its name."""
+
     user_id: int
     name: str
 
@@ -58,10 +61,12 @@ class TerminalGame:
         self.echo = not out.isatty() or not reader.is_terminal
 
     def say(self, text: str = "") -> None:
+        """Print a line to the player."""
         self.out.write(text + "\n")
         self.out.flush()
 
     async def play(self) -> Summary:
+        """Play every problem (or until the player quits) and show the summary."""
         self.session_id = await self._start_session()
         status = SessionStatus.FINISHED
         try:
@@ -101,6 +106,7 @@ class TerminalGame:
         )
 
     async def take_answers(self, opened: OpenProblem) -> None:
+        """Read the player's lines until they are done with the problem or time is up."""
         user = self.player.user_id
         while not self.session.is_done(user):
             left = opened.deadline - self.clock()
@@ -123,6 +129,7 @@ class TerminalGame:
             await self.handle(line.strip(), opened.problem)
 
     async def handle(self, command: str, problem: Problem) -> None:
+        """Act on one line: an answer, a hint, or quitting."""
         user = self.player.user_id
         lowered = command.lower()
         if lowered in {"q", "quit", "exit"}:
@@ -130,24 +137,27 @@ class TerminalGame:
         if lowered in {"h", "hint"}:
             already = self.session.hinted(user)
             try:
-                hint = self.session.hint(user)
+                hint = self.session.check_hint(user)
             except ChallengeError as exc:
                 self.say(f"  {exc}")
                 return
             if not already:
-                await self.db.record_hint(self.session_id, user, problem.id, self.clock())
+                use = HintUse(user, problem.id, self.clock())
+                await self.db.save_hint(self.session_id, use)
+                self.session.hint(user)  # charged once it is stored, like an answer
             cost = "" if already else " (This hint costs points.)"
             self.say(wrap(hint + cost, first="  💡 ", rest="     "))
             return
         if not command:
             return
         try:
-            outcome = self.session.answer(user, command)
+            outcome = self.session.judge(user, command)
         except ChallengeError as exc:
             self.say(f"  {exc}")
             return
         attempt = outcome.attempt
         await self.db.save_attempt(self.session_id, attempt)
+        self.session.record(attempt)  # nothing counts until it is stored
         if outcome.correct:
             self.say(f"  ✅ Correct! +{attempt.points} points")
         elif outcome.attempts_left:
@@ -157,6 +167,7 @@ class TerminalGame:
             self.say(f"  ❌ Not {attempt.option}. No attempts left.")
 
     def show_problem(self, opened: OpenProblem) -> None:
+        """Print the problem: header, prompt, code and options."""
         problem = opened.problem
         self.say()
         self.say("═" * WIDTH)
@@ -177,6 +188,7 @@ class TerminalGame:
         self.say()
 
     def show_reveal(self, reveal: Reveal) -> None:
+        """Print the answer, why, why not the others, and how to try it."""
         problem = reveal.problem
         self.say()
         answer = f"{problem.answer}) {problem.options[problem.answer]}"
@@ -189,6 +201,7 @@ class TerminalGame:
             self.say(f"  Try it yourself: {command}")
 
     async def show_summary(self, summary: Summary) -> None:
+        """Print the player's score, and award the badge if they earned it."""
         self.say()
         self.say("═" * WIDTH)
         self.say(f"{self.pack.title}: the end")
@@ -212,11 +225,13 @@ class TerminalGame:
 
 
 def format_time(seconds: float) -> str:
+    """Seconds as m:ss, e.g. 1:05."""
     whole = max(0, round(seconds))
     return f"{whole // 60}:{whole % 60:02d}"
 
 
 def wrap(text: str, first: str = "", rest: str = "") -> str:
+    """Text filled to the screen width, keeping its paragraphs."""
     paragraphs = text.strip().split("\n\n")
     lines: list[str] = []
     for i, paragraph in enumerate(paragraphs):

@@ -4,8 +4,7 @@ No discord import: the Discord edge implements `ChallengeView`, and tests drive 
 manager with a fake view and clock.
 """
 
-from bot.challenges.manager import (
-    ChallengeManager,
+from bot.challenges.live import (
     ChallengeNotAllowedHere,
     ChallengeRunning,
     ChallengeView,
@@ -14,6 +13,7 @@ from bot.challenges.manager import (
     ProblemClosed,
     UnknownPack,
 )
+from bot.challenges.manager import ChallengeManager
 
 __all__ = [
     "ChallengeManager",

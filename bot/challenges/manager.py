@@ -12,94 +12,39 @@ import contextlib
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Protocol
 
-from bot.content import ContentLibrary
-from bot.content.generator import FRESH_PACK_ID
+from bot.challenges.live import (
+    ChallengeNotAllowedHere,
+    ChallengeRunning,
+    ChallengeView,
+    LiveChallenge,
+    NoChallengeHere,
+    ProblemClosed,
+    UnknownPack,
+)
+from bot.challenges.resume import CannotResume, back_notice, restore_session
+from bot.content import FRESH_PACK_ID, ContentLibrary
 from bot.engine.problems import Pack
 from bot.engine.scoring import ScoringRules
 from bot.engine.session import (
     AnswerOutcome,
-    Attempt,
     ChallengeError,
     ChallengeSession,
     Clock,
     HintUse,
-    OpenProblem,
-    Reveal,
-    Summary,
 )
 from bot.storage import LOCAL_GUILD_ID, ChannelBusy, Database, SessionStatus, StoredSession
 
 log = logging.getLogger("anneal.challenges")
 
 
-class ChallengeRunning(ChallengeError):
-    def __init__(self, live: LiveChallenge) -> None:
-        self.live = live
-        super().__init__("A challenge is already running in this channel.")
-
-
-class ChallengeNotAllowedHere(ChallengeError):
-    pass
-
-
-class UnknownPack(ChallengeError):
-    pass
-
-
-class NoChallengeHere(ChallengeError):
-    pass
-
-
-class ProblemClosed(ChallengeError):
-    pass
-
-
-@dataclass(eq=False)
-class LiveChallenge:
-    """A challenge in play in one channel."""
-
-    session_id: int
-    guild_id: int
-    channel_id: int
-    started_by: int
-    session: ChallengeSession
-    message_id: int | None = None  # the open problem's message
-    closed_messages: set[int] = field(default_factory=set)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    timer: asyncio.Task[None] | None = None
-    timer_due: float = math.inf
-    progress: asyncio.Task[None] | None = None
-    progress_shown_at: float = -math.inf
-
-    @property
-    def pack(self) -> Pack:
-        return self.session.pack
-
-
-class ChallengeView(Protocol):
-    """How the manager shows things; the Discord cog implements it."""
-
-    async def show_problem(self, live: LiveChallenge, opened: OpenProblem) -> int:
-        """Post the problem; return its message id (answers arrive as reactions to it)."""
-        ...
-
-    async def show_progress(self, live: LiveChallenge, opened: OpenProblem, answered: int) -> None:
-        """Update how many have answered (called at most once per progress interval)."""
-        ...
-
-    async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None: ...
-
-    async def show_summary(
-        self, live: LiveChallenge, summary: Summary, new_badges: list[int], status: SessionStatus
-    ) -> None: ...
-
-    async def show_notice(self, channel_id: int, text: str) -> None: ...
+# Waits this many seconds of `clock` time, like asyncio.sleep; tests pass a fake clock's.
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class ChallengeManager:
+    """Every live challenge of the bot: starts them, judges and stores answers, times them."""
+
     def __init__(
         self,
         db: Database,
@@ -110,11 +55,13 @@ class ChallengeManager:
         grace: float = 5.0,
         progress_interval: float = 5.0,
         fresh: Callable[[], Awaitable[Pack]] | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.db = db
         self.library = library
         self.view = view
         self.clock = clock
+        self.sleep = sleep  # how timers wait for a deadline measured on `clock`
         self.grace = grace  # once everyone is done, latecomers get this long to join in
         self.progress_interval = progress_interval  # Discord rate-limits message edits
         self.fresh = fresh  # generates the `fresh` pack, new problems every time
@@ -124,6 +71,7 @@ class ChallengeManager:
     # -- looking things up --------------------------------------------------------------
 
     def in_channel(self, channel_id: int) -> LiveChallenge | None:
+        """The challenge live in the channel, if any."""
         return self._by_channel.get(channel_id)
 
     def knows_message(self, message_id: int) -> bool:
@@ -133,6 +81,7 @@ class ChallengeManager:
         )
 
     async def resolve_pack(self, pack_id: str | None) -> Pack:
+        """The pack to play: the default, a shipped one by id, or a freshly generated one."""
         if pack_id is None:
             return self.library.default_pack()
         wanted = pack_id.strip().lower()
@@ -160,6 +109,7 @@ class ChallengeManager:
         user_name: str,
         pack_id: str | None = None,
     ) -> LiveChallenge:
+        """Start a challenge in the channel and post its first problem."""
         if (running := self._by_channel.get(channel_id)) is not None:
             raise ChallengeRunning(running)
         pack = await self.resolve_pack(pack_id)
@@ -239,8 +189,8 @@ class ChallengeManager:
                 raise ProblemClosed("That problem is closed; answer the current one.")
             outcome = live.session.judge(user_id, option)
             attempt = outcome.attempt
-            await self.db.upsert_user(user_id, user_name)
-            await self.db.save_attempt(live.session_id, attempt)
+            # One transaction stores the player's name and the attempt together.
+            await self.db.save_attempt(live.session_id, attempt, display_name=user_name)
             live.session.record(attempt)  # only once it is safely on disk
             self._after_answer(live)
         return outcome
@@ -264,10 +214,8 @@ class ChallengeManager:
             first = not live.session.hinted(user_id)
             text = live.session.check_hint(user_id)
             if first:
-                await self.db.upsert_user(user_id, user_name)
-                await self.db.record_hint(
-                    live.session_id, user_id, current.problem.id, self.clock()
-                )
+                use = HintUse(user_id, current.problem.id, self.clock())
+                await self.db.save_hint(live.session_id, use, display_name=user_name)
                 live.session.hint(user_id)
         return text, first
 
@@ -298,7 +246,7 @@ class ChallengeManager:
         live.progress = asyncio.create_task(self._show_progress(live, wait))
 
     async def _show_progress(self, live: LiveChallenge, wait: float) -> None:
-        await asyncio.sleep(wait)
+        await self.sleep(wait)
         current = live.session.current
         if current is None:
             return
@@ -321,7 +269,7 @@ class ChallengeManager:
         live.timer_due = math.inf
 
     async def _at_deadline(self, live: LiveChallenge, due: float) -> None:
-        await asyncio.sleep(max(0.0, due - self.clock()))
+        await self.sleep(max(0.0, due - self.clock()))
         async with live.lock:
             if live.timer is not asyncio.current_task():
                 return  # re-armed while waiting for the lock
@@ -404,67 +352,19 @@ class ChallengeManager:
                 with contextlib.suppress(Exception):
                     await self.db.end_session(stored.id, SessionStatus.STOPPED, self.clock())
 
-    async def _stored_pack(self, stored: StoredSession) -> Pack | None:
-        pack = self.library.packs.get(stored.pack_id)
-        if pack is None and (saved := await self.db.session_pack(stored.id)) is not None:
-            pack = Pack.model_validate_json(saved)
-            self.library.remember_generated(pack)  # so `!run <problem-id>` finds it
-        return pack
-
     async def _resume(self, stored: StoredSession) -> None:
-        pack = await self._stored_pack(stored)
-        known = {p.id: p for p in pack.problems} if pack else {}
-        if pack is None or any(pid not in known for pid in stored.problem_ids):
-            await self.db.end_session(stored.id, SessionStatus.STOPPED, self.clock())
-            await self.view.show_notice(
-                stored.channel_id,
-                "The challenge here could not continue after my restart because its problems "
-                "changed. Every answer given is saved; start a new one any time.",
-            )
+        try:
+            session = await restore_session(self.db, self.library, stored, self.clock)
+        except CannotResume as refusal:
+            await self.db.end_session(stored.id, refusal.status, self.clock())
+            await self.view.show_notice(stored.channel_id, refusal.notice)
             return
-        if stored.deadline is None or stored.opened_at is None or stored.deadline < self.clock():
-            await self.db.end_session(stored.id, SessionStatus.EXPIRED, self.clock())
-            await self.view.show_notice(
-                stored.channel_id,
-                "⏰ The challenge here ran out of time while I was offline. Every answer "
-                "given is saved; start a new one any time.",
-            )
-            return
-        settings = await self.db.guild_settings(stored.guild_id)
-        attempts = [
-            Attempt(
-                a.user_id,
-                a.problem_id,
-                a.option,
-                a.correct,
-                a.attempt_number,
-                a.points,
-                a.answered_at,
-            )
-            for a in await self.db.attempts_for_session(stored.id)
-        ]
-        hints = [
-            HintUse(h.user_id, h.problem_id, h.used_at)
-            for h in await self.db.hints_for_session(stored.id)
-        ]
-        session = ChallengeSession.restore(
-            pack,
-            self.clock,
-            problems=[known[pid] for pid in stored.problem_ids],
-            current_index=stored.current_index,
-            opened_at=stored.opened_at,
-            deadline=stored.deadline,
-            attempts=attempts,
-            hints=hints,
-            time_scale=settings.timer_scale,
-            rules=ScoringRules(speed_bonus=settings.speed_bonus),
-        )
         live = LiveChallenge(
             stored.id, stored.guild_id, stored.channel_id, stored.started_by, session
         )
         self._by_channel[stored.channel_id] = live
         opened = session.current
-        assert opened is not None
+        assert opened is not None  # a restored session is on its open problem
         if stored.message_id is None:
             # The crash came between storing the problem and posting it: post it now.
             message_id = await self.view.show_problem(live, opened)
@@ -472,9 +372,5 @@ class ChallengeManager:
             self._track_message(live, message_id)
         else:
             self._track_message(live, stored.message_id)
-        self._arm(live, stored.deadline)
-        await self.view.show_notice(
-            stored.channel_id,
-            f"🔄 I'm back. Problem {opened.number}/{opened.total} is still open until "
-            f"<t:{int(stored.deadline)}:R>; every answer given before is kept.",
-        )
+        self._arm(live, opened.deadline)
+        await self.view.show_notice(stored.channel_id, back_notice(opened))

@@ -18,6 +18,8 @@ STARTUP_ALLOWANCE = 60  # seconds for the checker process to import torch
 
 @dataclass(frozen=True)
 class SnippetRun:
+    """What one snippet did under real torch: its output, its error, its warnings."""
+
     stdout: str
     error: str | None
     warnings: tuple[str, ...]
@@ -25,12 +27,15 @@ class SnippetRun:
 
 @dataclass
 class CheckReport:
+    """What `anneal content check` found: counts, and every failure."""
+
     problems_checked: int = 0
     snippets_run: int = 0
     failures: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """Whether nothing failed."""
         return not self.failures
 
 
@@ -106,7 +111,7 @@ def unmet_expectations(expect: Expectation, run: SnippetRun) -> list[str]:
 
 
 class SnippetRunnerError(Exception):
-    pass
+    """The snippet-runner process failed as a whole (not one snippet)."""
 
 
 def run_snippets(

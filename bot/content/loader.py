@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 from pydantic import ValidationError
@@ -16,6 +16,8 @@ from bot.engine.problems import Pack, Problem
 PACK_SUFFIXES = (".yaml", ".yml")
 MAX_GENERATED = 64
 DEFAULT_PACK = "lr-scheduler-master"  # played when no pack is named
+# The pack bot.content.generator makes on demand; it is in no file, and new every time.
+FRESH_PACK_ID: Final = "fresh"
 
 
 class ContentError(Exception):
@@ -37,6 +39,7 @@ class ContentLibrary:
     generated: deque[Pack] = field(default_factory=lambda: deque(maxlen=MAX_GENERATED))
 
     def pack(self, pack_id: str) -> Pack:
+        """The pack with this id (KeyError if none)."""
         return self.packs[pack_id]
 
     def default_pack(self) -> Pack:
@@ -44,9 +47,11 @@ class ContentLibrary:
         return self.packs.get(DEFAULT_PACK) or next(iter(self.packs.values()))
 
     def remember_generated(self, pack: Pack) -> None:
+        """Keep a generated pack, so its problems can be found by id for a while."""
         self.generated.append(pack)
 
     def find_problem(self, problem_id: str) -> tuple[Pack, Problem] | None:
+        """The problem with this id and its pack, shipped or recently generated."""
         for pack in [*self.packs.values(), *reversed(self.generated)]:
             for problem in pack.problems:
                 if problem.id == problem_id:
@@ -54,12 +59,14 @@ class ContentLibrary:
         return None
 
     def problems(self) -> Iterator[tuple[Pack, Problem]]:
+        """Every shipped problem with its pack, in pack order."""
         for pack in self.packs.values():
             for problem in pack.problems:
                 yield pack, problem
 
 
 def pack_files(directory: Path) -> list[Path]:
+    """The pack files (*.yaml, *.yml) of a content directory, sorted by name."""
     return sorted(p for p in directory.iterdir() if p.suffix in PACK_SUFFIXES and p.is_file())
 
 
@@ -98,6 +105,7 @@ def load_library(directory: Path) -> ContentLibrary:
 
 
 def load_pack(path: Path) -> Pack:
+    """One pack file, validated; ContentError names the file and every problem in it."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

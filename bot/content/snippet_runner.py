@@ -22,7 +22,7 @@ from typing import Any
 
 
 class SnippetTimeout(Exception):
-    pass
+    """A snippet ran past its time limit."""
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
@@ -30,6 +30,7 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
 
 
 def run_snippet(code: str, timeout: int) -> dict[str, Any]:
+    """Run one snippet with fresh globals: its stdout, error and warnings."""
     out = io.StringIO()
     error: str | None = None
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -51,6 +52,7 @@ def run_snippet(code: str, timeout: int) -> dict[str, Any]:
 
 
 def main() -> None:
+    """Read the snippets as JSON on stdin, run each, write the results as JSON."""
     request = json.load(sys.stdin)
     import torch.optim.lr_scheduler as lr_scheduler
 

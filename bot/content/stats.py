@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.content.loader import ContentLibrary
 from bot.engine.problems import Kind, Level
-from bot.runner.spec import SCHEDULER_NAMES
+from bot.runner import SCHEDULER_NAMES
 
 # What a course needs at least (issue #5); shortfalls are flagged in the table.
 MIN_PER_SCHEDULER = 3
@@ -17,6 +17,8 @@ MIN_PER_KIND = 10
 
 @dataclass(frozen=True)
 class Coverage:
+    """How many problems each scheduler, kind, level and pack has."""
+
     problems: int
     packs: int
     by_scheduler: Counter[str]
@@ -26,6 +28,7 @@ class Coverage:
 
     @property
     def shortfalls(self) -> list[str]:
+        """The schedulers and kinds with fewer problems than a course needs."""
         short = [
             f"{name}: {self.by_scheduler[name]} problem(s), want {MIN_PER_SCHEDULER}"
             for name in SCHEDULER_NAMES
@@ -40,6 +43,7 @@ class Coverage:
 
 
 def coverage(library: ContentLibrary) -> Coverage:
+    """Count the library's problems by scheduler, kind, level and pack."""
     by_scheduler: Counter[str] = Counter()
     by_kind: Counter[Kind] = Counter()
     by_level: Counter[Level] = Counter()
@@ -54,6 +58,7 @@ def coverage(library: ContentLibrary) -> Coverage:
 
 
 def render(cov: Coverage) -> str:
+    """The coverage as the table `anneal content stats` prints."""
     lines = [f"{cov.problems} problems in {cov.packs} packs", ""]
     lines += _table("pack", cov.by_pack.items())
     lines += _table(

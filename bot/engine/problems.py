@@ -19,6 +19,8 @@ SchedulerName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z]+$")]
 
 
 class Kind(StrEnum):
+    """What a problem asks of the player; each kind has its own label."""
+
     CONCEPTUAL = "conceptual"
     PREDICT_OUTPUT = "predict_output"
     MODEL_CHOICE = "model_choice"
@@ -27,6 +29,7 @@ class Kind(StrEnum):
 
     @property
     def label(self) -> str:
+        """The kind as players see it, with its emoji."""
         return _KIND_LABELS[self]
 
 
@@ -40,6 +43,8 @@ _KIND_LABELS = {
 
 
 class Level(StrEnum):
+    """How hard a problem is, from beginner to expert."""
+
     BEGINNER = "beginner"
     INTERMEDIATE = "intermediate"
     ADVANCED = "advanced"
@@ -47,6 +52,8 @@ class Level(StrEnum):
 
 
 class _Frozen(BaseModel):
+    """Immutable models that refuse unknown fields (a typo in YAML is an error)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -90,6 +97,8 @@ class Expectation(_Frozen):
 
 
 class Problem(_Frozen):
+    """One multiple-choice problem: prompt, options, answer, hint and explanations."""
+
     id: Slug
     kind: Kind
     level: Level
@@ -129,6 +138,7 @@ class Problem(_Frozen):
 
     @property
     def letters(self) -> tuple[Letter, ...]:
+        """The option letters in order (A, B, ...)."""
         return tuple(sorted(self.options))
 
     def option_letter(self, text: str) -> Letter | None:
@@ -138,12 +148,16 @@ class Problem(_Frozen):
 
 
 class BadgeRule(StrEnum):
+    """What earns a pack's badge: every problem right, every one first try, or N right."""
+
     ALL_CORRECT = "all_correct"
     ALL_FIRST_TRY = "all_first_try"
     MIN_CORRECT = "min_correct"
 
 
 class Badge(_Frozen):
+    """The badge a pack awards, and the rule that earns it."""
+
     name: Text
     emoji: Text
     rule: BadgeRule = BadgeRule.ALL_CORRECT
@@ -178,6 +192,7 @@ class Pack(_Frozen):
         return self
 
     def problem(self, problem_id: str) -> Problem:
+        """The pack's problem with this id (KeyError if none)."""
         for problem in self.problems:
             if problem.id == problem_id:
                 return problem

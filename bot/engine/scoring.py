@@ -15,6 +15,8 @@ SPEED_BONUS_MAX = 20
 
 @dataclass(frozen=True)
 class ScoringRules:
+    """A guild's scoring options: whether fast answers earn a speed bonus."""
+
     speed_bonus: bool = False
 
 

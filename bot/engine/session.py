@@ -21,53 +21,59 @@ class ChallengeError(Exception):
 
 
 class ProblemNotOpen(ChallengeError):
-    pass
+    """No problem is open (between problems, or the challenge is over)."""
 
 
 class DeadlinePassed(ChallengeError):
-    pass
+    """The answer came after the open problem's deadline."""
 
 
 class NoAttemptsLeft(ChallengeError):
-    pass
+    """The player has used every attempt on this problem."""
 
 
 class AlreadySolved(ChallengeError):
-    pass
+    """The player already answered this problem correctly."""
 
 
 class OptionAlreadyTried(ChallengeError):
-    pass
+    """The player picked this wrong option before; it is not counted again."""
 
 
 class NotAnOption(ChallengeError):
-    pass
+    """The answer names no option of the problem."""
 
 
 class HintRefused(ChallengeError):
-    pass
+    """The hint is not available to this player now."""
 
 
 @dataclass(frozen=True)
 class Attempt:
+    """One judged answer: who picked what, whether it was right and what it scored."""
+
     user_id: int
     problem_id: str
     option: Letter
     correct: bool
-    number: int  # 1 for a player's first attempt at this problem
+    attempt_number: int  # 1 for a player's first attempt at this problem
     points: int  # 0 unless correct
-    at: float
+    answered_at: float
 
 
 @dataclass(frozen=True)
 class HintUse:
+    """A player took the hint of a problem at a time (it lowers their points there)."""
+
     user_id: int
     problem_id: str
-    at: float
+    used_at: float
 
 
 @dataclass(frozen=True)
 class OpenProblem:
+    """The problem in play: where it is in the set, when it opened and its deadline."""
+
     index: int  # 0-based position in the set
     total: int
     problem: Problem
@@ -76,32 +82,41 @@ class OpenProblem:
 
     @property
     def number(self) -> int:
+        """The 1-based position, as players see it."""
         return self.index + 1
 
 
 @dataclass(frozen=True)
 class AnswerOutcome:
+    """The judged attempt and how many attempts the player has left."""
+
     attempt: Attempt
     attempts_left: int
 
     @property
     def correct(self) -> bool:
+        """Whether the attempt was right."""
         return self.attempt.correct
 
 
 @dataclass(frozen=True)
 class Reveal:
+    """A closed problem: who solved it on which attempt, and who missed it."""
+
     problem: Problem
     solved_by_attempt: dict[int, list[int]]  # attempt number -> users, in answer order
     missed: list[int]  # answered but never right
 
     @property
     def first_try(self) -> list[int]:
+        """The players who solved it on their first attempt, in answer order."""
         return self.solved_by_attempt.get(1, [])
 
 
 @dataclass(frozen=True)
 class PlayerScore:
+    """One player's result over a session."""
+
     user_id: int
     points: int
     correct: int
@@ -111,6 +126,8 @@ class PlayerScore:
 
 @dataclass(frozen=True)
 class Summary:
+    """The end of a session: scores, best first, and who earned the pack's badge."""
+
     pack: Pack
     scores: list[PlayerScore]  # best first
     badge_winners: list[int]
@@ -118,6 +135,7 @@ class Summary:
 
     @property
     def badge(self) -> Badge:
+        """The pack's badge."""
         return self.pack.badge
 
 
@@ -128,6 +146,7 @@ class _PlayerProblemState:
 
     @property
     def solved(self) -> bool:
+        """Whether one of the player's attempts was right."""
         return any(a.correct for a in self.attempts)
 
 
@@ -161,13 +180,16 @@ class ChallengeSession:
 
     @property
     def current(self) -> OpenProblem | None:
+        """The open problem, or None between problems and at the end."""
         return self._current
 
     @property
     def finished(self) -> bool:
+        """Every problem has been played and revealed."""
         return self._current is None and self._next_index >= len(self.problems)
 
     def time_limit(self, problem: Problem) -> float:
+        """The problem's time limit in seconds, scaled by the guild's timer scale."""
         return problem.time_limit * self.time_scale
 
     def open_next(self) -> OpenProblem:
@@ -188,11 +210,13 @@ class ChallengeSession:
         return self._current
 
     def time_left(self) -> float:
+        """Seconds until the open problem's deadline (0 if none is open or it passed)."""
         if self._current is None:
             return 0.0
         return max(0.0, self._current.deadline - self._clock())
 
     def expired(self) -> bool:
+        """Whether the open problem's deadline has passed."""
         return self._current is not None and self._clock() > self._current.deadline
 
     def _open_problem(self) -> OpenProblem:
@@ -246,7 +270,8 @@ class ChallengeSession:
         """Keep an attempt that `judge` produced for the open problem."""
         current = self._open_problem()
         player = self._player(attempt.user_id, attempt.problem_id)
-        if attempt.problem_id != current.problem.id or attempt.number != len(player.attempts) + 1:
+        expected_number = len(player.attempts) + 1
+        if attempt.problem_id != current.problem.id or attempt.attempt_number != expected_number:
             raise ChallengeError("that attempt was judged against another state of the game")
         player.attempts.append(attempt)
         self._attempt_order.append(attempt)
@@ -269,6 +294,7 @@ class ChallengeSession:
         return text
 
     def hinted(self, user_id: int) -> bool:
+        """Whether the player has taken the open problem's hint."""
         current = self._open_problem()
         return self._player(user_id, current.problem.id).hinted
 
@@ -281,6 +307,7 @@ class ChallengeSession:
         return player.solved or len(player.attempts) >= current.problem.attempts
 
     def attempts_left(self, user_id: int) -> int:
+        """The attempts the player has left on the open problem (0 once solved)."""
         current = self._open_problem()
         player = self._state.get((user_id, current.problem.id))
         if player is None:
@@ -296,6 +323,7 @@ class ChallengeSession:
         return list(seen)
 
     def answered_count(self) -> int:
+        """How many players have answered the open problem."""
         current = self._open_problem()
         return sum(
             1 for (_, pid), s in self._state.items() if pid == current.problem.id and s.attempts
@@ -326,13 +354,14 @@ class ChallengeSession:
                 continue
             answered.setdefault(attempt.user_id, None)
             if attempt.correct:
-                by_attempt.setdefault(attempt.number, []).append(attempt.user_id)
+                by_attempt.setdefault(attempt.attempt_number, []).append(attempt.user_id)
         solved = {u for users in by_attempt.values() for u in users}
         missed = [u for u in answered if u not in solved]
         self._current = None
         return Reveal(current.problem, dict(sorted(by_attempt.items())), missed)
 
     def summary(self) -> Summary:
+        """Scores of everyone who played, best first, and the badge winners."""
         played = self.problems[: self._next_index]
         scores = []
         winners = []
@@ -346,7 +375,7 @@ class ChallengeSession:
                     continue
                 hints += state.hinted
                 right = [a for a in state.attempts if a.correct]
-                solved_on[problem_id] = right[0].number if right else None
+                solved_on[problem_id] = right[0].attempt_number if right else None
                 points += sum(a.points for a in right)
             correct = sum(1 for n in solved_on.values() if n is not None)
             first = sum(1 for n in solved_on.values() if n == 1)
@@ -376,7 +405,7 @@ class ChallengeSession:
     ) -> ChallengeSession:
         """Rebuild a session from stored facts; the open problem keeps its stored deadline."""
         session = cls(pack, clock, problems=problems, time_scale=time_scale, rules=rules)
-        for attempt in sorted(attempts, key=lambda a: a.at):
+        for attempt in sorted(attempts, key=lambda a: a.answered_at):
             session._player(attempt.user_id, attempt.problem_id).attempts.append(attempt)
             session._attempt_order.append(attempt)
         for use in hints:

@@ -22,8 +22,6 @@ from bot.storage.models import (
     LeaderboardRow,
     Profile,
     SessionStatus,
-    StoredAttempt,
-    StoredHint,
     StoredSession,
 )
 
@@ -44,7 +42,5 @@ __all__ = [
     "SessionNotOpen",
     "SessionStatus",
     "StorageError",
-    "StoredAttempt",
-    "StoredHint",
     "StoredSession",
 ]

@@ -27,6 +27,8 @@ _FILENAME = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$")
 
 @dataclass(frozen=True, slots=True)
 class Migration:
+    """One numbered migration file: its version, its name and its SQL."""
+
     version: int
     filename: str
     sql: str
@@ -75,10 +77,12 @@ def shipped_migrations() -> tuple[Migration, ...]:
 
 
 def latest_version() -> int:
+    """The schema version the shipped migrations lead to."""
     return len(shipped_migrations())
 
 
 async def user_version(conn: aiosqlite.Connection) -> int:
+    """The database's schema version (`PRAGMA user_version`)."""
     async with conn.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
     assert row is not None  # PRAGMA user_version always answers

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from bot.engine.problems import Letter
-
 LOCAL_GUILD_ID = 0
 LOCAL_GUILD_NAME = "Local (terminal)"
 LOCAL_CHANNEL_ID = 0
 
 
 class SessionStatus(StrEnum):
+    """Where a session stands: open, or how it ended."""
+
     OPEN = "open"
     FINISHED = "finished"  # every problem was played
     STOPPED = "stopped"  # someone ended it early
@@ -40,32 +40,13 @@ class StoredSession:
 
     @property
     def is_open(self) -> bool:
+        """Whether the session is still running."""
         return self.status is SessionStatus.OPEN
 
     @property
     def current_problem_id(self) -> str:
+        """The id of the problem at `current_index`."""
         return self.problem_ids[self.current_index]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredAttempt:
-    id: int
-    session_id: int
-    user_id: int
-    problem_id: str
-    option: Letter
-    correct: bool
-    attempt_number: int
-    points: int
-    answered_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class StoredHint:
-    session_id: int
-    user_id: int
-    problem_id: str
-    used_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +63,8 @@ class LeaderboardRow:
 
 @dataclass(frozen=True, slots=True)
 class AwardedBadge:
+    """A badge a user holds in a guild, and when it was first awarded."""
+
     guild_id: int
     user_id: int
     badge: str
@@ -90,6 +73,7 @@ class AwardedBadge:
 
     @property
     def awarded_on(self) -> date:
+        """The UTC day of the award."""
         return datetime.fromtimestamp(self.awarded_at, UTC).date()
 
 
@@ -123,4 +107,5 @@ class GuildSettings:
     week_reset_at: float | None = None
 
     def allows(self, channel_id: int) -> bool:
+        """Whether challenges may run in the channel."""
         return not self.allowed_channel_ids or channel_id in self.allowed_channel_ids

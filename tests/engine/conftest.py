@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -10,16 +11,36 @@ from bot.engine.problems import Pack
 
 
 class FakeClock:
-    """A clock the test moves by hand."""
+    """A clock the test moves by hand; `sleep` waits until the test has moved it far enough."""
 
     def __init__(self, start: float = 1_000_000.0) -> None:
         self.now = start
+        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
 
     def __call__(self) -> float:
         return self.now
 
     def advance(self, seconds: float) -> None:
+        """Move time on, waking every `sleep` that is then due."""
         self.now += seconds
+        waiting = []
+        for wake_at, sleeper in self._sleepers:
+            if sleeper.done():
+                continue  # its task was cancelled (a timer re-armed)
+            if wake_at <= self.now:
+                sleeper.set_result(None)
+            else:
+                waiting.append((wake_at, sleeper))
+        self._sleepers = waiting
+
+    async def sleep(self, seconds: float) -> None:
+        """asyncio.sleep on this clock: returns once the test has advanced past `seconds`."""
+        if seconds <= 0:
+            await asyncio.sleep(0)  # still lets other tasks run, as asyncio.sleep(0) does
+            return
+        sleeper = asyncio.get_running_loop().create_future()
+        self._sleepers.append((self.now + seconds, sleeper))
+        await sleeper
 
 
 def make_problem(problem_id: str, answer: str = "B", **changes: Any) -> dict[str, Any]:
@@ -45,6 +66,7 @@ def make_problem(problem_id: str, answer: str = "B", **changes: Any) -> dict[str
 
 
 def make_pack(*problems: dict[str, Any], rule: str = "all_correct", **badge: Any) -> Pack:
+    """The pack `tiny` of the given problems (p1 and p2 by default), badge `Tiny Master`."""
     return Pack.model_validate(
         {
             "id": "tiny",
@@ -58,9 +80,11 @@ def make_pack(*problems: dict[str, Any], rule: str = "all_correct", **badge: Any
 
 @pytest.fixture
 def clock() -> FakeClock:
+    """A fake clock at t=1,000,000 s."""
     return FakeClock()
 
 
 @pytest.fixture
 def pack() -> Pack:
+    """The tiny two-problem pack."""
     return make_pack()

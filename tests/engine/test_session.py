@@ -60,7 +60,7 @@ def test_second_try_is_worth_less_than_first(pack: Pack, clock: FakeClock) -> No
     assert not wrong.correct
     assert wrong.attempts_left == 1
     right = session.answer(ALICE, "B")
-    assert right.attempt.number == 2
+    assert right.attempt.attempt_number == 2
     assert 0 < right.attempt.points < POINTS_BY_ATTEMPT[0]
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.content._templates import ExponentialLRTemplate
 from bot.content.check import SnippetRun, run_snippets
 from bot.content.generator import FRESH_PACK_ID, GenerationError, generate_pack, generate_problem
+from bot.content.generator.templates.exponential_lr import ExponentialLRTemplate
 from bot.engine.problems import LETTERS, BadgeRule, Kind, Pack, Problem
 from bot.runner.language import parse_run
 from bot.runner.pool import RunnerPool

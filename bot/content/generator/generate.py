@@ -4,7 +4,7 @@
 learner reads, and asks the runner (real torch in a worker) for every number: the right
 answer, the rates one call before and after it, and the schedules a learner with a wrong
 idea would have computed. Distractors come from those mistakes, in the order each
-scheduler's template (bot/content/_templates.py) prefers them.
+scheduler's template (bot/content/generator/templates/) prefers them.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import random
 from collections.abc import Collection
 from typing import Final, Protocol
 
-from bot.content._templates import (
-    TEMPLATES,
+from bot.content.generator.templates import TEMPLATES
+from bot.content.generator.templates.base import (
     AfterCalls,
     Mistake,
     Number,
@@ -28,11 +28,10 @@ from bot.content._templates import (
     fmt,
     other_calls,
 )
+from bot.content.loader import FRESH_PACK_ID as FRESH_PACK_ID  # re-exported for callers
 from bot.engine.problems import LETTERS, Badge, BadgeRule, Kind, Level, Pack, Problem, RunRecipe
-from bot.runner.language import render_expression
-from bot.runner.spec import Arg, RunError, RunResult, RunSpec, SchedulerSpec
+from bot.runner import Arg, RunError, RunResult, RunSpec, SchedulerSpec, render_expression
 
-FRESH_PACK_ID: Final = "fresh"
 TIME_LIMIT: Final = 120
 ATTEMPTS: Final = 2
 # Samples per problem before giving up; a sample is dropped only when its answer would print
@@ -46,7 +45,9 @@ _LEVEL_ORDER: Final = {level: i for i, level in enumerate(Level)}
 class Runner(Protocol):
     """What the generator needs of a RunnerPool; tests may pass anything with `run`."""
 
-    async def run(self, spec: RunSpec) -> RunResult: ...
+    async def run(self, spec: RunSpec) -> RunResult:
+        """Compute the run with real torch."""
+        ...
 
 
 class GenerationError(Exception):
@@ -271,7 +272,7 @@ def _problem(
 
 async def generate_fresh_pack(seed: int | None = None, count: int = 5) -> Pack:
     """Start one torch worker, generate a fresh pack with it, and stop it (`anneal play`)."""
-    from bot.runner.pool import RunnerPool, RunnerStartError
+    from bot.runner import RunnerPool, RunnerStartError
 
     try:
         async with RunnerPool(size=1, plot=False, job_timeout=30.0) as pool:

@@ -1,0 +1,85 @@
+"""A live challenge, how the manager shows it (`ChallengeView`), and what it refuses."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.engine.problems import Pack
+from bot.engine.session import ChallengeError, ChallengeSession, OpenProblem, Reveal, Summary
+from bot.storage import SessionStatus
+
+
+class ChallengeRunning(ChallengeError):
+    """A challenge is already running in the channel; `live` is that one."""
+
+    def __init__(self, live: LiveChallenge) -> None:
+        self.live = live
+        super().__init__("A challenge is already running in this channel.")
+
+
+class ChallengeNotAllowedHere(ChallengeError):
+    """The guild allows challenges only in other channels."""
+
+
+class UnknownPack(ChallengeError):
+    """No pack has that id (or `fresh` cannot be generated now)."""
+
+
+class NoChallengeHere(ChallengeError):
+    """There is no challenge (or no open problem) in the channel."""
+
+
+class ProblemClosed(ChallengeError):
+    """The problem answered has been revealed; only the current one counts."""
+
+
+@dataclass(eq=False)
+class LiveChallenge:
+    """A challenge in play in one channel."""
+
+    session_id: int
+    guild_id: int
+    channel_id: int
+    started_by: int
+    session: ChallengeSession
+    message_id: int | None = None  # the open problem's message
+    closed_messages: set[int] = field(default_factory=set)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    timer: asyncio.Task[None] | None = None
+    timer_due: float = math.inf
+    progress: asyncio.Task[None] | None = None
+    progress_shown_at: float = -math.inf
+
+    @property
+    def pack(self) -> Pack:
+        """The pack being played."""
+        return self.session.pack
+
+
+class ChallengeView(Protocol):
+    """How the manager shows things; the Discord cog implements it."""
+
+    async def show_problem(self, live: LiveChallenge, opened: OpenProblem) -> int:
+        """Post the problem; return its message id (answers arrive as reactions to it)."""
+        ...
+
+    async def show_progress(self, live: LiveChallenge, opened: OpenProblem, answered: int) -> None:
+        """Update how many have answered (called at most once per progress interval)."""
+        ...
+
+    async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:
+        """Show the answer, and who solved the problem on which attempt."""
+        ...
+
+    async def show_summary(
+        self, live: LiveChallenge, summary: Summary, new_badges: list[int], status: SessionStatus
+    ) -> None:
+        """Show the scores at the end, with the players who just earned the badge."""
+        ...
+
+    async def show_notice(self, channel_id: int, text: str) -> None:
+        """Tell a channel something about its challenge (resumed, expired, stopped)."""
+        ...

@@ -1,0 +1,145 @@
+"""Challenge sessions: which problem is open until when, and the packs generated for them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from bot.storage._core import Store, fetch_one
+from bot.storage.errors import ChannelBusy, SessionNotOpen
+from bot.storage.models import SessionStatus, StoredSession
+
+_SESSION_COLUMNS = """
+    id, guild_id, channel_id, pack_id, problem_ids, current_index, message_id,
+    opened_at, deadline, status, started_by, started_at, ended_at
+"""
+
+
+class SessionQueries(Store):
+    """Starting, moving on, ending and finding challenge sessions."""
+
+    async def create_session(
+        self,
+        guild_id: int,
+        channel_id: int,
+        pack_id: str,
+        problem_ids: Sequence[str],
+        started_by: int,
+        started_at: float,
+    ) -> int:
+        """Start a session on its first problem; raise ChannelBusy if one is open there."""
+        if not problem_ids:
+            raise ValueError("a session needs at least one problem")
+        query = """
+            INSERT INTO sessions (
+                guild_id, channel_id, pack_id, problem_ids, started_by, started_at
+            )
+            VALUES (?, ?, ?, ?, ?, ?)
+        """
+        async with self._write() as conn:
+            busy = await fetch_one(
+                conn,
+                "SELECT id FROM sessions WHERE channel_id = ? AND status = 'open'",
+                (channel_id,),
+            )
+            if busy is not None:
+                raise ChannelBusy(channel_id, int(busy["id"]))
+            params = (
+                guild_id,
+                channel_id,
+                pack_id,
+                json.dumps(list(problem_ids)),
+                started_by,
+                started_at,
+            )
+            async with conn.execute(query, params) as cursor:
+                session_id = cursor.lastrowid
+        assert session_id is not None  # set by every successful INSERT
+        return session_id
+
+    async def set_current_problem(
+        self,
+        session_id: int,
+        index: int,
+        opened_at: float,
+        deadline: float,
+        message_id: int | None = None,
+    ) -> None:
+        """Move an open session to problem `index` (0-based), open until `deadline`."""
+        if deadline < opened_at:
+            raise ValueError("the deadline comes before the problem opens")
+        query = """
+            UPDATE sessions
+            SET current_index = ?, opened_at = ?, deadline = ?, message_id = ?
+            WHERE id = ? AND status = 'open'
+        """
+        await self._update_open_session(
+            session_id, query, (index, opened_at, deadline, message_id, session_id)
+        )
+
+    async def set_problem_message(self, session_id: int, message_id: int) -> None:
+        """Remember the message showing the current problem (where reactions arrive)."""
+        query = "UPDATE sessions SET message_id = ? WHERE id = ? AND status = 'open'"
+        await self._update_open_session(session_id, query, (message_id, session_id))
+
+    async def end_session(self, session_id: int, status: SessionStatus, ended_at: float) -> None:
+        """Close an open session as finished, stopped or expired (SessionNotOpen if not open)."""
+        if status is SessionStatus.OPEN:
+            raise ValueError("end_session needs a closing status, not 'open'")
+        query = "UPDATE sessions SET status = ?, ended_at = ? WHERE id = ? AND status = 'open'"
+        await self._update_open_session(session_id, query, (status.value, ended_at, session_id))
+
+    async def _update_open_session(
+        self, session_id: int, query: str, params: Sequence[Any]
+    ) -> None:
+        async with self._write() as conn, conn.execute(query, params) as cursor:
+            # Zero rows means the session ended meanwhile (stopped while the timer fired).
+            if cursor.rowcount != 1:
+                raise SessionNotOpen(session_id)
+
+    async def session(self, session_id: int) -> StoredSession | None:
+        """The session with this id, or None."""
+        query = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?"
+        async with self._read() as conn:
+            row = await fetch_one(conn, query, (session_id,))
+        return None if row is None else _session(row)
+
+    async def open_sessions(self) -> list[StoredSession]:
+        """Every session still open, oldest first: what a restarted bot must re-arm."""
+        query = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE status = 'open' ORDER BY id"
+        async with self._read() as conn:
+            rows = await conn.execute_fetchall(query)
+        return [_session(row) for row in rows]
+
+    async def open_session_in_channel(self, channel_id: int) -> StoredSession | None:
+        """The session open in the channel, if any (there is at most one)."""
+        query = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE channel_id = ? AND status = 'open'"
+        async with self._read() as conn:
+            row = await fetch_one(conn, query, (channel_id,))
+        return None if row is None else _session(row)
+
+    async def save_session_pack(self, session_id: int, pack_json: str) -> None:
+        """Keep a generated pack with its session, for resuming after a restart."""
+        query = "INSERT OR REPLACE INTO session_packs (session_id, pack_json) VALUES (?, ?)"
+        async with self._write() as conn:
+            await conn.execute(query, (session_id, pack_json))
+
+    async def session_pack(self, session_id: int) -> str | None:
+        """The pack saved with `save_session_pack`, as JSON, or None."""
+        query = "SELECT pack_json FROM session_packs WHERE session_id = ?"
+        async with self._read() as conn:
+            rows = list(await conn.execute_fetchall(query, (session_id,)))
+        return str(rows[0]["pack_json"]) if rows else None
+
+
+def _session(row: sqlite3.Row) -> StoredSession:
+    # _SESSION_COLUMNS are StoredSession's fields; two are stored as text.
+    return StoredSession(
+        **{
+            **dict(row),
+            "problem_ids": tuple(json.loads(row["problem_ids"])),
+            "status": SessionStatus(row["status"]),
+        }
+    )
