@@ -15,7 +15,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.challenges import ChallengeManager, ChallengeRunning
-from bot.content.generator import FRESH_PACK_ID, generate_pack
+from bot.content import FRESH_PACK_ID
+from bot.content.generator import generate_pack
 from bot.engine.problems import Pack
 from bot.engine.session import ChallengeError, OptionAlreadyTried
 from bot.features.challenge import render
