@@ -31,7 +31,7 @@ DEFAULT_STEPS = 10
 DEFAULT_LR = 0.1
 
 # A lambda body is a small JSON tree; its node vocabulary is defined and evaluated in
-# bot/runner/lambdas.py, the only module that interprets it.
+# bot/runner/language/_lambdas.py, the only module that interprets it.
 LambdaNode = list[Any]
 Literal_: TypeAlias = float | int | bool | str | None
 Arg: TypeAlias = "Literal_ | list[Any] | SchedulerSpec | LambdaSpec"

@@ -227,10 +227,10 @@ def _resolve(value: Any, optimizer: Optimizer, compile_lambda: LambdaCompiler) -
 
 
 def _default_compile_lambda(spec: LambdaSpec) -> Callable[[int], float]:
-    # Imported on first use: bot.runner.lambdas is the only module that interprets a body,
+    # Imported on first use: bot.runner.language._lambdas is the only module that interprets a body,
     # and it is developed on its own (importlib keeps this module's checks independent of it).
     try:
-        lambdas = importlib.import_module("bot.runner.lambdas")
+        lambdas = importlib.import_module("bot.runner.language._lambdas")
     except ImportError as exc:
         raise RunError("Lambdas are not available in this version of Anneal.") from exc
     function: Callable[[int], float] = lambdas.compile_lambda(spec)

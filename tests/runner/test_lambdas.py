@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.runner.lambdas import MAX_NODES, LambdaError, compile_lambda, lambda_from_ast
+from bot.runner.language._lambdas import MAX_NODES, LambdaError, compile_lambda, lambda_from_ast
 from bot.runner.spec import LambdaSpec, RunError
 
 

@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Final
 
-from bot.runner._schedulers import (
+from bot.runner.language._lambdas import lambda_from_ast
+from bot.runner.language._schedulers import (
     MAX_GROUPS,
     MAX_LIST,
     MAX_NESTING,
@@ -22,8 +23,7 @@ from bot.runner._schedulers import (
     Param,
     SchedulerSig,
 )
-from bot.runner._syntax import describe, did_you_mean, quote
-from bot.runner.lambdas import lambda_from_ast
+from bot.runner.language._syntax import describe, did_you_mean, quote
 from bot.runner.spec import (
     DEFAULT_LR,
     DEFAULT_STEPS,

@@ -25,7 +25,7 @@ import math
 from collections.abc import Callable
 from typing import Final
 
-from bot.runner._syntax import describe, excerpt, quote
+from bot.runner.language._syntax import describe, excerpt, quote
 from bot.runner.spec import LambdaNode, LambdaSpec, RunError
 
 MAX_NODES: Final = 200

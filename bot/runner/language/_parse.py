@@ -22,8 +22,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import Final
 
-from bot.runner import _syntax
-from bot.runner._convert import (
+from bot.runner.language import _syntax
+from bot.runner.language._convert import (
     RUN_OPTIONS,
     Options,
     Scope,
@@ -33,10 +33,10 @@ from bot.runner._convert import (
     scheduler_from_call,
     set_option,
 )
-from bot.runner._schedulers import MOMENTUM_CYCLERS, SCHEDULERS, Kind
-from bot.runner._snippet import recognise
-from bot.runner._syntax import MAX_INPUT_CHARS, did_you_mean, quote
-from bot.runner.lambdas import math_imports
+from bot.runner.language._lambdas import math_imports
+from bot.runner.language._schedulers import MOMENTUM_CYCLERS, SCHEDULERS, Kind
+from bot.runner.language._snippet import recognise
+from bot.runner.language._syntax import MAX_INPUT_CHARS, did_you_mean, quote
 from bot.runner.spec import Arg, LambdaSpec, RunError, RunSpec, SchedulerSpec
 
 __all__ = [

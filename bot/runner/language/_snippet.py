@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass
 from typing import Final
 
-from bot.runner._convert import (
+from bot.runner.language._convert import (
     OPTIMIZER_MODULE,
     SCHEDULER_MODULE,
     Number,
@@ -23,9 +23,9 @@ from bot.runner._convert import (
     number,
     scheduler_from_call,
 )
-from bot.runner._schedulers import MAX_GROUPS, MAX_NUMBER, NEEDS_METRICS, SCHEDULERS
-from bot.runner._syntax import LineError, did_you_mean, quote
-from bot.runner.lambdas import FUNCTIONS
+from bot.runner.language._lambdas import FUNCTIONS
+from bot.runner.language._schedulers import MAX_GROUPS, MAX_NUMBER, NEEDS_METRICS, SCHEDULERS
+from bot.runner.language._syntax import LineError, did_you_mean, quote
 from bot.runner.spec import MAX_STEPS, OPTIMIZER_NAMES, RunError, RunSpec, SchedulerSpec
 
 SUPPORTED: Final = (

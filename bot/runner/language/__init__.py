@@ -1,0 +1,27 @@
+"""The `!run` language: user text -> RunSpec (parsed with `ast`, never evaluated), and back.
+
+The parser's public names; its modules are private to this package. Nothing here imports
+torch, and the worker process never imports this package.
+"""
+
+from __future__ import annotations
+
+from bot.runner.language._parse import (
+    MAX_INPUT_CHARS,
+    parse_run,
+    render_command,
+    render_expression,
+    render_snippet,
+    split_options,
+    with_overrides,
+)
+
+__all__ = [
+    "MAX_INPUT_CHARS",
+    "parse_run",
+    "render_command",
+    "render_expression",
+    "render_snippet",
+    "split_options",
+    "with_overrides",
+]
