@@ -41,6 +41,14 @@ class RunError(Exception):
     """Input a user can fix: the message is fit to show them as it is."""
 
 
+def quote(text: str, limit: int = 60) -> str:
+    """User text as inline code, shortened, with backticks removed so it can't break out."""
+    text = " ".join(text.replace("`", "'").split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"`{text}`" if text else "``"
+
+
 @dataclass(frozen=True)
 class LambdaSpec:
     """`lambda <arg>: <body>`, a float-only expression of one variable."""

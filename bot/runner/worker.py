@@ -16,7 +16,6 @@ import base64
 import contextlib
 import dataclasses
 import difflib
-import importlib
 import inspect
 import json
 import math
@@ -31,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
+from bot.runner.lambdas import compile_lambda as compile_lambda_tree
 from bot.runner.spec import (
     MAX_STEPS,
     OPTIMIZER_NAMES,
@@ -226,17 +226,6 @@ def _resolve(value: Any, optimizer: Optimizer, compile_lambda: LambdaCompiler) -
     return value
 
 
-def _default_compile_lambda(spec: LambdaSpec) -> Callable[[int], float]:
-    # Imported on first use: bot.runner.language._lambdas is the only module that interprets a body,
-    # and it is developed on its own (importlib keeps this module's checks independent of it).
-    try:
-        lambdas = importlib.import_module("bot.runner.language._lambdas")
-    except ImportError as exc:
-        raise RunError("Lambdas are not available in this version of Anneal.") from exc
-    function: Callable[[int], float] = lambdas.compile_lambda(spec)
-    return function
-
-
 # ---------------------------------------------------------------------------------------
 # Running a schedule
 # ---------------------------------------------------------------------------------------
@@ -250,7 +239,7 @@ def compute(spec: RunSpec, compile_lambda: LambdaCompiler | None = None) -> RunR
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = _compute(spec, compile_lambda or _default_compile_lambda)
+        result = _compute(spec, compile_lambda or compile_lambda_tree)
     return dataclasses.replace(result, warnings=dedupe_warnings(caught))
 
 

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.runner.language._lambdas import MAX_NODES, LambdaError, compile_lambda, lambda_from_ast
+from bot.runner.lambdas import MAX_NODES, LambdaError, compile_lambda
+from bot.runner.language._lambdas import lambda_from_ast
 from bot.runner.spec import LambdaSpec, RunError
 
 

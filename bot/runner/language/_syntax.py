@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Iterable
 from typing import Final, Literal
 
-from bot.runner.spec import RunError
+from bot.runner.spec import RunError, quote
 
 MAX_INPUT_CHARS: Final = 4_000
 MAX_DEPTH: Final = 100  # of the ast tree; a 200-node lambda fits, `"+0" * 2000` does not
@@ -108,14 +108,6 @@ def _identifiers(node: ast.AST) -> Iterable[str]:
         yield node.module
     elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         yield node.name
-
-
-def quote(text: str, limit: int = 60) -> str:
-    """User text as inline code, shortened, with backticks removed so it can't break out."""
-    text = " ".join(text.replace("`", "'").split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return f"`{text}`" if text else "``"
 
 
 def excerpt(node: ast.AST) -> str:
