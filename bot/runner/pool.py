@@ -14,7 +14,6 @@ Replacement happens in the background: the caller gets its answer without waitin
 from __future__ import annotations
 
 import asyncio
-import base64
 import binascii
 import collections
 import contextlib
@@ -33,6 +32,18 @@ from types import TracebackType
 from typing import Any, Literal
 
 import bot
+from bot.runner.protocol import (
+    EXIT_OUT_OF_MEMORY,
+    FATAL_KEY,
+    READY_KEY,
+    REFUSED_KEY,
+    chart_job,
+    compare_job,
+    decode_png,
+    decode_result,
+    encode_spec,
+    job_line,
+)
 from bot.runner.spec import RunError, RunResult, RunSpec
 
 log = logging.getLogger("anneal.runner")
@@ -41,7 +52,6 @@ SandboxMode = Literal["bwrap", "rlimits"]
 ANSWER_LIMIT = 32 << 20  # bytes in one answer line: 10,000 steps x 8 groups, plus a PNG
 LARGE_ANSWER = 64 << 10  # decode answers bigger than this in a thread, off the event loop
 SANDBOX_ROOT = "/opt/anneal"  # where the `bot` package appears inside bubblewrap
-EXIT_OUT_OF_MEMORY = 3  # worker.EXIT_OUT_OF_MEMORY; not imported, to keep torch code out
 TEST_HOOKS_ENV = "ANNEAL_TEST_HOOKS"
 
 
@@ -124,7 +134,7 @@ class _Worker:
         assert self.process.stdin is not None
         self.jobs += 1
         try:
-            self.process.stdin.write(json.dumps(job).encode() + b"\n")
+            self.process.stdin.write(job_line(job))
             await self.process.stdin.drain()
         except (BrokenPipeError, ConnectionResetError) as exc:
             raise RunnerCrashed(await self.death_notice()) from exc
@@ -326,20 +336,19 @@ class RunnerPool:
 
     async def run(self, spec: RunSpec) -> RunResult:
         """Compute one schedule. Raises RunError subclasses; torch's errors are in .error."""
-        answer = await self._submit(spec.to_json())
+        answer = await self._submit(encode_spec(spec))
         return await _result(answer)
 
     async def chart(self, spec: RunSpec) -> Chart:
         """Compute one schedule and draw it (in the worker, where matplotlib is warm)."""
         self._require_plot()
-        answer = await self._submit({**spec.to_json(), "plot": True})
+        answer = await self._submit(chart_job(spec))
         return Chart(result=await _result(answer), png=_png(answer))
 
     async def compare(self, runs: Sequence[tuple[str, RunSpec]]) -> Comparison:
         """Compute several labelled schedules and draw them on one chart."""
         self._require_plot()
-        items = [{"label": label, "spec": spec.to_json()} for label, spec in runs]
-        answer = await self._submit({"compare": items})
+        answer = await self._submit(compare_job(runs))
         results = [await _result(run) for run in answer.get("runs", [])]
         return Comparison(results=tuple(results), png=_png(answer))
 
@@ -465,7 +474,7 @@ class RunnerPool:
         except asyncio.CancelledError:  # the pool is closing: leave no orphan behind
             worker.kill()
             raise
-        if ready.get("ready") is not True:
+        if ready.get(READY_KEY) is not True:
             await worker.close(grace=0.1)
             raise RunnerStartError(f"worker did not start: {' | '.join(worker.stderr_tail)}")
         log.debug("runner: worker %d ready in %s s (%s)", worker.pid, ready.get("warm_up_s"), mode)
@@ -563,10 +572,10 @@ def _python_paths(python: str) -> list[str]:
 
 
 def _check(answer: dict[str, Any]) -> dict[str, Any]:
-    if "refused" in answer:
-        raise RunError(str(answer["refused"]))
-    if "fatal" in answer:
-        log.error("runner: worker rejected a job: %s", answer["fatal"])
+    if REFUSED_KEY in answer:
+        raise RunError(str(answer[REFUSED_KEY]))
+    if FATAL_KEY in answer:
+        log.error("runner: worker rejected a job: %s", answer[FATAL_KEY])
         raise RunnerCrashed("The runner could not read that job (a bug in Anneal).")
     return answer
 
@@ -575,14 +584,14 @@ async def _result(answer: dict[str, Any]) -> RunResult:
     try:
         values = sum(len(group) for group in answer.get("groups") or ())
         if values > 20_000:  # converting 10,000 steps x 3 groups takes a few milliseconds
-            return await asyncio.to_thread(RunResult.from_json, answer)
-        return RunResult.from_json(answer)
+            return await asyncio.to_thread(decode_result, answer)
+        return decode_result(answer)
     except (KeyError, TypeError, ValueError) as exc:
         raise RunnerCrashed("The runner's answer could not be read.") from exc
 
 
 def _png(answer: dict[str, Any]) -> bytes:
     try:
-        return base64.b64decode(answer["png"], validate=True)
+        return decode_png(answer)
     except (KeyError, TypeError, binascii.Error) as exc:
         raise RunnerCrashed("The runner did not return a chart.") from exc

@@ -12,7 +12,6 @@ use its JSON helpers; the bot process itself never imports it.
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
 import dataclasses
 import difflib
@@ -26,11 +25,25 @@ import signal
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
 from bot.runner.lambdas import compile_lambda as compile_lambda_tree
+from bot.runner.protocol import (
+    EXIT_OUT_OF_MEMORY,
+    FATAL_KEY,
+    MAX_COMPARE,
+    MAX_GROUPS,
+    READY_KEY,
+    REFUSED_KEY,
+    answer_line,
+    child_schedulers,
+    cycles_momentum,
+    decode_spec,
+    encode_png,
+    encode_result,
+)
 from bot.runner.spec import (
     MAX_STEPS,
     OPTIMIZER_NAMES,
@@ -47,45 +60,13 @@ if TYPE_CHECKING:
 
 LambdaCompiler = Callable[[LambdaSpec], Callable[[int], float]]
 
-READY_KEY = "ready"
-EXIT_OUT_OF_MEMORY = 3
 TEST_HOOKS_ENV = "ANNEAL_TEST_HOOKS"
-MAX_GROUPS = 8
-MAX_COMPARE = 6
 MAX_WARNINGS = 8
 MAX_DEPTH = 8  # nesting of schedulers and lists: SequentialLR([...]) is two levels
 MAX_SCHEDULERS = 16
-MOMENTUM_CYCLERS = frozenset({"CyclicLR", "OneCycleLR"})
 # Keyword arguments are checked again here even though the parser allowlists them: the
 # worker is the last place that can refuse, and it costs nothing.
 _KWARG_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$", re.IGNORECASE)
-
-
-# ---------------------------------------------------------------------------------------
-# JSON that any reader accepts
-# ---------------------------------------------------------------------------------------
-
-
-def json_safe(value: Any) -> Any:
-    """Replace non-finite floats by "inf", "-inf" or "nan" (strict JSON has no such numbers).
-
-    `float("inf")` reads them back, so RunResult.from_json restores the original values.
-    """
-    if isinstance(value, float) and not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    return value
-
-
-def dumps(value: Any) -> str:
-    """One line of strict JSON; the common all-finite case skips the slow walk."""
-    try:
-        return json.dumps(value, allow_nan=False, separators=(",", ":"))
-    except ValueError:
-        return json.dumps(json_safe(value), allow_nan=False, separators=(",", ":"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -133,7 +114,7 @@ def _validate_value(value: Any, depth: int) -> None:
 
 
 def _count_schedulers(spec: SchedulerSpec) -> int:
-    return 1 + sum(_count_schedulers(child) for child in _children(spec))
+    return 1 + sum(_count_schedulers(child) for child in child_schedulers(spec))
 
 
 def _validate_metrics(spec: RunSpec) -> None:
@@ -158,19 +139,6 @@ def _unknown_name_message(name: str) -> str:
 # ---------------------------------------------------------------------------------------
 # Building torch objects
 # ---------------------------------------------------------------------------------------
-
-
-def cycles_momentum(spec: SchedulerSpec) -> bool:
-    """Whether some scheduler in the tree cycles momentum (CyclicLR/OneCycleLR by default do)."""
-    if spec.name in MOMENTUM_CYCLERS and spec.kwargs.get("cycle_momentum", True):
-        return True
-    return any(cycles_momentum(child) for child in _children(spec))
-
-
-def _children(spec: SchedulerSpec) -> Iterator[SchedulerSpec]:
-    for value in spec.kwargs.values():
-        items = value if isinstance(value, list | tuple) else [value]
-        yield from (item for item in items if isinstance(item, SchedulerSpec))
 
 
 def build_optimizer(spec: RunSpec) -> Optimizer:
@@ -408,7 +376,7 @@ def _raising_scheduler(tb: TracebackType | None) -> str | None:
 def _find(spec: SchedulerSpec, name: str) -> SchedulerSpec | None:
     if spec.name == name:
         return spec
-    for child in _children(spec):
+    for child in child_schedulers(spec):
         hit = _find(child, name)
         if hit:
             return hit
@@ -462,7 +430,8 @@ def claim_stdout() -> IO[bytes]:
 
 
 def send(out: IO[bytes], message: dict[str, Any]) -> None:
-    out.write(dumps(message).encode() + b"\n")
+    """Write one answer line and flush it, so the pool reads it at once."""
+    out.write(answer_line(message))
     out.flush()
 
 
@@ -503,31 +472,27 @@ def handle(job: dict[str, Any], plot_enabled: bool) -> dict[str, Any]:
     if "compare" in job:
         answer.update(_compare(job["compare"], plot_enabled))
         return answer
-    spec = RunSpec.from_json(job)
+    spec = decode_spec(job)
     hooked = _test_hook(spec)
     result = hooked if hooked is not None else compute(spec)
-    answer.update(result.to_json())
+    answer.update(encode_result(result))
     if job.get("plot") and plot_enabled:
         from bot.runner import plot as plotting
 
-        answer["png"] = _b64(plotting.chart(spec, result))
+        answer["png"] = encode_png(plotting.chart(spec, result))
     return answer
 
 
 def _compare(items: list[dict[str, Any]], plot_enabled: bool) -> dict[str, Any]:
     if not 1 <= len(items) <= MAX_COMPARE:
         raise RunError(f"Compare between 1 and {MAX_COMPARE} schedules at a time.")
-    labelled = [(str(item["label"]), compute(RunSpec.from_json(item["spec"]))) for item in items]
-    answer: dict[str, Any] = {"runs": [result.to_json() for _, result in labelled]}
+    labelled = [(str(item["label"]), compute(decode_spec(item["spec"]))) for item in items]
+    answer: dict[str, Any] = {"runs": [encode_result(result) for _, result in labelled]}
     if plot_enabled:
         from bot.runner import plot as plotting
 
-        answer["png"] = _b64(plotting.render_comparison(labelled))
+        answer["png"] = encode_png(plotting.render_comparison(labelled))
     return answer
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
 
 
 def _test_hook(spec: RunSpec) -> RunResult | None:
@@ -579,10 +544,10 @@ def serve(source: IO[bytes], out: IO[bytes], plot_enabled: bool, job_cpu: int) -
             # After a MemoryError nothing here can be trusted; the pool replaces us.
             os._exit(EXIT_OUT_OF_MEMORY)
         except RunError as exc:
-            answer = {"id": _job_id(line), "refused": str(exc)}
+            answer = {"id": _job_id(line), REFUSED_KEY: str(exc)}
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
             # A malformed job is the bot's bug, not the learner's: say so plainly.
-            answer = {"id": _job_id(line), "fatal": f"malformed job: {exc!r}"}
+            answer = {"id": _job_id(line), FATAL_KEY: f"malformed job: {exc!r}"}
         send(out, answer)
 
 

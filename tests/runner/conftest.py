@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.runner.protocol import decode_result, encode_spec
 from bot.runner.spec import RunResult, RunSpec
 
 Reference = Callable[..., tuple[list[list[float]], list[list[float]]]]
@@ -38,7 +39,7 @@ class WorkerClient:
         return answer
 
     def run(self, spec: RunSpec) -> RunResult:
-        return RunResult.from_json(self.ask(spec.to_json()))
+        return decode_result(self.ask(encode_spec(spec)))
 
 
 @pytest.fixture(scope="module")

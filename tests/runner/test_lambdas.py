@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.runner.lambdas import MAX_NODES, LambdaError, compile_lambda
 from bot.runner.language._lambdas import lambda_from_ast
+from bot.runner.protocol import encode_value
 from bot.runner.spec import LambdaSpec, RunError
 
 
@@ -107,7 +108,7 @@ def test_body_is_small_json() -> None:
 def test_survives_json_round_trip() -> None:
     """A spec that went through JSON (as to the worker) compiles to the same function."""
     spec = _spec("lambda e: 0.9 ** e")
-    again = LambdaSpec(**json.loads(json.dumps(spec.to_json()))["$lambda"])
+    again = LambdaSpec(**json.loads(json.dumps(encode_value(spec)))["$lambda"])
     assert compile_lambda(again)(7) == 0.9**7
 
 

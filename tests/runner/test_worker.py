@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from bot.runner import worker as worker_module
+from bot.runner.protocol import encode_spec
 from bot.runner.spec import LambdaSpec, RunSpec, SchedulerSpec
 
 if TYPE_CHECKING:  # fixtures from conftest.py; tests/ is not a package
@@ -295,7 +296,7 @@ def test_non_finite_rates_travel_as_strict_json(worker: WorkerClient) -> None:
     def refuse(token: str) -> None:
         raise AssertionError(f"non-standard JSON token {token}")
 
-    raw = worker.ask_raw(spec.to_json())
+    raw = worker.ask_raw(encode_spec(spec))
     json.loads(raw, parse_constant=refuse)
     result = worker.run(spec)
     assert result.lrs == (math.inf, math.inf, math.inf)
@@ -303,7 +304,7 @@ def test_non_finite_rates_travel_as_strict_json(worker: WorkerClient) -> None:
 
 def test_stray_prints_do_not_corrupt_the_protocol(worker: WorkerClient) -> None:
     """A print (or a raw write to fd 1) inside a job lands on stderr, not in the answers."""
-    worker.ask(RunSpec(S("__test_print__", {})).to_json())
+    worker.ask(encode_spec(RunSpec(S("__test_print__", {}))))
     result = worker.run(RunSpec(S("StepLR", {"step_size": 1}), steps=2))
     assert result.error is None
     assert len(result.lrs) == 2
@@ -319,7 +320,7 @@ def test_malformed_job_is_answered_and_the_worker_carries_on(worker: WorkerClien
 def test_test_hooks_are_inert_without_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without ANNEAL_TEST_HOOKS=1 the sleep hook is just an unknown scheduler."""
     monkeypatch.delenv("ANNEAL_TEST_HOOKS", raising=False)
-    job = {**RunSpec(S("__test_sleep__", {"seconds": 60})).to_json(), "id": 1}
+    job = {**encode_spec(RunSpec(S("__test_sleep__", {"seconds": 60}))), "id": 1}
     answer = worker_module.handle(job, plot_enabled=False)
     assert "is not a scheduler" in answer["error"]
 

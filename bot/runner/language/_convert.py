@@ -12,7 +12,6 @@ from typing import Final
 
 from bot.runner.language._lambdas import lambda_from_ast
 from bot.runner.language._schedulers import (
-    MAX_GROUPS,
     MAX_LIST,
     MAX_NESTING,
     MAX_SCHEDULERS,
@@ -22,6 +21,7 @@ from bot.runner.language._schedulers import (
     SchedulerSig,
 )
 from bot.runner.language._syntax import describe, did_you_mean
+from bot.runner.protocol import MAX_GROUPS
 from bot.runner.spec import (
     SCHEDULER_NAMES,
     Arg,

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.runner.language._convert import Scope, integer, list_items, number
-from bot.runner.language._schedulers import MAX_GROUPS, MAX_NUMBER, NEEDS_METRICS
+from bot.runner.language._schedulers import MAX_NUMBER, NEEDS_METRICS
 from bot.runner.language._syntax import did_you_mean
+from bot.runner.protocol import MAX_GROUPS
 from bot.runner.spec import (
     DEFAULT_LR,
     DEFAULT_STEPS,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Final
 
 from bot.runner.language._lambdas import math_imports
-from bot.runner.language._schedulers import MOMENTUM_CYCLERS, SCHEDULERS, Kind
+from bot.runner.language._schedulers import SCHEDULERS, Kind
+from bot.runner.protocol import cycles_momentum
 from bot.runner.spec import Arg, LambdaSpec, RunSpec, SchedulerSpec
 
 
@@ -75,7 +76,7 @@ def render_snippet(spec: RunSpec) -> str:
     lines.append(f"from torch.optim.lr_scheduler import {names}")
     lines.append("")
     extra = ""
-    if spec.optimizer in ("SGD", "RMSprop") and _cycles_momentum(spec.scheduler):
+    if spec.optimizer in ("SGD", "RMSprop") and cycles_momentum(spec.scheduler):
         extra = ", momentum=0.9"
     if len(spec.lr) == 1:
         lines.append("params = [torch.nn.Parameter(torch.zeros(1))]")
@@ -134,18 +135,6 @@ def _render_assignment(name: str, spec: SchedulerSpec) -> str:
             out.append(f"    {param.name}={_value(value)},")
     out.append(")")
     return "\n".join(out)
-
-
-def _cycles_momentum(spec: SchedulerSpec) -> bool:
-    if spec.name in MOMENTUM_CYCLERS and spec.kwargs.get("cycle_momentum", True):
-        return True
-    return any(
-        _cycles_momentum(item)
-        for value in spec.kwargs.values()
-        if isinstance(value, list)
-        for item in value
-        if isinstance(item, SchedulerSpec)
-    )
 
 
 def _scheduler_names(spec: SchedulerSpec) -> set[str]:

@@ -13,7 +13,6 @@ from typing import Final
 from bot.runner.spec import SCHEDULER_NAMES
 
 MAX_NUMBER: Final = 1_000_000  # the bound on most numbers a user may type
-MAX_GROUPS: Final = 8  # parameter groups (lr=[...], lists of lambdas); the worker allows 8
 MAX_LIST: Final = 100  # milestones and other lists of numbers
 MAX_SCHEDULERS: Final = 10  # schedulers in one expression, nested ones included
 MAX_NESTING: Final = 3  # SequentialLR([ChainedScheduler([...])]) is two levels
@@ -224,5 +223,3 @@ if set(SCHEDULERS) != set(SCHEDULER_NAMES):  # pragma: no cover - a table edit g
 
 # Whether a scheduler's schedule depends on per-step metrics passed to step().
 NEEDS_METRICS: Final = frozenset({"ReduceLROnPlateau"})
-# Schedulers that cycle momentum unless told `cycle_momentum=False`.
-MOMENTUM_CYCLERS: Final = frozenset({"CyclicLR", "OneCycleLR"})

@@ -10,7 +10,7 @@ import ast
 from typing import Final
 
 from bot.runner.language._convert import Scope
-from bot.runner.language._schedulers import MAX_GROUPS
+from bot.runner.protocol import MAX_GROUPS
 
 TENSOR_FACTORIES: Final = frozenset(
     {"randn", "rand", "zeros", "ones", "tensor", "empty", "full", "arange", "linspace", "eye"}

@@ -10,9 +10,10 @@ import ast
 from typing import Final
 
 from bot.runner.language._convert import OPTIMIZER_MODULE, Scope, literal_number, number
-from bot.runner.language._schedulers import MAX_GROUPS, MAX_NUMBER
+from bot.runner.language._schedulers import MAX_NUMBER
 from bot.runner.language._snippet_names import SnippetNames
 from bot.runner.language._syntax import did_you_mean
+from bot.runner.protocol import MAX_GROUPS
 from bot.runner.spec import OPTIMIZER_NAMES, RunError, quote
 
 # torch's default lr when the snippet's optimizer doesn't say (torch 2.13).
