@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from bot.runner import worker as worker_module
+from bot.runner.compute import compute
 from bot.runner.protocol import encode_spec
 from bot.runner.spec import LambdaSpec, RunSpec, SchedulerSpec
 
@@ -199,7 +200,7 @@ def test_compute_uses_the_given_lambda_compiler(name: str, torch_reference: Refe
     """compute() takes its lambda compiler as a parameter, so it runs without lambdas.py."""
     spec, make = LAMBDA_CASES[name]
     lrs, _ = torch_reference(make, lrs=spec.lr, steps=spec.steps)
-    result = worker_module.compute(spec, compile_lambda=lambda s: PYTHON_LAMBDAS[s.source])
+    result = compute(spec, compile_lambda=lambda s: PYTHON_LAMBDAS[s.source])
     assert [list(g) for g in result.groups] == lrs
 
 
@@ -333,7 +334,7 @@ def test_warnings_are_captured_once_each() -> None:
         return 1.0
 
     spec = RunSpec(S("LambdaLR", {"lr_lambda": POWER}), steps=5)
-    result = worker_module.compute(spec, compile_lambda=lambda s: noisy)
+    result = compute(spec, compile_lambda=lambda s: noisy)
     assert result.warnings == ("UserWarning: this lambda is noisy",)
 
 
@@ -347,6 +348,6 @@ def test_a_failing_lambda_keeps_the_steps_before() -> None:
         return 1.0
 
     spec = RunSpec(S("LambdaLR", {"lr_lambda": POWER}), steps=6)
-    result = worker_module.compute(spec, compile_lambda=lambda s: breaks_at_three)
+    result = compute(spec, compile_lambda=lambda s: breaks_at_three)
     assert result.error == "LambdaLR stopped at step 3: The lambda divided by zero at epoch 3."
     assert len(result.lrs) == 2
