@@ -11,6 +11,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bot.runner.errors import RunnerBusy as RunnerBusy
+    from bot.runner.errors import RunnerClosed as RunnerClosed
+    from bot.runner.errors import RunnerCrashed as RunnerCrashed
+    from bot.runner.errors import RunnerStartError as RunnerStartError
+    from bot.runner.errors import RunnerTimeout as RunnerTimeout
     from bot.runner.language import MAX_INPUT_CHARS as MAX_INPUT_CHARS
     from bot.runner.language import parse_run as parse_run
     from bot.runner.language import render_command as render_command
@@ -19,13 +24,9 @@ if TYPE_CHECKING:
     from bot.runner.language import split_options as split_options
     from bot.runner.language import with_overrides as with_overrides
     from bot.runner.pool import Chart as Chart
-    from bot.runner.pool import Limits as Limits
-    from bot.runner.pool import RunnerBusy as RunnerBusy
-    from bot.runner.pool import RunnerClosed as RunnerClosed
-    from bot.runner.pool import RunnerCrashed as RunnerCrashed
+    from bot.runner.pool import Comparison as Comparison
     from bot.runner.pool import RunnerPool as RunnerPool
-    from bot.runner.pool import RunnerStartError as RunnerStartError
-    from bot.runner.pool import RunnerTimeout as RunnerTimeout
+    from bot.runner.sandbox import Limits as Limits
     from bot.runner.spec import MAX_STEPS as MAX_STEPS
     from bot.runner.spec import SCHEDULER_NAMES as SCHEDULER_NAMES
     from bot.runner.spec import Arg as Arg
@@ -51,18 +52,11 @@ _EXPORTS: dict[str, str] = {
         "bot.runner.language",
     ),
     **dict.fromkeys(
-        (
-            "Chart",
-            "Limits",
-            "RunnerBusy",
-            "RunnerClosed",
-            "RunnerCrashed",
-            "RunnerPool",
-            "RunnerStartError",
-            "RunnerTimeout",
-        ),
-        "bot.runner.pool",
+        ("RunnerBusy", "RunnerClosed", "RunnerCrashed", "RunnerStartError", "RunnerTimeout"),
+        "bot.runner.errors",
     ),
+    **dict.fromkeys(("Chart", "Comparison", "RunnerPool"), "bot.runner.pool"),
+    "Limits": "bot.runner.sandbox",
     **dict.fromkeys(
         (
             "MAX_STEPS",
