@@ -44,6 +44,7 @@ from bot.runner.protocol import (
 )
 from bot.runner.sandbox import Limits, SandboxMode, modes_to_try, worker_command
 from bot.runner.spec import RunError, RunResult, RunSpec
+from bot.runner.table import describe_run
 
 # The pool's API: what it takes, returns and raises (defined in errors.py and sandbox.py).
 __all__ = [
@@ -214,7 +215,7 @@ class RunnerPool:
     async def chart(self, spec: RunSpec) -> Chart:
         """Compute one schedule and draw it (in the worker, where matplotlib is warm)."""
         self._require_plot()
-        answer = await self._submit(chart_job(spec))
+        answer = await self._submit(chart_job(spec, title=describe_run(spec)))
         return Chart(result=await _result(answer), png=_png(answer))
 
     async def compare(self, runs: Sequence[tuple[str, RunSpec]]) -> Comparison:

@@ -5,7 +5,7 @@ with one line on its stdout, echoing the job's id:
 
     (at start-up)      -> {"ready": true, "pid": .., "plot": .., "torch": .., "warm_up_s": ..}
     run:     {"id", <spec>}                       -> {"id", <result>}
-    chart:   {"id", <spec>, "plot": true}         -> {"id", <result>, "png": <base64>}
+    chart:   {"id", <spec>, "plot": true, "title"} -> {"id", <result>, "png": <base64>}
     compare: {"id", "compare": [{"label", "spec"}, ...]}
                                                   -> {"id", "runs": [<result>, ...], "png"}
     a refusal the learner can act on              -> {"id", "refused": "<message>"}
@@ -13,7 +13,8 @@ with one line on its stdout, echoing the job's id:
 
 Jobs hold only what the parser admits (finite numbers), so they are plain JSON. Answers
 can hold torch's infinities, so they are strict JSON with "inf", "-inf" and "nan" as
-strings, which float() reads back. Nothing here imports torch or the parser.
+strings, which float() reads back. Nothing here imports torch or the parser: the worker
+imports this module, and the parser (bot/runner/language/) stays on the bot's side.
 """
 
 from __future__ import annotations
@@ -139,9 +140,9 @@ def decode_result(data: dict[str, Any]) -> RunResult:
 # --- jobs and answers -----------------------------------------------------------------------
 
 
-def chart_job(spec: RunSpec) -> dict[str, Any]:
-    """A job for one run and its chart."""
-    return {**encode_spec(spec), "plot": True}
+def chart_job(spec: RunSpec, title: str) -> dict[str, Any]:
+    """A job for one run and its chart; the bot writes the title, so the worker needs no parser."""
+    return {**encode_spec(spec), "plot": True, "title": title}
 
 
 def compare_job(runs: Sequence[tuple[str, RunSpec]]) -> dict[str, Any]:

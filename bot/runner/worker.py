@@ -113,7 +113,7 @@ def warm_up(plot: bool) -> None:
 
         spec = RunSpec(scheduler=SchedulerSpec("StepLR", {"step_size": 2}), steps=10)
         result = _must_succeed(compute(spec))
-        plotting.chart(spec, result)
+        plotting.chart(spec, result, title="warm-up")
         plotting.render_comparison([("a", result), ("b", result)], title="warm-up")
 
 
@@ -138,7 +138,8 @@ def handle(job: dict[str, Any], plot_enabled: bool) -> dict[str, Any]:
     if job.get("plot") and plot_enabled:
         from bot.runner import plot as plotting
 
-        answer["png"] = encode_png(plotting.chart(spec, result))
+        png = plotting.chart(spec, result, title=str(job["title"]))
+        answer["png"] = encode_png(png)
     return answer
 
 

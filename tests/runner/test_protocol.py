@@ -63,8 +63,8 @@ def test_a_result_survives_strict_json() -> None:
 
 
 def test_chart_and_compare_jobs_carry_their_specs() -> None:
-    """A chart job is the spec plus plot; a compare job labels each spec."""
-    assert chart_job(NESTED) == {**encode_spec(NESTED), "plot": True}
+    """A chart job is the spec, plot and its title; a compare job labels each spec."""
+    assert chart_job(NESTED, "t") == {**encode_spec(NESTED), "plot": True, "title": "t"}
     job = compare_job([("a", NESTED)])
     assert job == {"compare": [{"label": "a", "spec": encode_spec(NESTED)}]}
 
