@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from bot.runner.pool import Comparison as Comparison
     from bot.runner.pool import RunnerPool as RunnerPool
     from bot.runner.sandbox import Limits as Limits
+    from bot.runner.sandbox import WorkerProgram as WorkerProgram
     from bot.runner.spec import MAX_STEPS as MAX_STEPS
     from bot.runner.spec import SCHEDULER_NAMES as SCHEDULER_NAMES
     from bot.runner.spec import Arg as Arg
@@ -56,7 +57,7 @@ _EXPORTS: dict[str, str] = {
         "bot.runner.errors",
     ),
     **dict.fromkeys(("Chart", "Comparison", "RunnerPool"), "bot.runner.pool"),
-    "Limits": "bot.runner.sandbox",
+    **dict.fromkeys(("Limits", "WorkerProgram"), "bot.runner.sandbox"),
     **dict.fromkeys(
         (
             "MAX_STEPS",

@@ -42,7 +42,13 @@ from bot.runner.protocol import (
     decode_result,
     encode_spec,
 )
-from bot.runner.sandbox import Limits, SandboxMode, modes_to_try, worker_command
+from bot.runner.sandbox import (
+    Limits,
+    SandboxMode,
+    WorkerProgram,
+    modes_to_try,
+    worker_command,
+)
 from bot.runner.spec import RunError, RunResult, RunSpec
 from bot.runner.table import describe_run
 
@@ -57,6 +63,7 @@ __all__ = [
     "RunnerPool",
     "RunnerStartError",
     "RunnerTimeout",
+    "WorkerProgram",
 ]
 
 log = logging.getLogger("anneal.runner")
@@ -96,6 +103,7 @@ class RunnerPool:
         start_timeout: float = 60.0,
         recycle_after: int = 5000,
         python: str | None = None,
+        program: WorkerProgram | None = None,
     ) -> None:
         """
         size: worker processes; each holds ~350 MB resident (torch + matplotlib).
@@ -104,6 +112,7 @@ class RunnerPool:
         sandbox: "auto" uses bubblewrap when it is installed and works, else rlimits only.
         plot: import matplotlib in the workers so chart() and compare() work.
         recycle_after: replace a worker after this many jobs (bounds slow leaks).
+        python, program: the interpreter and the worker module it runs (tests inject one).
         """
         if size < 1 or max_waiting < 0 or job_timeout <= 0:
             raise ValueError("need size >= 1, max_waiting >= 0 and job_timeout > 0")
@@ -116,6 +125,7 @@ class RunnerPool:
         self.recycle_after = recycle_after
         self._requested_sandbox = sandbox
         self._python = python or sys.executable
+        self._program = program or WorkerProgram()
         self._mode: SandboxMode | None = None
         self._idle: asyncio.Queue[WorkerProcess | None] = asyncio.Queue()
         self._workers: set[WorkerProcess] = set()
@@ -312,7 +322,12 @@ class RunnerPool:
     async def _spawn(self, mode: SandboxMode) -> WorkerProcess:
         assert self._home is not None
         argv, env, cwd = worker_command(
-            mode, python=self._python, home=self._home, limits=self.limits, plot=self.plot
+            mode,
+            program=self._program,
+            python=self._python,
+            home=self._home,
+            limits=self.limits,
+            plot=self.plot,
         )
         return await start_worker(argv, env, cwd, mode, self.start_timeout)
 

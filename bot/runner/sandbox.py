@@ -22,8 +22,8 @@ from bot.runner.errors import RunnerStartError
 log = logging.getLogger("anneal.runner")
 
 SandboxMode = Literal["bwrap", "rlimits"]
-SANDBOX_ROOT = "/opt/anneal"  # where the `bot` package appears inside bubblewrap
-TEST_HOOKS_ENV = "ANNEAL_TEST_HOOKS"
+SANDBOX_ROOT = "/opt/anneal"  # where the worker's packages appear inside bubblewrap
+BOT_PACKAGE = Path(bot.__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,18 @@ class Limits:
     job_cpu_seconds: int = 10  # RLIMIT_CPU, re-armed before each job
     open_files: int = 64  # RLIMIT_NOFILE
     file_size_bytes: int = 1 << 20  # RLIMIT_FSIZE; 0 breaks tempfile, which torch uses
+
+
+@dataclass(frozen=True)
+class WorkerProgram:
+    """The module a worker process runs, and the package directories it may import from.
+
+    The default is the production worker. Tests pass one that wraps its job loop with
+    misbehaviour (tests/runner/misbehaving_worker.py), so the worker carries no test hooks.
+    """
+
+    module: str = "bot.runner.worker"
+    packages: tuple[Path, ...] = (BOT_PACKAGE,)
 
 
 def modes_to_try(requested: Literal["auto", "bwrap", "rlimits"]) -> list[SandboxMode]:
@@ -49,14 +61,20 @@ def modes_to_try(requested: Literal["auto", "bwrap", "rlimits"]) -> list[Sandbox
 
 
 def worker_command(
-    mode: SandboxMode, *, python: str, home: str, limits: Limits, plot: bool
+    mode: SandboxMode,
+    *,
+    program: WorkerProgram,
+    python: str,
+    home: str,
+    limits: Limits,
+    plot: bool,
 ) -> tuple[list[str], dict[str, str], str]:
     """argv, environment and working directory for one worker."""
-    package_parent = str(Path(bot.__file__).resolve().parent.parent)
-    worker = [python, "-s", "-m", "bot.runner.worker", *_worker_flags(limits, plot)]
+    worker = [python, "-s", "-m", program.module, *_worker_flags(limits, plot)]
     if mode == "rlimits":
-        return worker, _environment(package_parent, home), home
-    sandbox = _bwrap_arguments(python, Path(package_parent) / "bot")
+        parents = dict.fromkeys(str(package.parent) for package in program.packages)
+        return worker, _environment(os.pathsep.join(parents), home), home
+    sandbox = _bwrap_arguments(python, program.packages)
     return [*sandbox, *worker], _environment(SANDBOX_ROOT, "/tmp"), "/"
 
 
@@ -87,16 +105,14 @@ def _environment(python_path: str, home: str) -> dict[str, str]:
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
     }
-    if os.environ.get(TEST_HOOKS_ENV) == "1":
-        env[TEST_HOOKS_ENV] = "1"
     return env
 
 
-def _bwrap_arguments(python: str, package: Path) -> list[str]:
+def _bwrap_arguments(python: str, packages: tuple[Path, ...]) -> list[str]:
     """bubblewrap: no network, nothing writable but a private /tmp, only what Python needs.
 
-    The bot package is mounted on its own at SANDBOX_ROOT, so the worker cannot read the
-    rest of the checkout (a .env with the bot's token, the database).
+    Each package (the bot's, normally) is mounted on its own under SANDBOX_ROOT, so the
+    worker cannot read the rest of the checkout (a .env with the bot's token, the database).
     """
     arguments = [
         shutil.which("bwrap") or "bwrap",
@@ -120,7 +136,9 @@ def _bwrap_arguments(python: str, package: Path) -> list[str]:
             arguments += ["--ro-bind", link, link]
     if os.path.exists("/etc/ld.so.cache"):
         arguments += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
-    return [*arguments, "--ro-bind", str(package), f"{SANDBOX_ROOT}/bot"]
+    for package in packages:
+        arguments += ["--ro-bind", str(package), f"{SANDBOX_ROOT}/{package.name}"]
+    return arguments
 
 
 def _python_paths(python: str) -> list[str]:

@@ -22,6 +22,7 @@ import resource
 import signal
 import sys
 import time
+from collections.abc import Callable
 from typing import IO, Any
 
 from bot.runner.compute import compute
@@ -43,12 +44,8 @@ from bot.runner.spec import (
     SchedulerSpec,
 )
 
-TEST_HOOKS_ENV = "ANNEAL_TEST_HOOKS"
-
-
-# ---------------------------------------------------------------------------------------
-# The process: limits, warm-up, the job loop
-# ---------------------------------------------------------------------------------------
+# One job (a JSON object) and whether charts are on -> its answer.
+JobHandler = Callable[[dict[str, Any], bool], dict[str, Any]]
 
 
 def apply_limits(memory: int, open_files: int, file_size: int) -> None:
@@ -132,8 +129,7 @@ def handle(job: dict[str, Any], plot_enabled: bool) -> dict[str, Any]:
         answer.update(_compare(job["compare"], plot_enabled))
         return answer
     spec = decode_spec(job)
-    hooked = _test_hook(spec)
-    result = hooked if hooked is not None else compute(spec)
+    result = compute(spec)
     answer.update(encode_result(result))
     if job.get("plot") and plot_enabled:
         from bot.runner import plot as plotting
@@ -155,43 +151,13 @@ def _compare(items: list[dict[str, Any]], plot_enabled: bool) -> dict[str, Any]:
     return answer
 
 
-def _test_hook(spec: RunSpec) -> RunResult | None:
-    """Misbehaviour on request, for the pool's tests; inert unless ANNEAL_TEST_HOOKS=1."""
-    if os.environ.get(TEST_HOOKS_ENV) != "1" or not spec.scheduler.name.startswith("__test_"):
-        return None
-    kwargs = spec.scheduler.kwargs
-    name = spec.scheduler.name
-    notes: tuple[str, ...] = ()
-    if name == "__test_sleep__":
-        time.sleep(_number(kwargs.get("seconds"), 60))
-    elif name == "__test_hog__":
-        hog = bytearray(int(_number(kwargs.get("bytes"), 1 << 33)))
-        notes = (f"allocated {len(hog)} bytes",)
-    elif name == "__test_print__":
-        print("stray print")
-        os.write(1, b"stray write to fd 1\n")
-    elif name == "__test_env__":
-        notes = (
-            f"env={','.join(sorted(os.environ))}",
-            f"cwd={os.getcwd()}",
-            f"uid={os.getuid()}",
-            f"interfaces={_interfaces()}",
-        )
-    return RunResult(groups=((),), initial=spec.lr, warnings=notes)
-
-
-def _number(value: object, default: float) -> float:
-    return float(value) if isinstance(value, int | float) else default
-
-
-def _interfaces() -> str:
-    import socket
-
-    # A sandbox without network shows only the loopback interface.
-    return ",".join(sorted(name for _, name in socket.if_nameindex()))
-
-
-def serve(source: IO[bytes], out: IO[bytes], plot_enabled: bool, job_cpu: int) -> None:
+def serve(
+    source: IO[bytes],
+    out: IO[bytes],
+    plot_enabled: bool,
+    job_cpu: int,
+    handle_job: JobHandler = handle,
+) -> None:
     """Answer jobs until stdin closes."""
     for line in iter(source.readline, b""):
         arm_cpu_limit(job_cpu)
@@ -199,7 +165,7 @@ def serve(source: IO[bytes], out: IO[bytes], plot_enabled: bool, job_cpu: int) -
             job = json.loads(line)
             if not isinstance(job, dict):
                 raise ValueError("a job is a JSON object")
-            answer = handle(job, plot_enabled)
+            answer = handle_job(job, plot_enabled)
         except MemoryError:
             # After a MemoryError nothing here can be trusted; the pool replaces us.
             os._exit(EXIT_OUT_OF_MEMORY)
@@ -227,7 +193,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, handle_job: JobHandler = handle) -> int:
+    """Set limits, warm up, say ready, then answer jobs until stdin closes.
+
+    `handle_job` answers one job; tests wrap `handle` to add misbehaviour.
+    """
     args = _parse_args(argv)
     apply_limits(args.memory, args.open_files, args.file_size)
     out = claim_stdout()
@@ -250,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     send(out, ready)
     with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):
-        serve(sys.stdin.buffer, out, args.plot, args.job_cpu)
+        serve(sys.stdin.buffer, out, args.plot, args.job_cpu, handle_job)
     return 0
 
 

@@ -6,15 +6,12 @@ import json
 import sys
 import types
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.runner import command
 from bot.runner.spec import RunError, RunSpec, SchedulerSpec
-
-if TYPE_CHECKING:  # fixtures from conftest.py; tests/ is not a package
-    from conftest import Reference
+from tests.runner.helpers import Reference
 
 SPECS = {
     "StepLR(step_size=2, gamma=0.5)": RunSpec(

@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_inputs import HOSTILE, SEED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.runner.language import parse_run, render_command, with_overrides
 from bot.runner.spec import RunError, RunSpec
+from tests.runner.hostile_inputs import HOSTILE, SEED
 
 ROOT = Path(__file__).resolve().parents[2]
 
