@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from bot.runner.language import parse_run, render_command, with_overrides
 from bot.runner.spec import RunError, RunSpec
-from tests.runner.hostile_inputs import HOSTILE, SEED
+from tests.runner.language.hostile_inputs import HOSTILE, SEED
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize(("text", "words"), HOSTILE, ids=[f"h{i}" for i in range(len(HOSTILE))])

@@ -9,7 +9,7 @@ import pytest
 
 from bot.runner.language import parse_run
 from bot.runner.spec import LambdaSpec, RunError, RunSpec, SchedulerSpec
-from tests.runner.hostile_inputs import SEED
+from tests.runner.language.hostile_inputs import SEED
 
 S = SchedulerSpec
 

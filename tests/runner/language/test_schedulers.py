@@ -16,7 +16,7 @@ from bot.runner.spec import SCHEDULER_NAMES
 
 lr_scheduler = pytest.importorskip("torch.optim.lr_scheduler")
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _torch_params(name: str) -> list[inspect.Parameter]:
