@@ -22,7 +22,7 @@ from bot.settings import Settings
 from bot.storage import Database
 
 if TYPE_CHECKING:
-    from bot.runner.pool import RunnerPool
+    from bot.runner import RunnerPool
 
 log = logging.getLogger("anneal")
 
@@ -99,7 +99,7 @@ def create_bot(services: Services, *, guild_ready_timeout: float = 2.0) -> Annea
 
 async def serve(settings: Settings) -> None:
     """Settings → database (migrated) → runner pool (warm) → bot, until stopped."""
-    from bot.runner.pool import RunnerPool
+    from bot.runner import RunnerPool
 
     assert settings.discord_token is not None
     library = load_library(settings.content_dir)

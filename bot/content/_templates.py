@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar, TypeAlias
 
 from bot.engine.problems import Level
-from bot.runner.spec import Arg, SchedulerSpec
+from bot.runner import Arg, SchedulerSpec
 
 # Rates after 0, 1, 2, ... calls of scheduler.step(), as torch computed them.
 Rates: TypeAlias = Sequence[float]

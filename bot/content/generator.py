@@ -29,8 +29,7 @@ from bot.content._templates import (
     other_calls,
 )
 from bot.engine.problems import LETTERS, Badge, BadgeRule, Kind, Level, Pack, Problem, RunRecipe
-from bot.runner.language import render_expression
-from bot.runner.spec import Arg, RunError, RunResult, RunSpec, SchedulerSpec
+from bot.runner import Arg, RunError, RunResult, RunSpec, SchedulerSpec, render_expression
 
 FRESH_PACK_ID: Final = "fresh"
 TIME_LIMIT: Final = 120
@@ -271,7 +270,7 @@ def _problem(
 
 async def generate_fresh_pack(seed: int | None = None, count: int = 5) -> Pack:
     """Start one torch worker, generate a fresh pack with it, and stop it (`anneal play`)."""
-    from bot.runner.pool import RunnerPool, RunnerStartError
+    from bot.runner import RunnerPool, RunnerStartError
 
     try:
         async with RunnerPool(size=1, plot=False, job_timeout=30.0) as pool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.content.loader import ContentLibrary
 from bot.engine.problems import Kind, Level
-from bot.runner.spec import SCHEDULER_NAMES
+from bot.runner import SCHEDULER_NAMES
 
 # What a course needs at least (issue #5); shortfalls are flagged in the table.
 MIN_PER_SCHEDULER = 3

@@ -1,8 +1,17 @@
 """`!run`: parse user text into a RunSpec, compute it with real torch in a worker, show it.
 
-This is the runner's public face: code outside `bot/runner/` imports only from here.
+This is the runner's public face: code outside `bot/runner/` imports only from here,
+plus two modules that are public as modules: `bot.runner.plot` (charts as PNG bytes) and
+`bot.runner.command` (`anneal run`). Everything else in the package is private.
 Names load on first use (PEP 562), so the worker process, which imports
 `bot.runner.worker` and therefore this package, never loads the parser or the pool.
+
+    language/    text -> RunSpec and back (the parser; never imported by the worker)
+    protocol.py  what both ends of the pipe share: job and answer JSON, limits, codes
+    pool.py      warm workers, a bounded queue, restarts (with process.py, sandbox.py)
+    worker.py    the process that imports torch; compute.py runs a job, lessons.py
+                 words torch's errors, lambdas.py evaluates lambda bodies
+    table.py     results as text; spec.py the data; errors.py what the runner raises
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ if TYPE_CHECKING:
     from bot.runner.spec import RunSpec as RunSpec
     from bot.runner.spec import SchedulerSpec as SchedulerSpec
     from bot.runner.table import describe_run as describe_run
+    from bot.runner.table import format_number as format_number
     from bot.runner.table import format_table as format_table
 
 # public name -> the module that defines it
@@ -70,7 +80,7 @@ _EXPORTS: dict[str, str] = {
         ),
         "bot.runner.spec",
     ),
-    **dict.fromkeys(("describe_run", "format_table"), "bot.runner.table"),
+    **dict.fromkeys(("describe_run", "format_number", "format_table"), "bot.runner.table"),
 }
 
 __all__ = sorted(_EXPORTS)

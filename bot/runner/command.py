@@ -1,4 +1,7 @@
-"""`anneal run '<expr>'`: compute a schedule from the command line, with the bot's own runner."""
+"""`anneal run '<expr>'`: compute a schedule from the command line, with the bot's own runner.
+
+A public module of bot.runner: `anneal` (bot/cli.py) calls main().
+"""
 
 from __future__ import annotations
 

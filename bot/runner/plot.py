@@ -1,4 +1,4 @@
-"""Learning-rate charts as PNG bytes.
+"""Learning-rate charts as PNG bytes (a public module of bot.runner).
 
 matplotlib is imported on first use, never at import time, so the bot can import this
 module for free; charts are normally drawn in a warm worker (see pool.RunnerPool.chart).
