@@ -89,4 +89,5 @@ class RunResult:
 
     @property
     def lrs(self) -> tuple[float, ...]:
+        """The first parameter group's rates (the only group, in most runs)."""
         return self.groups[0] if self.groups else ()

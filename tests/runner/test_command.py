@@ -38,6 +38,7 @@ def fake_parser(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def step_lr(o: object) -> object:
+    """The StepLR the expressions under test stand for, built on optimizer `o`."""
     from torch.optim.lr_scheduler import StepLR
 
     return StepLR(o, step_size=2, gamma=0.5)  # type: ignore[arg-type]

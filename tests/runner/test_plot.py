@@ -28,10 +28,12 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def steps_of(spec: RunSpec) -> list[int]:
+    """The steps at which the chart of `spec` draws a marker."""
     return [m.step for m in plot.markers(spec)]
 
 
 def a_result(steps: int = 50, groups: int = 2, momentum: bool = True) -> RunResult:
+    """A made-up result: decaying rates per group, and a wobbling momentum."""
     rates = tuple(tuple(0.1 * (g + 1) * 0.97**i for i in range(steps)) for g in range(groups))
     moms = tuple(tuple(0.9 - 0.05 * math.sin(i) for i in range(steps)) for _ in range(groups))
     return RunResult(

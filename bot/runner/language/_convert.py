@@ -1,4 +1,4 @@
-"""From `ast` nodes to the pure data of a RunSpec: schedulers, literal values and run options.
+"""From `ast` nodes to the pure data of a RunSpec: scheduler calls and their literal values.
 
 Names are only ever looked up in the dicts of a Scope; nothing is evaluated.
 """
@@ -88,9 +88,11 @@ class Scope:
         return lambda_from_ast(node)
 
     def is_optimizer(self, node: ast.expr) -> bool:
+        """Whether `node` names the optimizer (`optimizer`, `opt`, or the snippet's own name)."""
         return isinstance(node, ast.Name) and node.id in self.optimizers
 
     def scheduler_name(self, func: ast.expr) -> str:
+        """The scheduler class a call's function names, or a RunError saying why it isn't one."""
         path = self.resolve(func)
         prefix = SCHEDULER_MODULE + "."
         rest = path[len(prefix) :] if path is not None and path.startswith(prefix) else None
@@ -205,6 +207,7 @@ def scheduler_from_call(
 
 
 def check_required(sig: SchedulerSig, kwargs: dict[str, Arg]) -> None:
+    """Refuse a scheduler call that leaves out a required argument, with an example."""
     missing = [p.name for p in sig.params if p.required and p.name not in kwargs]
     if missing:
         raise RunError(
@@ -362,6 +365,7 @@ def _show(value: float) -> str:
 
 
 def number(node: ast.expr, scope: Scope | None, label: str, low: float, high: float) -> Number:
+    """A literal number between `low` and `high`."""
     value = literal_number(node, scope, label)
     if not low <= value <= high:
         raise RunError(
@@ -371,6 +375,7 @@ def number(node: ast.expr, scope: Scope | None, label: str, low: float, high: fl
 
 
 def integer(node: ast.expr, scope: Scope | None, label: str, low: float, high: float) -> int:
+    """A whole number (2.0 counts) between `low` and `high`."""
     value = literal_number(node, scope, label)
     if isinstance(value, float) and not value.is_integer():
         raise RunError(f"{label} must be a whole number; got {_show(value)}.")

@@ -35,6 +35,7 @@ class Options:
 
 
 def set_option(options: Options, name: str, node: ast.expr, scope: Scope | None = None) -> None:
+    """Check one run option's value and record it in `options`."""
     if name == "lr":
         if isinstance(node, ast.List | ast.Tuple):
             items = list_items(node, "lr", 1, MAX_GROUPS)
@@ -59,6 +60,7 @@ def set_option(options: Options, name: str, node: ast.expr, scope: Scope | None 
 
 
 def optimizer_name(node: ast.expr, scope: Scope | None) -> str:
+    """The optimizer `optimizer=` names (`Adam`, `'adam'`, `optim.Adam`), spelled as torch does."""
     text: str | None = None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         text = node.value

@@ -49,6 +49,7 @@ class SnippetNames:
         return makes and self.inert_args(node)
 
     def inert_args(self, call: ast.Call) -> bool:
+        """Whether every argument of `call` is inert data (no `**` unpacking)."""
         values = [*call.args, *(k.value for k in call.keywords)]
         if any(k.arg is None for k in call.keywords):
             return False
@@ -79,6 +80,7 @@ class SnippetNames:
     # -- prints --
 
     def is_print(self, call: ast.Call) -> bool:
+        """A `print(...)` of things to display, with at most sep=, end= and flush=."""
         if any(isinstance(a, ast.Starred) for a in call.args):
             return False
         for keyword in call.keywords:
@@ -121,6 +123,7 @@ class SnippetNames:
         return False
 
     def is_rate_read(self, node: ast.Subscript) -> bool:
+        """`param_groups[0]['lr']`, `group['lr']`, `scheduler.get_last_lr()[0]` and the like."""
         index = node.slice
         inner = node.value
         if isinstance(index, ast.Constant) and index.value == "lr":
@@ -136,6 +139,7 @@ class SnippetNames:
         return _is_small_int(index) and self.is_display(inner)
 
     def is_display_call(self, call: ast.Call) -> bool:
+        """`scheduler.get_last_lr()`, or round(), str(), float() ... of things to display."""
         func = call.func
         if (
             isinstance(func, ast.Attribute)

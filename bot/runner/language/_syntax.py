@@ -61,6 +61,7 @@ def parse_quietly(source: str, mode: Literal["eval", "exec"]) -> ast.AST:
 
 
 def syntax_message(exc: SyntaxError) -> str:
+    """Python's SyntaxError as a short sentence with its line."""
     where = f" (line {exc.lineno})" if exc.lineno else ""
     message = str(exc.msg)
     if len(message) > 120:
@@ -111,6 +112,7 @@ def _identifiers(node: ast.AST) -> Iterable[str]:
 
 
 def excerpt(node: ast.AST) -> str:
+    """The source of `node`, quoted for a message."""
     try:
         return quote(ast.unparse(node))
     except (RecursionError, ValueError):  # pragma: no cover - check() bounds the depth
