@@ -6,17 +6,10 @@ torch, and the worker process never imports this package.
 
 from __future__ import annotations
 
-from bot.runner.language._overrides import with_overrides
-from bot.runner.language._parse import parse_run, split_options
-from bot.runner.language._render import render_command, render_expression, render_snippet
-from bot.runner.language._syntax import MAX_INPUT_CHARS
-
-__all__ = [
-    "MAX_INPUT_CHARS",
-    "parse_run",
-    "render_command",
-    "render_expression",
-    "render_snippet",
-    "split_options",
-    "with_overrides",
-]
+from bot.runner.language._overrides import with_overrides as with_overrides
+from bot.runner.language._parse import parse_run as parse_run
+from bot.runner.language._parse import split_options as split_options
+from bot.runner.language._render import render_command as render_command
+from bot.runner.language._render import render_expression as render_expression
+from bot.runner.language._render import render_snippet as render_snippet
+from bot.runner.language._syntax import MAX_INPUT_CHARS as MAX_INPUT_CHARS

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import Final
 
-from bot.runner.language import _syntax
+import bot.runner.language._syntax as _syntax
 from bot.runner.language._convert import (
     Scope,
     check_required,

@@ -19,7 +19,7 @@ import io
 import tokenize
 from typing import Final
 
-from bot.runner.language import _syntax
+import bot.runner.language._syntax as _syntax
 from bot.runner.language._convert import (
     Scope,
     scheduler_from_call,
