@@ -23,9 +23,7 @@ from bot.content.check import SnippetRun, run_snippets
 from bot.content.generator import FRESH_PACK_ID, GenerationError, generate_pack, generate_problem
 from bot.content.generator.templates.exponential_lr import ExponentialLRTemplate
 from bot.engine.problems import LETTERS, BadgeRule, Kind, Pack, Problem
-from bot.runner.language import parse_run
-from bot.runner.pool import RunnerPool
-from bot.runner.spec import RunResult, RunSpec
+from bot.runner import RunnerPool, RunResult, RunSpec, parse_run
 
 SEEDS = (11, 12, 13, 14)
 PER_PACK = 10  # one problem per scheduler in each pack: 40 problems, four of each
