@@ -24,7 +24,7 @@ from bot.challenges.live import (
 )
 from bot.challenges.resume import CannotResume, back_notice, restore_session
 from bot.content import FRESH_PACK_ID, ContentLibrary
-from bot.engine.problems import Pack
+from bot.engine.problems import Pack, Problem
 from bot.engine.scoring import ScoringRules
 from bot.engine.session import (
     AnswerOutcome,
@@ -79,6 +79,15 @@ class ChallengeManager:
         return message_id in self._by_message or any(
             message_id in live.closed_messages for live in self._by_channel.values()
         )
+
+    def unrevealed_problems(self, guild_id: int | None) -> list[Problem]:
+        """Problems of the guild's live challenges not revealed yet (None: of every guild)."""
+        return [
+            problem
+            for live in self._by_channel.values()
+            if guild_id is None or live.guild_id == guild_id
+            for problem in live.session.unrevealed
+        ]
 
     async def resolve_pack(self, pack_id: str | None) -> Pack:
         """The pack to play: the default, a shipped one by id, or a freshly generated one."""

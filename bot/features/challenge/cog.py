@@ -43,6 +43,7 @@ class ChallengeCog(commands.Cog):
             grace=services.reveal_grace,
             fresh=self._generate_fresh if services.runner is not None else None,
         )
+        services.challenges = self.manager  # so `!run` can see what is in play
         self._warned_channels: set[int] = set()  # told once that Manage Messages is missing
         self._resumed = False
 

@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.storage import Database
 
 if TYPE_CHECKING:
+    from bot.challenges import ChallengeManager
     from bot.runner import RunnerPool
 
 log = logging.getLogger("anneal")
@@ -37,6 +38,9 @@ class Services:
     clock: Clock = field(default=time.time)
     # Once everyone in a challenge is done, latecomers get this long before the reveal.
     reveal_grace: float = 5.0
+    # The live challenges, set by the challenge feature when it loads; other features
+    # (`!run` hides what is in play) only read it. None: no challenge feature.
+    challenges: ChallengeManager | None = None
 
 
 # A feature package's `setup`: adds its cogs to the bot, once, before it connects.
