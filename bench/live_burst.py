@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import sys
 import tempfile
@@ -108,7 +109,9 @@ async def _play(server: FakeDiscord, cog: ChallengeCog, before: float) -> BurstR
     await asyncio.gather(*(react(user) for user in crowd))
     told = await asyncio.gather(*waits)
     for user in crowd:
-        await server.wait_for_reaction_removed(problem.id, "B", user, timeout=SETTLE_TIMEOUT)
+        await server.wait_for_reaction_removed(
+            problem.id, LETTER_EMOJI["B"], user, timeout=SETTLE_TIMEOUT
+        )
     await server.wait_for_message(channel, title_starts("Answer: B)"), timeout=SETTLE_TIMEOUT)
     await server.wait_for_message(channel, title_starts("Burst: "), timeout=SETTLE_TIMEOUT)
 
@@ -170,25 +173,35 @@ async def main() -> None:
     parser.add_argument("--members", type=int, default=20)
     parser.add_argument("--before", type=float, default=3.5, help="seconds before the deadline")
     parser.add_argument("--json", action="store_true", help="JSON lines for bench/all.py")
+    parser.add_argument(
+        "--blind",
+        action="store_true",
+        help="the fake sends no X-RateLimit headers: the bot learns of limits by 429s only",
+    )
     args = parser.parse_args()
+    limits = dataclasses.replace(DISCORD_LIKE, headers=not args.blind)
     # discord.py logs every 429 it retries; the table counts them instead.
     logging.basicConfig(level=logging.ERROR)
     free = await burst(args.members, args.before, None)
-    limited = await burst(args.members, args.before, DISCORD_LIKE)
+    limited = await burst(args.members, args.before, limits)
     results = figures(limited, free)
     if args.json:
         print(dump_json(results))
     else:
         print(
             f"{args.members} members answer {args.before} s before the deadline; "
-            f"Discord-like limits: {_describe(DISCORD_LIKE)}"
+            f"Discord-like limits: {_describe(limits)}"
         )
         print_table(results)
 
 
 def _describe(limits: RateLimits) -> str:
     buckets = ", ".join(f"{b.name} {b.limit}/{b.per:g} s" for b in limits.buckets)
-    return f"{buckets}, {limits.global_per_second}/s global, {limits.latency * 1000:.0f} ms latency"
+    blind = "" if limits.headers else ", no X-RateLimit headers"
+    return (
+        f"{buckets}, {limits.global_per_second}/s global, "
+        f"{limits.latency * 1000:.0f} ms latency{blind}"
+    )
 
 
 if __name__ == "__main__":

@@ -67,6 +67,9 @@ class RateLimits:
     buckets: tuple[BucketRule, ...] = DISCORD_BUCKETS
     global_per_second: int | None = 50
     latency: float = 0.05
+    #: False: no X-RateLimit-* headers on successes, so a client learns of a limit only by
+    #: its 429s (a cruder server than Discord, which a bot must survive as well).
+    headers: bool = True
 
 
 #: Discord's limits as measured: reactions 1/0.25 s and messages 5/5 s per channel,
@@ -131,7 +134,7 @@ class RateLimiter:
             break
         if counted:
             self.recent.append(now)
-        return None, headers
+        return None, headers if self.limits.headers else {}
 
     def _too_many(self, retry_after: float, headers: dict[str, str], *, scope: str) -> web.Response:
         self.limited += 1
