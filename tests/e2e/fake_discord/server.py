@@ -140,9 +140,9 @@ class FakeDiscord:
         self._seen_edits: dict[int, int] = {}
 
     @classmethod
-    def with_default_world(cls) -> FakeDiscord:
+    def with_default_world(cls, *, rate_limits: RateLimits | None = None) -> FakeDiscord:
         """A guild with #general and #challenges, an admin, a member and a user with closed DMs."""
-        server = cls()
+        server = cls(rate_limits=rate_limits)
         server.world = build_default_world(server.state)
         return server
 
