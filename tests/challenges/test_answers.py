@@ -15,7 +15,7 @@ import pytest
 
 from bot.challenges import AnswerNotSaved, ChallengeManager, DoubleTap, LiveChallenge
 from bot.challenges.live import TapGuard
-from bot.engine.session import DeadlinePassed, OptionAlreadyTried
+from bot.engine.session import OptionAlreadyTried
 from bot.storage import Database, StorageError
 from tests.challenges.test_manager import (
     ALICE,
@@ -162,7 +162,7 @@ async def test_the_guard_is_per_player(manager: ChallengeManager) -> None:
         answer(manager, live, BOB, "B"),
         answer(manager, live, CAROL, "A"),
     )
-    assert outcomes == (True, True, False)
+    assert list(outcomes) == [True, True, False]
 
 
 async def test_a_refused_pick_does_not_block_the_next(
