@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 
@@ -21,11 +22,13 @@ from bot.engine.session import Clock
 from bot.features.common.outgoing import Outgoing, dm_lane, messages_lane, retry_delay
 
 log = logging.getLogger("anneal.notify")
+T = TypeVar("T")
 
 CANNOT_DM = 50007  # Discord's code for "Cannot send messages to this user"
 NOTE_SECONDS = 10.0  # how long a channel note stays before it deletes itself
 CLOSED_DMS_REMEMBERED = 600.0  # seconds before trying a member's closed DMs again
 NOTES_PER_MESSAGE = 10  # keeps a merged note far below Discord's 2,000 characters
+REMEMBERED_USERS = 1000  # how many members' DM facts are kept (oldest forgotten first)
 
 
 @dataclass
@@ -57,8 +60,9 @@ class Notifier:
         self.clock = clock
         self.note_seconds = note_seconds
         self.remember_closed = remember_closed
-        self._closed_until: dict[int, float] = {}
-        self._dm_opened: set[int] = set()  # users whose DM channel discord.py has cached
+        # Both bounded (least recently used goes first), so a big server leaks nothing.
+        self._closed_until: OrderedDict[int, float] = OrderedDict()
+        self._dm_opened: OrderedDict[int, None] = OrderedDict()  # DM channel opened before
         self._channels: dict[int, _Channel] = {}
 
     def dms_closed(self, user_id: int) -> bool:
@@ -96,12 +100,12 @@ class Notifier:
 
         async def send() -> bool:
             channel = await self.client.create_dm(discord.Object(user_id))
-            self._dm_opened.add(user_id)
+            _remember(self._dm_opened, user_id, None)
             try:
                 await channel.send(text)
             except discord.Forbidden as error:
                 if error.code == CANNOT_DM:
-                    self._closed_until[user_id] = self.clock() + self.remember_closed
+                    _remember(self._closed_until, user_id, self.clock() + self.remember_closed)
                 return False
             return True
 
@@ -158,6 +162,14 @@ class Notifier:
         for note in batch:
             if not note.told.done():
                 note.told.set_result(told)
+
+
+def _remember(facts: OrderedDict[int, T], user_id: int, value: T) -> None:
+    """Keep `value` for the user as the newest fact, forgetting the oldest beyond the bound."""
+    facts[user_id] = value
+    facts.move_to_end(user_id)
+    while len(facts) > REMEMBERED_USERS:
+        facts.popitem(last=False)
 
 
 def when_done(future: asyncio.Future[Any], then: Callable[[bool], object]) -> None:

@@ -14,6 +14,7 @@ from unittest.mock import Mock
 import discord
 import pytest
 
+from bot.features.common import notify
 from bot.features.common.notify import CANNOT_DM, Notifier, when_done
 from bot.features.common.outgoing import Outgoing
 from tests.engine.conftest import FakeClock
@@ -155,3 +156,15 @@ async def test_when_done_reports_success_and_failure() -> None:
     futures[3].cancel()
     await asyncio.sleep(0)
     assert seen == [True, False, False, False]
+
+
+async def test_what_it_remembers_is_bounded(
+    client: FakeClient, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closed DMs of more members than the bound: the oldest is forgotten, nothing grows."""
+    monkeypatch.setattr(notify, "REMEMBERED_USERS", 3)
+    client.closed_users = {21, 22, 23, 24}
+    notifier = Notifier(cast(discord.Client, client), Outgoing(), clock)
+    for user in (21, 22, 23, 24):
+        await notifier.tell(user, CHANNEL, "private", "public")
+    assert [notifier.dms_closed(user) for user in (21, 22, 23, 24)] == [False, True, True, True]
