@@ -27,6 +27,7 @@ from tests.e2e.fake_discord import (
     FakeDiscord,
     FakeMessage,
     FakeUser,
+    P,
     StudyGroups,
     serving_study_groups,
     title_starts,
@@ -335,6 +336,25 @@ async def test_two_guilds_play_at_once_without_slowing_each_other(
         assert alice_hidden < max(removals_of(server, user)[0] for user in crowd)
         assert len(await stored_attempts(bot, world.general.id)) == len(crowd)
         assert await stored_attempts(bot, world.second_channel.id) == [(world.admin.id, "B", True)]
+
+
+async def test_without_manage_messages_no_removal_is_even_tried(
+    unlimited: FakeDiscord, tmp_path: Path, content: Path
+) -> None:
+    """The channel denies the bot Manage Messages: answers count, the bot says once what it
+    needs, and spends no REST call on removals Discord would refuse."""
+    server, world = unlimited, unlimited.study_groups
+    await server.set_channel_overwrite(world.general.id, world.bot_role, deny=P.MANAGE_MESSAGES)
+    async with running_anneal(server, tmp_path / "perm.db", content_dir=content) as bot:
+        problem = await open_problem(server, world.general.id, world.admin)
+        for user in world.crowd:
+            await server.user_adds_reaction(world.general.id, problem.id, user, B)
+            await server.wait_for_dm(user)
+        await bot.outgoing.drain()
+        asks = [m for m in server.messages_in(world.general.id) if "Manage Messages" in m.content]
+        assert len(asks) == 1
+        assert server.requests_matching("DELETE", r".*/reactions/.*") == []
+        assert len(await stored_attempts(bot, world.general.id)) == len(world.crowd)
 
 
 def test_the_study_groups_world_is_what_the_tests_above_assume() -> None:

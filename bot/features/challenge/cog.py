@@ -288,6 +288,9 @@ class ChallengeCog(commands.Cog):
     def _hide_reaction(self, payload: discord.RawReactionActionEvent) -> None:
         """Queue the removal of the member's reaction, so others can't copy their pick."""
         channel_id, user = payload.channel_id, discord.Object(payload.user_id)
+        if not self._may_manage_messages(channel_id):
+            self._ask_for_manage_messages(channel_id)  # a call that would only be refused
+            return
         message = self.bot.get_partial_messageable(channel_id).get_partial_message(
             payload.message_id
         )
@@ -303,6 +306,13 @@ class ChallengeCog(commands.Cog):
         self.bot.outgoing.submit(
             reactions_lane(channel_id), remove, what=f"removing a reaction of {user.id}"
         )
+
+    def _may_manage_messages(self, channel_id: int) -> bool:
+        """False only when the cached permissions say Manage Messages is missing."""
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel) or channel.guild.me is None:
+            return True  # not cached: let Discord decide
+        return channel.permissions_for(channel.guild.me).manage_messages
 
     def _ask_for_manage_messages(self, channel_id: int) -> None:
         if channel_id in self._warned_channels:
