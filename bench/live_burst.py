@@ -56,6 +56,7 @@ class BurstResult:
     stored: int  # correct attempts in the database afterwards
     feedback: list[float]  # seconds from a member's reaction to their DM
     rate_limited: int  # 429s the fake answered
+    hidden_after: float  # seconds from the burst until the last pick was hidden
     answer_calls: int  # REST calls made for the answers (not for posting the problem)
 
 
@@ -112,6 +113,7 @@ async def _play(server: FakeDiscord, cog: ChallengeCog, before: float) -> BurstR
         await server.wait_for_reaction_removed(
             problem.id, LETTER_EMOJI["B"], user, timeout=SETTLE_TIMEOUT
         )
+    hidden_after = loop.time() - min(started.values())
     await server.wait_for_message(channel, title_starts("Answer: B)"), timeout=SETTLE_TIMEOUT)
     await server.wait_for_message(channel, title_starts("Burst: "), timeout=SETTLE_TIMEOUT)
 
@@ -124,6 +126,7 @@ async def _play(server: FakeDiscord, cog: ChallengeCog, before: float) -> BurstR
         stored=stored,
         feedback=[seconds for seconds, _ in told],
         rate_limited=server.rate_limited,
+        hidden_after=hidden_after,
         answer_calls=len(calls),
     )
 
@@ -158,6 +161,7 @@ def figures(limited: BurstResult, free: BurstResult) -> list[Figure]:
         fig("feedback p50", *_pct(limited, free, 50), "s"),
         fig("feedback p95", *_pct(limited, free, 95), "s"),
         fig("feedback max", max(limited.feedback), max(free.feedback), "s", 10.0),
+        fig("every pick hidden after", limited.hidden_after, free.hidden_after, "s"),
         fig("429s seen", limited.rate_limited, free.rate_limited, "responses"),
         fig("REST calls per answer", limited.answer_calls / n, free.answer_calls / n, "calls"),
     ]
