@@ -315,6 +315,27 @@ async def test_a_full_disk_is_told_and_nothing_is_lost(
         assert await stored_attempts(bot, world.general.id) == [(world.member.id, "B", True)]
 
 
+async def test_a_bug_in_the_answer_path_is_told_not_swallowed(
+    unlimited: FakeDiscord, tmp_path: Path, content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected error while judging: the member hears it was not counted (and to
+    react again) before their reaction goes; the error is logged, not raised into discord.py."""
+    server, world = unlimited, unlimited.study_groups
+    async with running_anneal(server, tmp_path / "bug.db", content_dir=content) as bot:
+        problem = await open_problem(server, world.general.id, world.admin)
+
+        async def broken(**kwargs: object) -> None:
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(manager_of(bot).manager, "answer", broken)
+        await server.user_adds_reaction(world.general.id, problem.id, world.member, B)
+        told = await server.wait_for_dm(world.member)
+        assert told.content.startswith("Something went wrong on my side")
+        assert "react again" in told.content
+        await server.wait_for_reaction_removed(problem.id, B, world.member)
+        assert dms_to(server, world.member)[0] < removals_of(server, world.member)[0]
+
+
 async def test_two_guilds_play_at_once_without_slowing_each_other(
     limited: FakeDiscord, tmp_path: Path, content: Path
 ) -> None:

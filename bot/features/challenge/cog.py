@@ -223,7 +223,7 @@ class ChallengeCog(commands.Cog):
             return
         except Exception:
             log.exception("the answer of %d in channel %d failed", user_id, channel_id)
-            self._tell_then_hide(payload, CRASHED, CRASHED)
+            self._tell_then_hide(payload, CRASHED.capitalize(), CRASHED)
             return
         self._hide_reaction(payload)  # stored: hide the pick at once
         attempt = outcome.attempt
