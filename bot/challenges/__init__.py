@@ -5,9 +5,11 @@ manager with a fake view and clock.
 """
 
 from bot.challenges.live import (
+    AnswerNotSaved,
     ChallengeNotAllowedHere,
     ChallengeRunning,
     ChallengeView,
+    DoubleTap,
     LiveChallenge,
     NoChallengeHere,
     ProblemClosed,
@@ -16,10 +18,12 @@ from bot.challenges.live import (
 from bot.challenges.manager import ChallengeManager
 
 __all__ = [
+    "AnswerNotSaved",
     "ChallengeManager",
     "ChallengeNotAllowedHere",
     "ChallengeRunning",
     "ChallengeView",
+    "DoubleTap",
     "LiveChallenge",
     "NoChallengeHere",
     "ProblemClosed",

@@ -36,6 +36,43 @@ class ProblemClosed(ChallengeError):
     """The problem answered has been revealed; only the current one counts."""
 
 
+class DoubleTap(ChallengeError):
+    """A second pick came right after the player's previous one; it is ignored, not counted."""
+
+
+class AnswerNotSaved(ChallengeError):
+    """Storage failed (busy, locked, full): the answer was not counted; the player may retry."""
+
+
+@dataclass
+class TapGuard:
+    """Ignores a pick that comes within `window` seconds of the player's previous counted one.
+
+    Two letters tapped within milliseconds are a slip of the finger, not two guesses: only
+    the first counts. A pick that was refused or failed to save does not block the next.
+    """
+
+    window: float = 1.5
+    _last: dict[int, float] = field(default_factory=dict)  # user -> arrival of their last pick
+
+    def claim(self, user_id: int, at: float) -> float | None:
+        """Mark a pick that arrived `at`; returns the mark it replaces. Raises DoubleTap."""
+        previous = self._last.get(user_id)
+        if previous is not None and abs(at - previous) < self.window:
+            raise DoubleTap("Only the first of two quick picks counts.")
+        self._last[user_id] = at
+        return previous
+
+    def release(self, user_id: int, at: float, previous: float | None) -> None:
+        """Undo `claim` for a pick that did not count (unless a later pick has claimed since)."""
+        if self._last.get(user_id) != at:
+            return
+        if previous is None:
+            del self._last[user_id]
+        else:
+            self._last[user_id] = previous
+
+
 @dataclass(eq=False)
 class LiveChallenge:
     """A challenge in play in one channel."""
@@ -47,6 +84,7 @@ class LiveChallenge:
     session: ChallengeSession
     message_id: int | None = None  # the open problem's message
     closed_messages: set[int] = field(default_factory=set)
+    taps: TapGuard = field(default_factory=TapGuard)  # quick second picks on the open problem
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     timer: asyncio.Task[None] | None = None
     timer_due: float = math.inf

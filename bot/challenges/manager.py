@@ -13,6 +13,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable
 
+from bot.challenges.answers import save_answer
 from bot.challenges.live import (
     ChallengeNotAllowedHere,
     ChallengeRunning,
@@ -20,6 +21,7 @@ from bot.challenges.live import (
     LiveChallenge,
     NoChallengeHere,
     ProblemClosed,
+    TapGuard,
     UnknownPack,
 )
 from bot.challenges.resume import CannotResume, back_notice, restore_session
@@ -56,6 +58,7 @@ class ChallengeManager:
         progress_interval: float = 5.0,
         fresh: Callable[[], Awaitable[Pack]] | None = None,
         sleep: Sleep = asyncio.sleep,
+        double_tap: float = 1.5,
     ) -> None:
         self.db = db
         self.library = library
@@ -65,6 +68,8 @@ class ChallengeManager:
         self.grace = grace  # once everyone is done, latecomers get this long to join in
         self.progress_interval = progress_interval  # Discord rate-limits message edits
         self.fresh = fresh  # generates the `fresh` pack, new problems every time
+        # Two letters within this many seconds are one slip of the finger, not two guesses.
+        self.double_tap = double_tap
         self._by_channel: dict[int, LiveChallenge] = {}
         self._by_message: dict[int, LiveChallenge] = {}
 
@@ -189,19 +194,38 @@ class ChallengeManager:
         return live
 
     async def answer(
-        self, *, message_id: int, user_id: int, user_name: str, option: str
+        self,
+        *,
+        message_id: int,
+        user_id: int,
+        user_name: str,
+        option: str,
+        answered_at: float | None = None,
     ) -> AnswerOutcome:
-        """Judge an answer to the problem posted as `message_id`, store it, then return it."""
+        """Judge an answer to the problem posted as `message_id`, store it, then return it.
+
+        `answered_at` is when the answer reached the bot (default: now). The deadline, the
+        speed bonus and the double-tap guard use it, never the time the lock was free, so
+        an answer queued behind others (or behind a busy database) is judged as it arrived.
+        Raises DoubleTap for a pick within `double_tap` seconds of the previous counted one,
+        AnswerNotSaved when storage fails (nothing is counted; the player may try again).
+        """
+        at = self.clock() if answered_at is None else answered_at
         live = self._live_problem(message_id)
-        async with live.lock:
-            if live.message_id != message_id:
-                raise ProblemClosed("That problem is closed; answer the current one.")
-            outcome = live.session.judge(user_id, option)
-            attempt = outcome.attempt
-            # One transaction stores the player's name and the attempt together.
-            await self.db.save_attempt(live.session_id, attempt, display_name=user_name)
-            live.session.record(attempt)  # only once it is safely on disk
-            self._after_answer(live)
+        # Claimed before waiting for the lock: a second tap that arrives while the first
+        # is being stored must see it.
+        previous = live.taps.claim(user_id, at)
+        try:
+            async with live.lock:
+                if live.message_id != message_id:
+                    raise ProblemClosed("That problem is closed; answer the current one.")
+                outcome = live.session.judge(user_id, option, at=at)
+                await save_answer(self.db, live.session_id, outcome.attempt, user_name)
+                live.session.record(outcome.attempt)  # only once it is safely on disk
+                self._after_answer(live)
+        except BaseException:
+            live.taps.release(user_id, at, previous)
+            raise
         return outcome
 
     async def check_hint(self, *, message_id: int | None, channel_id: int, user_id: int) -> str:
@@ -306,6 +330,7 @@ class ChallengeManager:
 
     def _track_message(self, live: LiveChallenge, message_id: int) -> None:
         live.message_id = message_id
+        live.taps = TapGuard(self.double_tap)  # the double-tap guard is per problem
         self._by_message[message_id] = live
 
     async def _reveal(self, live: LiveChallenge) -> None:

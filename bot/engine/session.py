@@ -235,14 +235,18 @@ class ChallengeSession:
 
     # -- what players do ----------------------------------------------------------------
 
-    def answer(self, user_id: int, option: str) -> AnswerOutcome:
+    def answer(self, user_id: int, option: str, *, at: float | None = None) -> AnswerOutcome:
         """Judge and record one attempt, or raise a ChallengeError saying why it does not count."""
-        outcome = self.judge(user_id, option)
+        outcome = self.judge(user_id, option, at=at)
         self.record(outcome.attempt)
         return outcome
 
-    def judge(self, user_id: int, option: str) -> AnswerOutcome:
-        """What an attempt would score, without recording it (the bot stores it first)."""
+    def judge(self, user_id: int, option: str, *, at: float | None = None) -> AnswerOutcome:
+        """What an attempt would score, without recording it (the bot stores it first).
+
+        `at` is when the answer was given (default: now); the deadline and the speed bonus
+        are measured from it, so an answer that waited its turn is judged as it arrived.
+        """
         current = self._open_problem()
         problem = current.problem
         letter = problem.option_letter(option)
@@ -250,7 +254,7 @@ class ChallengeSession:
             shown = option.strip()[:20] or "That"
             choices = ", ".join(problem.letters)
             raise NotAnOption(f"{shown} is not an option; pick one of {choices}.")
-        now = self._clock()
+        now = self._clock() if at is None else at
         if now > current.deadline:
             raise DeadlinePassed("Time is up for this problem; the answer is being revealed.")
         player = self._state.get((user_id, problem.id)) or _PlayerProblemState()
@@ -355,7 +359,9 @@ class ChallengeSession:
         by_attempt: dict[int, list[int]] = {}
         missed: list[int] = []
         answered: dict[int, None] = {}
-        for attempt in self._attempt_order:
+        # In answer order: the moment each answer was given, not when it was stored.
+        in_order = sorted(self._attempt_order, key=lambda a: a.answered_at)
+        for attempt in in_order:
             if attempt.problem_id != problem_id:
                 continue
             answered.setdefault(attempt.user_id, None)

@@ -42,6 +42,7 @@ async def running_anneal(
     clock: Clock = time.time,
     content_dir: Path = SHIPPED_CONTENT_DIR,
     reveal_grace: float = 5.0,
+    double_tap: float = 1.5,
     **settings_changes: object,
 ) -> AsyncIterator[AnnealBot]:
     """The bot built by `create_bot`, connected and ready; closed (not killed) on exit."""
@@ -49,7 +50,15 @@ async def running_anneal(
     with point_discord_at(server):  # restores discord.py's URLs after the test
         async with await Database.open(database) as db:
             library = load_library(content_dir)
-            services = Services(settings, db, library, runner, clock, reveal_grace)
+            services = Services(
+                settings,
+                db,
+                library,
+                runner,
+                clock,
+                reveal_grace=reveal_grace,
+                double_tap=double_tap,
+            )
             bot = create_bot(services, guild_ready_timeout=0.1)
             async with running_client(bot, server):
                 yield bot

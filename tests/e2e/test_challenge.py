@@ -47,11 +47,15 @@ async def scale_timers(database: Path, guild_id: int, scale: float) -> None:
 async def bot(
     fake_discord: FakeDiscord, world: World, tmp_path: Path, content: Path
 ) -> AsyncIterator[AnnealBot]:
-    """Anneal with 3-second problems and a short grace before an early reveal."""
+    """Anneal with 3-second problems and a short grace before an early reveal.
+
+    Members here answer again as soon as they read their feedback, milliseconds later, so
+    the double-tap guard (tested in test_challenge_burst.py) is off.
+    """
     database = tmp_path / "anneal.db"
     await scale_timers(database, world.guild.id, 0.3)
     async with running_anneal(
-        fake_discord, database, content_dir=content, reveal_grace=0.2
+        fake_discord, database, content_dir=content, reveal_grace=0.2, double_tap=0.0
     ) as running:
         yield running
 
@@ -212,7 +216,9 @@ async def test_restart_mid_challenge_keeps_every_attempt(
         problem = await start(fake, world)
         await fake.user_adds_reaction(world.general.id, problem.id, world.member, A)
         await fake.wait_for_dm(world.member)
-    async with running_anneal(fake, database, content_dir=content, reveal_grace=0.2):
+    async with running_anneal(
+        fake, database, content_dir=content, reveal_grace=0.2, double_tap=0.0
+    ):
         back = await fake.wait_for_message(world.general.id, lambda m: "I'm back" in m.content)
         assert "Problem 1/2 is still open" in back.content
         await fake.user_adds_reaction(world.general.id, problem.id, world.member, A)

@@ -317,3 +317,35 @@ def test_check_hint_does_not_charge(pack: Pack, clock: FakeClock) -> None:
     assert session.check_hint(ALICE) == "It is not one."
     assert not session.hinted(ALICE)
     assert session.answer(ALICE, "B").attempt.points == POINTS_BY_ATTEMPT[0]
+
+
+def test_an_answer_is_judged_at_its_arrival_time(pack: Pack, clock: FakeClock) -> None:
+    """`at` is when the answer arrived: in time then, it counts though the clock moved on."""
+    session = started(pack, clock)
+    arrived = clock()
+    clock.advance(61)  # past the 60 s deadline while the answer waited its turn
+    outcome = session.answer(ALICE, "B", at=arrived)
+    assert outcome.correct
+    assert outcome.attempt.answered_at == arrived
+    with pytest.raises(DeadlinePassed):
+        session.answer(BOB, "B")  # arrived now: late
+
+
+def test_the_speed_bonus_counts_from_the_arrival_time(pack: Pack, clock: FakeClock) -> None:
+    """Two answers judged at the same moment: the earlier arrival earns more."""
+    session = started(pack, clock, rules=ScoringRules(speed_bonus=True))
+    early = clock()
+    clock.advance(50)
+    slow = session.answer(BOB, "B")
+    fast = session.answer(ALICE, "B", at=early)
+    assert fast.attempt.points > slow.attempt.points
+
+
+def test_reveal_orders_solvers_by_arrival(pack: Pack, clock: FakeClock) -> None:
+    """Recorded out of order, solvers are still listed first come, first served."""
+    session = started(pack, clock)
+    first = clock()
+    clock.advance(5)
+    session.answer(BOB, "B")
+    session.answer(ALICE, "B", at=first)
+    assert session.reveal().first_try == [ALICE, BOB]

@@ -9,12 +9,14 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections.abc import Coroutine
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.challenges import ChallengeManager, ChallengeRunning
+from bot.challenges import ChallengeManager, ChallengeRunning, DoubleTap
 from bot.content import FRESH_PACK_ID
 from bot.content.generator import generate_pack
 from bot.engine.problems import Pack
@@ -23,10 +25,14 @@ from bot.features.challenge import render
 from bot.features.challenge.view import DiscordChallengeView, log_failure
 from bot.features.common.bot import AnnealBot
 from bot.features.common.errors import UserFacingError
+from bot.features.common.notify import when_done
+from bot.features.common.outgoing import messages_lane, reactions_lane
 
 log = logging.getLogger("anneal.challenge")
 
 NOTICE_SECONDS = 10  # channel fallbacks for closed DMs delete themselves after this
+CRASHED = "something went wrong on my side and your answer was not counted: react again."
+HINT_NEEDS_DMS = "I can't DM you the hint: use `/hint` (only you will see it) or open your DMs."
 
 
 class ChallengeCog(commands.Cog):
@@ -41,10 +47,12 @@ class ChallengeCog(commands.Cog):
             DiscordChallengeView(bot),
             services.clock,
             grace=services.reveal_grace,
+            double_tap=services.double_tap,
             fresh=self._generate_fresh if services.runner is not None else None,
         )
         services.challenges = self.manager  # so `!run` can see what is in play
         self._warned_channels: set[int] = set()  # told once that Manage Messages is missing
+        self._tasks: set[asyncio.Task[None]] = set()  # hint charges after their DM went out
         self._resumed = False
 
     async def _generate_fresh(self) -> Pack:
@@ -151,12 +159,13 @@ class ChallengeCog(commands.Cog):
             message_id=None, channel_id=ctx.channel.id, user_id=ctx.author.id
         )
         text = await check
+        author = ctx.author
         if ctx.interaction is not None:
-            await self._charge_hint(None, ctx.channel.id, ctx.author)
+            await self._charge_hint(None, ctx.channel.id, author.id, author.display_name)
             await ctx.send(f"{render.HINT_EMOJI} {text}", ephemeral=True)
             return
-        if await self._dm(ctx.author, f"{render.HINT_EMOJI} Hint: {text}"):
-            await self._charge_hint(None, ctx.channel.id, ctx.author)
+        if await self._dm(author, f"{render.HINT_EMOJI} Hint: {text}"):
+            await self._charge_hint(None, ctx.channel.id, author.id, author.display_name)
             with contextlib.suppress(discord.HTTPException):
                 await ctx.message.add_reaction("\N{ENVELOPE}")
         else:
@@ -170,6 +179,9 @@ class ChallengeCog(commands.Cog):
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         """A letter answers the open problem, the bulb asks for its hint; others are ignored."""
+        # The answer's time is when its event reached the bot, taken before any REST call:
+        # a rate-limited Discord may slow the feedback, never the verdict.
+        arrived = self.bot.services.clock()
         # Raw events, so problems posted before a restart (not cached) still take answers.
         if payload.guild_id is None or self.bot.user is None:
             return
@@ -181,117 +193,147 @@ class ChallengeCog(commands.Cog):
             return
         if not self.manager.knows_message(payload.message_id):
             return
-        await self._hide_reaction(payload)
-        user: discord.User | discord.Member = payload.member or await self.bot.fetch_user(
-            payload.user_id
-        )
         if letter is None:
-            await self._hint_by_reaction(payload, user)
+            await self._hint_by_reaction(payload)
         else:
-            await self._answer_by_reaction(payload, user, letter)
+            await self._answer_by_reaction(payload, letter, arrived)
 
     async def _answer_by_reaction(
-        self,
-        payload: discord.RawReactionActionEvent,
-        user: discord.User | discord.Member,
-        letter: str,
+        self, payload: discord.RawReactionActionEvent, letter: str, arrived: float
     ) -> None:
+        """Judge and store first; the reaction removal and the feedback are queued after."""
+        user_id, channel_id = payload.user_id, payload.channel_id
         try:
             outcome = await self.manager.answer(
                 message_id=payload.message_id,
-                user_id=user.id,
-                user_name=user.display_name,
+                user_id=user_id,
+                user_name=await self._display_name(payload),
                 option=letter,
+                answered_at=arrived,
             )
+        except DoubleTap:
+            self._hide_reaction(payload)  # the first pick's feedback is on its way
+            return
         except ChallengeError as exc:
             public = (
                 "you already tried that option; it was not counted again."
                 if isinstance(exc, OptionAlreadyTried)
                 else str(exc)
             )
-            await self._tell(user, payload.channel_id, str(exc), public)
+            self._tell_then_hide(payload, str(exc), public)
             return
+        except Exception:
+            log.exception("the answer of %d in channel %d failed", user_id, channel_id)
+            self._tell_then_hide(payload, CRASHED.capitalize(), CRASHED)
+            return
+        self._hide_reaction(payload)  # stored: hide the pick at once
         attempt = outcome.attempt
         private = render.answer_feedback(
             attempt.correct, outcome.attempts_left, attempt.points, attempt.option
         )
         public = render.public_feedback(attempt.correct, outcome.attempts_left)
-        await self._tell(user, payload.channel_id, private, public)
+        self.bot.notifier.tell(user_id, channel_id, private, public)
 
-    async def _hint_by_reaction(
-        self, payload: discord.RawReactionActionEvent, user: discord.User | discord.Member
+    def _tell_then_hide(
+        self, payload: discord.RawReactionActionEvent, private: str, public: str
     ) -> None:
+        """For a pick that did not count: its reaction goes only once the member knows why
+        (so they can react again), and stays if they could not be told."""
+        told = self.bot.notifier.tell(payload.user_id, payload.channel_id, private, public)
+        when_done(told, lambda ok: self._hide_reaction(payload) if ok else None)
+
+    async def _display_name(self, payload: discord.RawReactionActionEvent) -> str:
+        """The reacting member's name; guild reaction events carry the member."""
+        if payload.member is not None:
+            return payload.member.display_name
+        user = self.bot.get_user(payload.user_id) or await self.bot.fetch_user(payload.user_id)
+        return user.display_name
+
+    async def _hint_by_reaction(self, payload: discord.RawReactionActionEvent) -> None:
+        self._hide_reaction(payload)  # nothing to store: hide the bulb at once
+        user_id, channel_id = payload.user_id, payload.channel_id
         try:
             text = await self.manager.check_hint(
-                message_id=payload.message_id, channel_id=payload.channel_id, user_id=user.id
+                message_id=payload.message_id, channel_id=channel_id, user_id=user_id
             )
         except ChallengeError as exc:
-            await self._tell(user, payload.channel_id, str(exc), str(exc))
+            self.bot.notifier.tell(user_id, channel_id, str(exc), str(exc))
             return
-        # Charge only once the hint has reached the member privately.
-        if await self._dm(user, f"{render.HINT_EMOJI} Hint (it costs points): {text}"):
-            with contextlib.suppress(ChallengeError):
-                await self._charge_hint(payload.message_id, payload.channel_id, user)
-        else:
-            await self._channel_note(
-                payload.channel_id,
-                user.id,
-                "I can't DM you the hint: use `/hint` (only you will see it) or open your DMs.",
-            )
+        name = await self._display_name(payload)
+
+        def after_dm(delivered: bool) -> None:
+            if delivered:  # charge only once the hint has reached the member privately
+                self._background(self._charge_hint(payload.message_id, channel_id, user_id, name))
+            else:
+                self.bot.notifier.note(channel_id, user_id, HINT_NEEDS_DMS)
+
+        delivered = self.bot.notifier.dm(
+            user_id, f"{render.HINT_EMOJI} Hint (it costs points): {text}"
+        )
+        when_done(delivered, after_dm)
 
     async def _charge_hint(
-        self, message_id: int | None, channel_id: int, user: discord.User | discord.Member
+        self, message_id: int | None, channel_id: int, user_id: int, user_name: str
     ) -> None:
-        await self.manager.take_hint(
-            message_id=message_id,
-            channel_id=channel_id,
-            user_id=user.id,
-            user_name=user.display_name,
+        with contextlib.suppress(ChallengeError):  # e.g. the problem closed meanwhile
+            await self.manager.take_hint(
+                message_id=message_id, channel_id=channel_id, user_id=user_id, user_name=user_name
+            )
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)  # a reference, so the task is not garbage-collected mid-way
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(log_failure)
+
+    def _hide_reaction(self, payload: discord.RawReactionActionEvent) -> None:
+        """Queue the removal of the member's reaction, so others can't copy their pick."""
+        channel_id, user = payload.channel_id, discord.Object(payload.user_id)
+        if not self._may_manage_messages(channel_id):
+            self._ask_for_manage_messages(channel_id)  # a call that would only be refused
+            return
+        message = self.bot.get_partial_messageable(channel_id).get_partial_message(
+            payload.message_id
         )
 
-    async def _hide_reaction(self, payload: discord.RawReactionActionEvent) -> None:
-        """Remove the member's reaction so others can't copy their pick."""
-        channel = self.bot.get_channel(payload.channel_id)
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
-            return
-        try:
-            await channel.get_partial_message(payload.message_id).remove_reaction(
-                payload.emoji, discord.Object(payload.user_id)
-            )
-        except discord.Forbidden:
-            if payload.channel_id not in self._warned_channels:
-                self._warned_channels.add(payload.channel_id)
-                await channel.send(
-                    "I need the **Manage Messages** permission here to hide everyone's picks. "
-                    "Answers still count."
-                )
-        except discord.HTTPException as exc:
-            log.warning("could not remove a reaction: %s", exc)
+        async def remove() -> None:
+            try:
+                await message.remove_reaction(payload.emoji, user)
+            except discord.Forbidden:
+                self._ask_for_manage_messages(channel_id)
+            except discord.NotFound:
+                pass  # the message is gone: nothing left to hide
 
-    async def _tell(
-        self, user: discord.User | discord.Member, channel_id: int, private: str, public: str
-    ) -> None:
-        """Feedback by DM; if DMs are closed, a short note in the channel that deletes itself."""
-        if not await self._dm(user, private):
-            await self._channel_note(channel_id, user.id, public)
+        self.bot.outgoing.submit(
+            reactions_lane(channel_id), remove, what=f"removing a reaction of {user.id}"
+        )
+
+    def _may_manage_messages(self, channel_id: int) -> bool:
+        """False only when the cached permissions say Manage Messages is missing."""
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel) or channel.guild.me is None:
+            return True  # not cached: let Discord decide
+        return channel.permissions_for(channel.guild.me).manage_messages
+
+    def _ask_for_manage_messages(self, channel_id: int) -> None:
+        if channel_id in self._warned_channels:
+            return
+        self._warned_channels.add(channel_id)  # once per channel, not once per answer
+        channel = self.bot.get_partial_messageable(channel_id)
+        self.bot.outgoing.submit(
+            messages_lane(channel_id),
+            lambda: channel.send(
+                "I need the **Manage Messages** permission here to hide everyone's picks. "
+                "Answers still count."
+            ),
+            what="asking for Manage Messages",
+        )
 
     async def _dm(self, user: discord.User | discord.Member, text: str) -> bool:
-        try:
-            await user.send(text)
-        except discord.HTTPException:  # Forbidden when DMs are closed
-            return False
-        return True
-
-    async def _channel_note(self, channel_id: int, user_id: int, text: str) -> None:
-        channel = self.bot.get_channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            return
-        with contextlib.suppress(discord.HTTPException):
-            await channel.send(
-                f"<@{user_id}> {text}",
-                delete_after=NOTICE_SECONDS,
-                allowed_mentions=discord.AllowedMentions(users=[discord.Object(user_id)]),
-            )
+        """DM the member (through the outgoing queue); False if their DMs are closed."""
+        delivered = self.bot.notifier.dm(user.id, text)
+        await asyncio.wait([delivered])  # not `await delivered`: a dropped DM is not our cancel
+        return not delivered.cancelled() and delivered.exception() is None and delivered.result()
 
 
 def _message_link(guild_id: int, channel_id: int, message_id: int | None) -> str:

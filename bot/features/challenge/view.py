@@ -11,6 +11,7 @@ from bot.challenges import LiveChallenge
 from bot.engine.session import OpenProblem, Reveal, Summary
 from bot.features.challenge import render
 from bot.features.common.bot import AnnealBot
+from bot.features.common.outgoing import edits_lane, reactions_lane
 from bot.features.run.variants import variant_hint
 from bot.storage import SessionStatus
 
@@ -36,24 +37,32 @@ class DiscordChallengeView:
         """Post the problem, add its reactions in the background; returns the message id."""
         channel = await self.channel(live.channel_id)
         message = await channel.send(embed=render.problem_embed(opened))
-        # Reactions go on in the background: the problem is already open and timed.
-        task = asyncio.create_task(self._add_reactions(message, opened))
-        task.add_done_callback(log_failure)
+        # Reactions go on in the background (the problem is already open and timed), ahead
+        # of the removals still waiting in the channel's lane: members answer by clicking them.
+        emojis = render.problem_emojis(opened.problem)
+        self.bot.outgoing.submit(
+            reactions_lane(live.channel_id),
+            lambda: _add_reactions(message, emojis),
+            what=f"the reactions under problem {message.id}",
+            cost=len(emojis),
+            first=True,
+        )
         return message.id
 
-    async def _add_reactions(self, message: discord.Message, opened: OpenProblem) -> None:
-        for emoji in render.problem_emojis(opened.problem):
-            await message.add_reaction(emoji)
-
     async def show_progress(self, live: LiveChallenge, opened: OpenProblem, answered: int) -> None:
-        """Edit the open problem's message to show how many have answered."""
-        if live.message_id is None:
+        """Queue an edit of the open problem's footer with how many have answered."""
+        message_id = live.message_id
+        if message_id is None:
             return
-        channel = await self.channel(live.channel_id)
-        if isinstance(channel, discord.TextChannel | discord.Thread):
-            await channel.get_partial_message(live.message_id).edit(
-                embed=render.problem_embed(opened, answered)
-            )
+        message = self.bot.get_partial_messageable(live.channel_id).get_partial_message(message_id)
+        embed = render.problem_embed(opened, answered)
+        # Keyed by message: an edit still waiting is replaced by this newer count.
+        self.bot.outgoing.submit(
+            edits_lane(live.channel_id),
+            lambda: message.edit(embed=embed),
+            what=f"the answer count of problem {message_id}",
+            key=("progress", message_id),
+        )
 
     async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:
         """Post the answer, with a `!run` variant when the problem has a recipe."""
@@ -72,6 +81,16 @@ class DiscordChallengeView:
         """Post a plain message from the manager (e.g. why a challenge could not go on)."""
         channel = await self.channel(channel_id)
         await channel.send(text)
+
+
+async def _add_reactions(message: discord.Message, emojis: list[str]) -> None:
+    """Put the option letters and the bulb under a problem, in order.
+
+    Each one added is crossed off `emojis`, so a retry after a 429 goes on where it stopped.
+    """
+    while emojis:
+        await message.add_reaction(emojis[0])
+        emojis.pop(0)
 
 
 def log_failure(task: asyncio.Task[None]) -> None:

@@ -17,6 +17,8 @@ from discord.ext import commands
 
 from bot.content import ContentLibrary
 from bot.engine.session import Clock
+from bot.features.common.notify import Notifier
+from bot.features.common.outgoing import Outgoing
 from bot.settings import Settings
 from bot.storage import Database
 
@@ -41,6 +43,8 @@ class Services:
     # The live challenges, set by the challenge feature when it loads; other features
     # (`!run` hides what is in play) only read it. None: no challenge feature.
     challenges: ChallengeManager | None = None
+    # A member's second pick within this many seconds of their first is a slip: ignored.
+    double_tap: float = 1.5
 
 
 # A feature package's `setup`: adds its cogs to the bot, once, before it connects.
@@ -77,12 +81,20 @@ class AnnealBot(commands.Bot):
         )
         self.services = services
         self.features = tuple(features)
+        # REST calls that can wait (reaction removals, DMs, notes, edits): see outgoing.py.
+        self.outgoing = Outgoing()
+        self.notifier = Notifier(self, self.outgoing, services.clock)
 
     async def setup_hook(self) -> None:
         """Set up every feature, in order, then publish the slash commands."""
         for setup in self.features:
             await setup(self)
         await self.sync_commands()
+
+    async def close(self) -> None:
+        """Give queued DMs and notes a moment to go out, then disconnect."""
+        await self.outgoing.close()
+        await super().close()
 
     async def sync_commands(self) -> None:
         """Sync the slash commands to the dev guild if one is set (instant), else globally."""

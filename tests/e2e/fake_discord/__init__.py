@@ -12,9 +12,10 @@ do the first two steps)::
 """
 
 from .gateway import Gateway, Session
-from .harness import point_discord_at, running_client, serving_default_world
+from .harness import point_discord_at, running_client, serving_default_world, serving_study_groups
 from .permissions import ALL_PERMISSIONS, DEFAULT_EVERYONE, P
 from .predicates import has_embed, title_starts
+from .ratelimits import DISCORD_LIKE, BucketRule, RateLimits
 from .rest import RecordedRequest, UploadedFile
 from .server import DEFAULT_TIMEOUT, FakeDiscord, Fault, MessagePredicate
 from .state import (
@@ -29,7 +30,14 @@ from .state import (
     Overwrite,
     State,
 )
-from .world import ADMIN_PERMISSIONS, BOT_PERMISSIONS, World, build_default_world
+from .world import (
+    ADMIN_PERMISSIONS,
+    BOT_PERMISSIONS,
+    StudyGroups,
+    World,
+    build_default_world,
+    build_study_groups,
+)
 
 __all__ = [
     "ADMIN_PERMISSIONS",
@@ -37,6 +45,8 @@ __all__ = [
     "BOT_PERMISSIONS",
     "DEFAULT_EVERYONE",
     "DEFAULT_TIMEOUT",
+    "DISCORD_LIKE",
+    "BucketRule",
     "FakeAttachment",
     "FakeChannel",
     "FakeDiscord",
@@ -51,15 +61,19 @@ __all__ = [
     "MessagePredicate",
     "Overwrite",
     "P",
+    "RateLimits",
     "RecordedRequest",
     "Session",
     "State",
+    "StudyGroups",
     "UploadedFile",
     "World",
     "build_default_world",
+    "build_study_groups",
     "has_embed",
     "point_discord_at",
     "running_client",
     "serving_default_world",
+    "serving_study_groups",
     "title_starts",
 ]

@@ -12,6 +12,7 @@ import discord.gateway
 import discord.http
 import yarl
 
+from .ratelimits import RateLimits
 from .server import FakeDiscord
 
 ClientT = TypeVar("ClientT", bound=discord.Client)
@@ -25,6 +26,17 @@ async def serving_default_world() -> AsyncIterator[FakeDiscord]:
     (``assert_clean``), so every test using it is checked for gaps in the fake.
     """
     server = FakeDiscord.with_default_world()
+    async with server:
+        yield server
+    server.assert_clean()
+
+
+@contextlib.asynccontextmanager
+async def serving_study_groups(
+    *, members: int = 20, rate_limits: RateLimits | None = None
+) -> AsyncIterator[FakeDiscord]:
+    """A started ``FakeDiscord.with_study_groups()``; stopped and checked on exit."""
+    server = FakeDiscord.with_study_groups(members=members, rate_limits=rate_limits)
     async with server:
         yield server
     server.assert_clean()

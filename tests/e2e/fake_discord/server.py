@@ -26,6 +26,7 @@ from aiohttp.typedefs import Handler
 
 from . import payloads
 from .gateway import Gateway, Session
+from .ratelimits import RateLimiter, RateLimits
 from .rest import (
     API_PREFIX,
     RECORD,
@@ -56,7 +57,7 @@ from .state import (
     iso_now,
     normalize_emoji,
 )
-from .world import World, build_default_world
+from .world import StudyGroups, World, build_default_world, build_study_groups
 
 log = logging.getLogger("fake_discord")
 
@@ -108,8 +109,16 @@ class Fault:
 class FakeDiscord:
     """A fake Discord (REST v10 + gateway) on loopback; see the package docstring."""
 
-    def __init__(self, state: State | None = None, *, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        state: State | None = None,
+        *,
+        host: str = "127.0.0.1",
+        rate_limits: RateLimits | None = None,
+    ) -> None:
         self.state = state or State()
+        #: Discord-like buckets, global limit and latency; None: every call answers at once.
+        self.limiter = RateLimiter(rate_limits) if rate_limits is not None else None
         self.host = host
         self.world: World | None = None
         self.gateway = Gateway(self)
@@ -131,11 +140,27 @@ class FakeDiscord:
         self._seen_edits: dict[int, int] = {}
 
     @classmethod
-    def with_default_world(cls) -> FakeDiscord:
+    def with_default_world(cls, *, rate_limits: RateLimits | None = None) -> FakeDiscord:
         """A guild with #general and #challenges, an admin, a member and a user with closed DMs."""
-        server = cls()
+        server = cls(rate_limits=rate_limits)
         server.world = build_default_world(server.state)
         return server
+
+    @classmethod
+    def with_study_groups(
+        cls, *, members: int = 20, rate_limits: RateLimits | None = None
+    ) -> FakeDiscord:
+        """The default world plus ``members`` more members and a second guild (``study_groups``)."""
+        server = cls(rate_limits=rate_limits)
+        server.world = build_study_groups(server.state, members=members)
+        return server
+
+    @property
+    def study_groups(self) -> StudyGroups:
+        """The world of ``with_study_groups`` (fails for any other world)."""
+        if not isinstance(self.world, StudyGroups):
+            raise TypeError("this FakeDiscord was not built by with_study_groups()")
+        return self.world
 
     # -- addresses ------------------------------------------------------------------------
 
@@ -258,12 +283,16 @@ class FakeDiscord:
             expected = f"Bot {self.state.token}"
             if self.rest.needs_auth(rec.path) and request.headers.get("Authorization") != expected:
                 raise DiscordError(401, 0, "401: Unauthorized")
+            limited, limit_headers = await self._rate_limit(rec)
             fault = next((f for f in self.faults if f.matches(rec)), None)
-            if fault is not None:
+            if limited is not None:
+                response = limited
+            elif fault is not None:
                 log.info("fake Discord: injected %s for %s %s", fault.status, rec.method, rec.path)
                 response = fault.response()
             else:
                 response = await handler(request)
+                response.headers.update(limit_headers)
         except DiscordError as exc:
             response = json_response(payloads.error(exc.message, exc.code, exc.errors), exc.status)
         except Exception as exc:
@@ -277,6 +306,23 @@ class FakeDiscord:
         log.debug("%s %s -> %s", rec.method, rec.path, rec.status)
         self.notify()
         return response
+
+    async def _rate_limit(self, rec: RecordedRequest) -> tuple[web.Response | None, dict[str, str]]:
+        """Wait out the added latency, then count the call: (a 429 or None, its headers)."""
+        if self.limiter is None:
+            return None, {}
+        if self.limiter.limits.latency > 0:
+            await asyncio.sleep(self.limiter.limits.latency)
+        now = asyncio.get_running_loop().time()
+        limited, headers = self.limiter.check(rec.method, rec.path, now)
+        if limited is not None:
+            log.info("fake Discord: 429 for %s %s", rec.method, rec.path)
+        return limited, headers
+
+    @property
+    def rate_limited(self) -> int:
+        """How many requests were answered 429 by the rate limits (injected faults aside)."""
+        return self.limiter.limited if self.limiter is not None else 0
 
     async def _record(self, request: web.Request) -> RecordedRequest:
         rec = RecordedRequest(

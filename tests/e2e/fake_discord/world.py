@@ -1,4 +1,5 @@
-"""The default test world: one guild, two text channels, three users with different rights."""
+"""The test worlds: the default (one guild, two channels, three users with different rights)
+and study groups (the default plus a crowd of members and a second guild)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,32 @@ def build_default_world(state: State) -> World:
         admin_role=admin_role,
         bot_role=bot_role,
     )
+
+
+@dataclass
+class StudyGroups(World):
+    """The default world, a crowd of plain members in its guild, and a second guild."""
+
+    #: members with open DMs in ``guild`` (member01, member02, ...), in order.
+    crowd: list[FakeUser]
+    #: another server running its own challenges; alice, bob and the first crowd members.
+    second_guild: FakeGuild
+    #: #study in ``second_guild``.
+    second_channel: FakeChannel
+
+
+def build_study_groups(state: State, *, members: int = 20, shared: int = 3) -> StudyGroups:
+    """The default world plus ``members`` crowd members; ``shared`` of them in a second guild."""
+    world = build_default_world(state)
+    crowd = []
+    for number in range(1, members + 1):
+        user = state.add_user(f"member{number:02d}", global_name=f"Member {number}")
+        state.add_member(world.guild.id, user.id)
+        crowd.append(user)
+    second = state.add_guild("Second Study Group")
+    bot_role = state.add_role(second.id, state.bot.username, BOT_PERMISSIONS, managed=True)
+    state.add_member(second.id, state.bot.id, roles=[bot_role.id])
+    for user in [world.admin, world.member, *crowd[:shared]]:
+        state.add_member(second.id, user.id)
+    study = state.add_text_channel(second.id, "study")
+    return StudyGroups(**vars(world), crowd=crowd, second_guild=second, second_channel=study)
