@@ -109,3 +109,53 @@ class GuildSettings:
     def allows(self, channel_id: int) -> bool:
         """Whether challenges may run in the channel."""
         return not self.allowed_channel_ids or channel_id in self.allowed_channel_ids
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsMismatch:
+    """One kept standing (or active day) that differs from a recomputation from the attempts.
+
+    `key` names the row: (guild, period, since, user) for totals, (guild, user, day) for
+    days. `stored`/`expected` are its values, None when the row is missing on that side.
+    """
+
+    table: str  # "standing_totals" or "active_days"
+    key: tuple[object, ...]
+    stored: tuple[object, ...] | None
+    expected: tuple[object, ...] | None
+
+    def describe(self) -> str:
+        """One line for `anneal db check`."""
+        names = ("guild", "period", "since", "user") if self.is_totals else ("guild", "user", "day")
+        where = ", ".join(f"{name} {value}" for name, value in zip(names, self.key, strict=True))
+        if not self.is_totals:
+            found = "kept but no attempt" if self.expected is None else "missing"
+            return f"active day {where}: {found}"
+        stored = "missing" if self.stored is None else _totals_text(self.stored)
+        expected = "no attempts" if self.expected is None else _totals_text(self.expected)
+        return f"totals of {where}: kept {stored}; the attempts give {expected}"
+
+    @property
+    def is_totals(self) -> bool:
+        """Whether this is a row of standing totals (else an active day)."""
+        return self.table == "standing_totals"
+
+
+def _totals_text(values: tuple[object, ...]) -> str:
+    names = ("points", "answered", "correct", "scored_at")
+    return " ".join(f"{name}={value}" for name, value in zip(names, values, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsReport:
+    """What `Database.check_totals` compared, and every difference it found."""
+
+    attempts: int
+    total_rows: int
+    active_days: int
+    mismatches: tuple[TotalsMismatch, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every kept total equals its recomputation."""
+        return not self.mismatches
