@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
 from bot.storage import _totals
 from bot.storage._core import Store, fetch_one
@@ -52,7 +53,7 @@ class UpkeepQueries(Store):
 def _mismatches(table: str, rows: Iterable[sqlite3.Row]) -> list[TotalsMismatch]:
     """Pair up the differing rows of each side by key (side, key..., values...)."""
     width = _KEY_WIDTH[table]
-    sides: dict[tuple[object, ...], dict[str, tuple[object, ...]]] = {}
+    sides: dict[tuple[Any, ...], dict[str, tuple[Any, ...]]] = {}
     for row in rows:
         values = tuple(row)
         key, rest = values[1 : 1 + width], values[1 + width :]

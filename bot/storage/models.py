@@ -120,20 +120,22 @@ class TotalsMismatch:
     """
 
     table: str  # "standing_totals" or "active_days"
-    key: tuple[object, ...]
-    stored: tuple[object, ...] | None
-    expected: tuple[object, ...] | None
+    key: tuple[int | float | str, ...]
+    stored: tuple[int | float | None, ...] | None
+    expected: tuple[int | float | None, ...] | None
 
     def describe(self) -> str:
-        """One line for `anneal db check`."""
-        names = ("guild", "period", "since", "user") if self.is_totals else ("guild", "user", "day")
-        where = ", ".join(f"{name} {value}" for name, value in zip(names, self.key, strict=True))
+        """One line for `anneal db check`, e.g. "guild 1, user 11, week of 2025-03-10: ..."."""
         if not self.is_totals:
-            found = "kept but no attempt" if self.expected is None else "missing"
-            return f"active day {where}: {found}"
+            guild, user, day = self.key
+            when = datetime.fromtimestamp(int(day) * 86_400, UTC).date()
+            found = "kept, but no answer that day" if self.expected is None else "missing"
+            return f"guild {guild}, user {user}, active day {when}: {found}"
+        guild, period, since, user = self.key
         stored = "missing" if self.stored is None else _totals_text(self.stored)
-        expected = "no attempts" if self.expected is None else _totals_text(self.expected)
-        return f"totals of {where}: kept {stored}; the attempts give {expected}"
+        expected = "no answers" if self.expected is None else _totals_text(self.expected)
+        where = f"guild {guild}, user {user}, {_period_text(str(period), float(since))}"
+        return f"{where}: kept {stored}; the answers give {expected}"
 
     @property
     def is_totals(self) -> bool:
@@ -141,7 +143,16 @@ class TotalsMismatch:
         return self.table == "standing_totals"
 
 
-def _totals_text(values: tuple[object, ...]) -> str:
+def _period_text(period: str, since: float) -> str:
+    start = datetime.fromtimestamp(since, UTC)
+    if period == "week":
+        return f"week of {start.date()}"
+    if period == "reset":
+        return f"week since the reset at {start:%Y-%m-%d %H:%M:%S} UTC"
+    return "all time"
+
+
+def _totals_text(values: tuple[int | float | None, ...]) -> str:
     names = ("points", "answered", "correct", "scored_at")
     return " ".join(f"{name}={value}" for name, value in zip(names, values, strict=True))
 
