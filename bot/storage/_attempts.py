@@ -50,7 +50,7 @@ class AttemptQueries(Store):
             raise ValueError(f"an attempt scores 0 or more points, not {attempt.points}")
         if not math.isfinite(attempt.answered_at):
             raise ValueError(f"an attempt needs a time, not {attempt.answered_at}")
-        params = {"session_id": session_id, **dataclasses.asdict(attempt)}
+        params = {"session_id": session_id, **_fields_of(attempt, _ATTEMPT_FIELDS)}
 
         def write(conn: sqlite3.Connection) -> None:
             if display_name is not None:
@@ -112,7 +112,7 @@ class AttemptQueries(Store):
         """
         if display_name is not None:
             check_user_id(hint.user_id)
-        params = {"session_id": session_id, **dataclasses.asdict(hint)}
+        params = {"session_id": session_id, **_fields_of(hint, _HINT_FIELDS)}
 
         def write(conn: sqlite3.Connection) -> bool:
             if display_name is not None:
@@ -133,6 +133,16 @@ class AttemptQueries(Store):
         async with self._read() as conn:
             rows = await conn.execute_fetchall(query, (session_id,))
         return [HintUse(**dict(row)) for row in rows]
+
+
+# The named parameters of the INSERTs are the fields of Attempt and HintUse, so each is
+# stored as it is. (dataclasses.asdict deep-copies, which showed in the write profile.)
+_ATTEMPT_FIELDS = tuple(field.name for field in dataclasses.fields(Attempt))
+_HINT_FIELDS = tuple(field.name for field in dataclasses.fields(HintUse))
+
+
+def _fields_of(record: Attempt | HintUse, names: tuple[str, ...]) -> dict[str, object]:
+    return {name: getattr(record, name) for name in names}
 
 
 def _open_session(conn: sqlite3.Connection, session_id: int) -> sqlite3.Row:
