@@ -161,7 +161,7 @@ def run_bot(settings: Settings) -> int:
 def play(settings: Settings, args: argparse.Namespace) -> int:
     """`anneal play`: list the packs, or play one in the terminal."""
     from bot.play import play_pack
-    from bot.storage import Database
+    from bot.storage import Database, StorageError
     from bot.terminal import LineReader
 
     library = load_library(settings.content_dir)
@@ -190,7 +190,10 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
                 time_scale=args.time_scale,
             )
 
-    asyncio.run(go())
+    try:
+        asyncio.run(go())
+    except StorageError as exc:  # e.g. the database is locked or the disk is full
+        raise CommandError(str(exc)) from None
     return 0
 
 
@@ -292,5 +295,5 @@ def db_check(path: Path, *, repair: bool) -> int:
 
     try:
         return asyncio.run(go())
-    except StorageError as exc:
+    except StorageError as exc:  # busy, full, not a database: one line, no traceback
         raise CommandError(str(exc)) from None

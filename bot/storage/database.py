@@ -26,7 +26,7 @@ from bot.storage._sessions import SessionQueries
 from bot.storage._standings import StandingQueries
 from bot.storage._upkeep import UpkeepQueries
 from bot.storage._writer import BUSY_WAIT, Writer
-from bot.storage.errors import SchemaTooNew
+from bot.storage.errors import SchemaTooNew, StorageError, StorageFailed
 
 __all__ = ["UNSET", "Database"]
 
@@ -48,8 +48,7 @@ class Database(GuildQueries, SessionQueries, AttemptQueries, StandingQueries, Up
         try:
             conn = await connect(path)
         except sqlite3.Error as exc:
-            log_failure(exc, writing=True)
-            raise storage_error(exc, writing=True) from exc
+            raise _cannot_open(path, exc) from exc
         try:
             await _migrations.migrate(conn)
         except SchemaTooNew as exc:
@@ -58,8 +57,11 @@ class Database(GuildQueries, SessionQueries, AttemptQueries, StandingQueries, Up
         except BaseException:
             await conn.close()
             raise
-        # The migrating connection becomes the first reader.
-        pool = await ReadPool.open(path, readers, first=conn)
+        try:
+            # The migrating connection becomes the first reader.
+            pool = await ReadPool.open(path, readers, first=conn)
+        except sqlite3.Error as exc:
+            raise _cannot_open(path, exc) from exc
         try:
             writer = await Writer.start(path, busy_wait=busy_wait)
         except BaseException:
@@ -92,3 +94,11 @@ class Database(GuildQueries, SessionQueries, AttemptQueries, StandingQueries, Up
         """The number of the last migration applied (`PRAGMA user_version`)."""
         async with self._read() as conn:
             return await _migrations.user_version(conn)
+
+
+def _cannot_open(path: Path, exc: sqlite3.Error) -> StorageError:
+    log_failure(exc, writing=True)
+    error = storage_error(exc, writing=True)
+    if isinstance(error, StorageFailed):  # not busy, not full: say which file and why
+        return StorageError(f"cannot open the database {path}: {exc}")
+    return error
