@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from bot.storage._connection import connect_sync, is_busy, log_failure, storage_error
-from bot.storage.errors import DatabaseClosed
+from bot.storage.errors import DatabaseClosed, StorageFailed
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,13 @@ class Writer:
                     held = waiting
                     break
                 batch.append(waiting)
-            self._run_batch(conn, batch)
+            try:
+                self._run_batch(conn, batch)
+            except Exception as exc:  # a bug in the writer itself: keep serving the rest
+                log.exception("the database writer failed a batch")
+                _rollback_quietly(conn)
+                # A job already settled keeps its first outcome (see _settle).
+                self._fail_all(batch, exc if isinstance(exc, sqlite3.Error) else StorageFailed())
             self._outbox.flush()
             if stopping:
                 return
@@ -228,10 +234,12 @@ class Writer:
         alone = len(batch) == 1
         ran: list[tuple[_Job[Any], object]] = []
         for index, job in enumerate(batch):
-            if not alone:
-                conn.execute("SAVEPOINT job")
             try:
+                if not alone:
+                    conn.execute("SAVEPOINT job")
                 result = job.body(conn)
+                if not alone:
+                    conn.execute("RELEASE job")
             except BaseException as exc:
                 if not conn.in_transaction:
                     # SQLite rolled the whole transaction back itself (disk full, I/O
@@ -256,8 +264,6 @@ class Writer:
                 if alone:
                     return
             else:
-                if not alone:
-                    conn.execute("RELEASE job")
                 ran.append((job, result))
         try:
             self._retry_busy(conn, "COMMIT")
