@@ -78,6 +78,10 @@ def plan_guilds(size: Size, rng: random.Random) -> dict[int, tuple[int, list[int
         members = max(20, min(size.players, int(size.players * share * 2)))
         attempts = int(size.attempts * share)
         guilds[guild] = (attempts, rng.sample(range(1, size.players + 1), members))
+    # Every player belongs somewhere: those no server drew join one of the small ones.
+    placed = {player for _, members in guilds.values() for player in members}
+    for player in sorted(set(range(1, size.players + 1)) - placed):
+        guilds[rng.randrange(2, size.guilds + 1)][1].append(player)
     return guilds
 
 

@@ -23,7 +23,7 @@ edge counts in both periods. Points are never negative (0 unless correct).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.engine.session import Attempt
@@ -282,7 +282,3 @@ def standings_period(
         return reset_period(reset_at)
     return None
 
-
-def as_rows(rows: Sequence[sqlite3.Row]) -> list[tuple[object, ...]]:
-    """Rows as plain tuples (for reports and comparisons)."""
-    return [tuple(row) for row in rows]
