@@ -1,11 +1,12 @@
 """End to end: the read commands' per-member cooldown, by `!` and by slash command.
 
-``scored_bot`` has its clock fixed, so every look falls in the same 15 s window.
+``scored_bot`` has its clock fixed, so every look falls in the same window.
 """
 
 from __future__ import annotations
 
 from bot.features.common.bot import AnnealBot
+from bot.features.stats.cooldowns import LOOKS
 from tests.e2e.fake_discord import FakeDiscord, World, has_embed
 from tests.e2e.fake_discord.state import FakeMessage
 
@@ -17,18 +18,20 @@ def asks_to_wait(message: FakeMessage) -> bool:
     return "try again in" in message.content
 
 
-async def test_a_fourth_profile_in_a_row_asks_to_wait_once(
+async def test_profile_past_the_allowance_asks_to_wait_once(
     scored_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
-    """Three `!profile`s answer; the fourth says when to try again; a fifth adds no noise."""
+    """`!profile` answers LOOKS times; the next says when to try again; another adds no noise."""
     channel = world.general.id
-    for _ in range(3):
+    for _ in range(LOOKS):
         await fake_discord.user_sends_message(channel, world.member, "!profile")
         await fake_discord.wait_for_message(channel, has_embed)
 
     await fake_discord.user_sends_message(channel, world.member, "!profile")
     refusal = await fake_discord.wait_for_message(channel, asks_to_wait)
-    assert refusal.content == "You've checked profiles 3 times in the last 15 s: try again in 15 s."
+    assert refusal.content == (
+        f"You've checked profiles {LOOKS} times in the last 30 s: try again in 30 s."
+    )
 
     await fake_discord.user_sends_message(channel, world.member, "!profile")
     # Another member is not held back, and their answer comes after the ignored fifth.
@@ -47,7 +50,7 @@ async def test_slash_leaderboard_shares_the_cooldown_and_answers_privately(
 ) -> None:
     """`!leaderboard` and `/leaderboard` count together; the refusal is ephemeral."""
     channel = world.general.id
-    for _ in range(2):
+    for _ in range(LOOKS - 1):
         await fake_discord.user_sends_message(channel, world.admin, "!leaderboard all")
         await fake_discord.wait_for_message(channel, has_embed)
     first = await fake_discord.user_uses_slash_command(
@@ -55,10 +58,10 @@ async def test_slash_leaderboard_shares_the_cooldown_and_answers_privately(
     )
     assert (await fake_discord.interaction_response(first.id)).response_data is not None
 
-    fourth = await fake_discord.user_uses_slash_command(
+    one_too_many = await fake_discord.user_uses_slash_command(
         world.guild.id, channel, world.admin, "leaderboard"
     )
-    answered = await fake_discord.interaction_response(fourth.id)
+    answered = await fake_discord.interaction_response(one_too_many.id)
     assert answered.response_data is not None
-    assert "checked the leaderboard 3 times" in answered.response_data["content"]
+    assert f"checked the leaderboard {LOOKS} times" in answered.response_data["content"]
     assert answered.response_data["flags"] & EPHEMERAL
