@@ -34,7 +34,8 @@ class StatsCog(commands.Cog, name="Stats"):
 
     def __init__(self, bot: AnnealBot) -> None:
         self.bot = bot
-        self.cooldown = ReadCooldown(bot.services.clock)
+        # The services' clock, looked up at each call (the cog is built before it runs).
+        self.cooldown = ReadCooldown(lambda: bot.services.clock())
 
     def _may_answer(self, ctx: commands.Context[AnnealBot], command: str, what: str) -> bool:
         """Count this look against the member's cooldown: False to ignore it silently.
