@@ -281,4 +281,3 @@ def standings_period(
     if reset_at is not None and since == reset_at and until == reset_period(reset_at).until:
         return reset_period(reset_at)
     return None
-
