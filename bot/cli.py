@@ -1,4 +1,4 @@
-"""The `anneal` command: bot | play | run | content check | content stats | invite."""
+"""The `anneal` command: bot | play | run | content check | content stats | db check | invite."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class CommandError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The `anneal` command line and its subcommands: bot, play, run, content, invite."""
+    """The `anneal` command line and its subcommands: bot, play, run, content, db, invite."""
     parser = argparse.ArgumentParser(
         prog="anneal",
         description="A study-group tutor for PyTorch learning-rate schedulers.",
@@ -58,6 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
         "stats", help="coverage of the packs per scheduler, kind and level"
     )
     stats.add_argument("directory", nargs="?", type=Path, help="default: ANNEAL_CONTENT_DIR")
+
+    db = commands.add_parser("db", help="look after the database (ANNEAL_DATABASE)")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION")
+    db_check = db_commands.add_parser(
+        "check", help="verify the kept standings against a recomputation from the answers"
+    )
+    db_check.add_argument(
+        "--repair", action="store_true", help="rebuild the standings if they differ"
+    )
 
     invite = commands.add_parser("invite", help="print the URL that adds the bot to a server")
     invite.add_argument(
@@ -112,6 +121,10 @@ def dispatch(args: argparse.Namespace) -> int:
         print(invite_text(client_id))
         return 0
     settings = load_settings()
+    if args.command == "db":
+        if args.db_command == "check":
+            return db_check(settings.database, repair=args.repair)
+        raise CommandError("say what to do with the database: `anneal db check [--repair]`")
     if args.command == "bot":
         return run_bot(settings)
     if args.command == "play":
@@ -148,7 +161,7 @@ def run_bot(settings: Settings) -> int:
 def play(settings: Settings, args: argparse.Namespace) -> int:
     """`anneal play`: list the packs, or play one in the terminal."""
     from bot.play import play_pack
-    from bot.storage import Database
+    from bot.storage import Database, StorageError
     from bot.terminal import LineReader
 
     library = load_library(settings.content_dir)
@@ -177,7 +190,10 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
                 time_scale=args.time_scale,
             )
 
-    asyncio.run(go())
+    try:
+        asyncio.run(go())
+    except StorageError as exc:  # e.g. the database is locked or the disk is full
+        raise CommandError(str(exc)) from None
     return 0
 
 
@@ -226,3 +242,58 @@ def content_check(directory: Path) -> int:
     for failure in report.failures:
         print(f"  {failure}", file=sys.stderr)
     return 1
+
+
+# At most this many differences are listed; the rest are counted.
+SHOWN_MISMATCHES = 20
+
+
+def db_check(path: Path, *, repair: bool) -> int:
+    """`anneal db check`: compare the kept standings with the answers; 1 if they differ.
+
+    With `repair`, standings that differ are rebuilt from the answers (one transaction)
+    and checked again. Safe while the bot runs: the check reads a snapshot, and the
+    repair waits its turn for the write lock.
+    """
+    from bot.storage import Database, StorageError, TotalsReport
+
+    if not path.is_file():
+        raise CommandError(f"there is no database at {path} (see ANNEAL_DATABASE)")
+
+    def show(report: TotalsReport) -> None:
+        print(
+            f"{len(report.mismatches)} kept standing(s) differ from the "
+            f"{report.attempts:,} answers in {path}:",
+            file=sys.stderr,
+        )
+        for mismatch in report.mismatches[:SHOWN_MISMATCHES]:
+            print(f"  {mismatch.describe()}", file=sys.stderr)
+        if len(report.mismatches) > SHOWN_MISMATCHES:
+            print(f"  … and {len(report.mismatches) - SHOWN_MISMATCHES} more", file=sys.stderr)
+
+    async def go() -> int:
+        async with await Database.open(path) as db:
+            report = await db.check_totals()
+            if report.ok:
+                print(
+                    f"OK: {report.total_rows:,} standings and {report.active_days:,} active "
+                    f"days match the {report.attempts:,} answers in {path}."
+                )
+                return 0
+            show(report)
+            if not repair:
+                print("Run `anneal db check --repair` to rebuild them.", file=sys.stderr)
+                return 1
+            totals, days = await db.rebuild_totals()
+            print(f"Rebuilt {totals:,} standings and {days:,} active days from the answers.")
+            again = await db.check_totals()
+            if not again.ok:  # another process wrote wrong totals meanwhile
+                show(again)
+                return 1
+            print("OK: the standings now match the answers.")
+            return 0
+
+    try:
+        return asyncio.run(go())
+    except StorageError as exc:  # busy, full, not a database: one line, no traceback
+        raise CommandError(str(exc)) from None

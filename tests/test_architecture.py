@@ -68,6 +68,7 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
         "bot.features.run.request",
         "bot.features.run.variants",
         "bot.features.stats.weeks",
+        "bot.features.stats.cooldowns",
     ],
 )
 def test_core_modules_do_not_import_discord(module: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -52,8 +53,10 @@ async def play_with_input(
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    return await Database.open(tmp_path / "play.db")
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """The terminal's database, closed after the test (its threads stop with it)."""
+    async with await Database.open(tmp_path / "play.db") as database:
+        yield database
 
 
 async def test_perfect_game_earns_the_badge_and_is_stored(db: Database) -> None:

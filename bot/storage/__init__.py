@@ -1,17 +1,23 @@
 """Storage: the SQLite database behind Anneal (aiosqlite, WAL, numbered migrations).
 
 Everything a restart must not lose (open sessions, their deadlines, every attempt) is
-committed before a `Database` method returns. No discord, no torch.
+committed before a `Database` method returns; the standings are kept with every attempt.
+Errors are StorageErrors (StorageBusy, StorageFull, ...), never raw sqlite3 ones. No
+discord, no torch.
 """
 
 from bot.storage.database import UNSET, Database
 from bot.storage.errors import (
     AttemptAlreadyRecorded,
     ChannelBusy,
+    DatabaseClosed,
     MigrationError,
     SchemaTooNew,
     SessionNotOpen,
+    StorageBusy,
     StorageError,
+    StorageFailed,
+    StorageFull,
 )
 from bot.storage.models import (
     LOCAL_CHANNEL_ID,
@@ -23,6 +29,8 @@ from bot.storage.models import (
     Profile,
     SessionStatus,
     StoredSession,
+    TotalsMismatch,
+    TotalsReport,
 )
 
 __all__ = [
@@ -34,6 +42,7 @@ __all__ = [
     "AwardedBadge",
     "ChannelBusy",
     "Database",
+    "DatabaseClosed",
     "GuildSettings",
     "LeaderboardRow",
     "MigrationError",
@@ -41,6 +50,11 @@ __all__ = [
     "SchemaTooNew",
     "SessionNotOpen",
     "SessionStatus",
+    "StorageBusy",
     "StorageError",
+    "StorageFailed",
+    "StorageFull",
     "StoredSession",
+    "TotalsMismatch",
+    "TotalsReport",
 ]

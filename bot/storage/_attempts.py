@@ -8,14 +8,14 @@ half-stored.
 from __future__ import annotations
 
 import dataclasses
+import math
 import sqlite3
-
-import aiosqlite
 
 from bot.engine.problems import Letter
 from bot.engine.session import Attempt, HintUse
-from bot.storage._core import Store, fetch_one
-from bot.storage._guilds import write_user
+from bot.storage import _totals
+from bot.storage._core import Store, first_row
+from bot.storage._guilds import check_user_id, write_user
 from bot.storage.errors import AttemptAlreadyRecorded, SessionNotOpen
 from bot.storage.models import SessionStatus
 
@@ -44,18 +44,30 @@ class AttemptQueries(Store):
                 :answered_at
             )
         """
-        async with self._write() as conn:
+        if display_name is not None:
+            check_user_id(attempt.user_id)
+        if attempt.points < 0:
+            raise ValueError(f"an attempt scores 0 or more points, not {attempt.points}")
+        if not math.isfinite(attempt.answered_at):
+            raise ValueError(f"an attempt needs a time, not {attempt.answered_at}")
+        params = {"session_id": session_id, **_fields_of(attempt, _ATTEMPT_FIELDS)}
+
+        def write(conn: sqlite3.Connection) -> None:
             if display_name is not None:
-                await write_user(conn, attempt.user_id, display_name)
-            await _require_open(conn, session_id)
+                write_user(conn, attempt.user_id, display_name)
+            session = _open_session(conn, session_id)
             try:
-                await conn.execute(query, {"session_id": session_id, **dataclasses.asdict(attempt)})
+                conn.execute(query, params)
             except sqlite3.IntegrityError as exc:
                 if exc.sqlite_errorcode == sqlite3.SQLITE_CONSTRAINT_UNIQUE:
                     raise AttemptAlreadyRecorded(
                         session_id, attempt.user_id, attempt.problem_id, attempt.attempt_number
                     ) from exc
                 raise
+            # The standings move in the same transaction: never ahead of or behind it.
+            _totals.record(conn, session_id, session["guild_id"], session["reset_at"], attempt)
+
+        await self._write(write)
 
     async def record_attempt(
         self,
@@ -98,13 +110,17 @@ class AttemptQueries(Store):
             VALUES (:session_id, :user_id, :problem_id, :used_at)
             ON CONFLICT DO NOTHING
         """
-        async with self._write() as conn:
+        if display_name is not None:
+            check_user_id(hint.user_id)
+        params = {"session_id": session_id, **_fields_of(hint, _HINT_FIELDS)}
+
+        def write(conn: sqlite3.Connection) -> bool:
             if display_name is not None:
-                await write_user(conn, hint.user_id, display_name)
-            await _require_open(conn, session_id)
-            params = {"session_id": session_id, **dataclasses.asdict(hint)}
-            async with conn.execute(query, params) as cursor:
-                return cursor.rowcount == 1
+                write_user(conn, hint.user_id, display_name)
+            _open_session(conn, session_id)
+            return conn.execute(query, params).rowcount == 1
+
+        return await self._write(write)
 
     async def hints_for_session(self, session_id: int) -> list[HintUse]:
         """The session's hints in the order they were taken."""
@@ -119,7 +135,25 @@ class AttemptQueries(Store):
         return [HintUse(**dict(row)) for row in rows]
 
 
-async def _require_open(conn: aiosqlite.Connection, session_id: int) -> None:
-    row = await fetch_one(conn, "SELECT status FROM sessions WHERE id = ?", (session_id,))
+# The named parameters of the INSERTs are the fields of Attempt and HintUse, so each is
+# stored as it is. (dataclasses.asdict deep-copies, which showed in the write profile.)
+_ATTEMPT_FIELDS = tuple(field.name for field in dataclasses.fields(Attempt))
+_HINT_FIELDS = tuple(field.name for field in dataclasses.fields(HintUse))
+
+
+def _fields_of(record: Attempt | HintUse, names: tuple[str, ...]) -> dict[str, object]:
+    return {name: getattr(record, name) for name in names}
+
+
+def _open_session(conn: sqlite3.Connection, session_id: int) -> sqlite3.Row:
+    """The open session's guild and weekly reset; SessionNotOpen if it is not open."""
+    query = """
+        SELECT s.status, s.guild_id, g.week_reset_at AS reset_at
+        FROM sessions AS s
+        LEFT JOIN guild_settings AS g ON g.guild_id = s.guild_id
+        WHERE s.id = ?
+    """
+    row = first_row(conn, query, (session_id,))
     if row is None or row["status"] != SessionStatus.OPEN:
         raise SessionNotOpen(session_id)
+    return row

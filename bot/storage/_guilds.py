@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
+import sqlite3
 import time
 from collections.abc import Iterable
 from enum import Enum
 
-import aiosqlite
-
-from bot.storage._core import Store, fetch_one
+from bot.storage import _totals
+from bot.storage._core import Store, fetch_one, first_row
 from bot.storage.models import GuildSettings
 
 
@@ -20,6 +20,10 @@ class _Unset(Enum):
 
 
 UNSET = _Unset.UNSET
+
+_SETTINGS = "SELECT timer_scale, speed_bonus, week_reset_at FROM guild_settings WHERE guild_id = ?"
+_CHANNELS = "SELECT channel_id FROM guild_allowed_channels WHERE guild_id = ?"
+_ENSURE_SETTINGS = "INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING"
 
 
 class GuildQueries(Store):
@@ -35,19 +39,18 @@ class GuildQueries(Store):
             INSERT INTO guilds (id, name, joined_at) VALUES (?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET name = excluded.name
         """
-        async with self._write() as conn:
-            await conn.execute(
-                query, (guild_id, name, time.time() if joined_at is None else joined_at)
-            )
-            await conn.execute(
-                "INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING",
-                (guild_id,),
-            )
+        first_seen = time.time() if joined_at is None else joined_at
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(query, (guild_id, name, first_seen))
+            conn.execute(_ENSURE_SETTINGS, (guild_id,))
+
+        await self._write(write)
 
     async def upsert_user(self, user_id: int, display_name: str) -> None:
         """Record a Discord user (or their new display name)."""
-        async with self._write() as conn:
-            await write_user(conn, user_id, display_name)
+        check_user_id(user_id)
+        await self._write(lambda conn: write_user(conn, user_id, display_name))
 
     async def local_user(self, name: str) -> int:
         """The user id of the terminal profile `name`, created on first use (-1, -2, ...).
@@ -57,29 +60,31 @@ class GuildQueries(Store):
         name = name.strip()
         if not name:
             raise ValueError("a local profile needs a name")
-        async with self._write() as conn:
-            row = await fetch_one(
-                conn, "SELECT user_id FROM local_profiles WHERE name = ?", (name,)
-            )
+
+        def write(conn: sqlite3.Connection) -> int:
+            query = "SELECT user_id FROM local_profiles WHERE name = ?"
+            row = first_row(conn, query, (name,))
             if row is not None:
                 return int(row["user_id"])
-            row = await fetch_one(
-                conn, "SELECT COALESCE(MIN(id), 0) - 1 AS next FROM users WHERE id < 0"
-            )
+            row = first_row(conn, "SELECT COALESCE(MIN(id), 0) - 1 AS next FROM users WHERE id < 0")
             assert row is not None  # an aggregate always returns one row
             user_id = int(row["next"])
-            await conn.execute(
-                "INSERT INTO users (id, display_name) VALUES (?, ?)", (user_id, name)
-            )
-            await conn.execute(
+            conn.execute("INSERT INTO users (id, display_name) VALUES (?, ?)", (user_id, name))
+            conn.execute(
                 "INSERT INTO local_profiles (name, user_id) VALUES (?, ?)", (name, user_id)
             )
             return user_id
 
+        return await self._write(write)
+
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         """The guild's settings (the defaults for a guild never seen)."""
         async with self._read() as conn:
-            return await _guild_settings(conn, guild_id)
+            row = await fetch_one(conn, _SETTINGS, (guild_id,))
+            if row is None:
+                return GuildSettings(guild_id)
+            channels = await conn.execute_fetchall(_CHANNELS, (guild_id,))
+        return _settings(guild_id, row, channels)
 
     async def set_channel_allowed(
         self, guild_id: int, channel_id: int, allowed: bool
@@ -89,7 +94,6 @@ class GuildQueries(Store):
         One transaction, so two admins changing different channels at once both count.
         The guild must have been upserted.
         """
-        ensure_row = "INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING"
         if allowed:
             change = """
                 INSERT INTO guild_allowed_channels (guild_id, channel_id) VALUES (?, ?)
@@ -97,12 +101,14 @@ class GuildQueries(Store):
             """
         else:
             change = "DELETE FROM guild_allowed_channels WHERE guild_id = ? AND channel_id = ?"
-        async with self._write() as conn:
-            before = await _guild_settings(conn, guild_id)
-            await conn.execute(ensure_row, (guild_id,))
-            await conn.execute(change, (guild_id, channel_id))
-            after = await _guild_settings(conn, guild_id)
-        return before, after
+
+        def write(conn: sqlite3.Connection) -> tuple[GuildSettings, GuildSettings]:
+            before = read_guild_settings(conn, guild_id)
+            conn.execute(_ENSURE_SETTINGS, (guild_id,))
+            conn.execute(change, (guild_id, channel_id))
+            return before, read_guild_settings(conn, guild_id)
+
+        return await self._write(write)
 
     async def update_guild_settings(
         self,
@@ -115,12 +121,18 @@ class GuildQueries(Store):
     ) -> GuildSettings:
         """Change the given settings (others keep their value) and return the result.
 
-        The guild must have been upserted. An empty `allowed_channel_ids` allows every channel.
+        The guild must have been upserted. An empty `allowed_channel_ids` allows every
+        channel. A new `week_reset_at` restarts the guild's weekly totals from then.
         """
         if not isinstance(timer_scale, _Unset) and not (
             math.isfinite(timer_scale) and timer_scale > 0
         ):
             raise ValueError(f"timer_scale must be a positive number, not {timer_scale}")
+        if isinstance(week_reset_at, float | int) and not math.isfinite(week_reset_at):
+            raise ValueError(f"week_reset_at must be a time, not {week_reset_at}")
+        channels = (
+            None if isinstance(allowed_channel_ids, _Unset) else frozenset(allowed_channel_ids)
+        )
         query = """
             INSERT INTO guild_settings (guild_id, timer_scale, speed_bonus, week_reset_at)
             VALUES (?, ?, ?, ?)
@@ -129,43 +141,43 @@ class GuildQueries(Store):
                 speed_bonus = excluded.speed_bonus,
                 week_reset_at = excluded.week_reset_at
         """
+
         # Read and write in one transaction, so two admins changing different settings
         # at once do not undo each other.
-        async with self._write() as conn:
-            current = await _guild_settings(conn, guild_id)
+        def write(conn: sqlite3.Connection) -> GuildSettings:
+            current = read_guild_settings(conn, guild_id)
             new = GuildSettings(
                 guild_id=guild_id,
-                allowed_channel_ids=current.allowed_channel_ids
-                if isinstance(allowed_channel_ids, _Unset)
-                else frozenset(allowed_channel_ids),
+                allowed_channel_ids=current.allowed_channel_ids if channels is None else channels,
                 timer_scale=current.timer_scale if isinstance(timer_scale, _Unset) else timer_scale,
                 speed_bonus=current.speed_bonus if isinstance(speed_bonus, _Unset) else speed_bonus,
                 week_reset_at=current.week_reset_at
                 if isinstance(week_reset_at, _Unset)
                 else week_reset_at,
             )
-            await conn.execute(
-                query, (guild_id, new.timer_scale, new.speed_bonus, new.week_reset_at)
-            )
+            conn.execute(query, (guild_id, new.timer_scale, new.speed_bonus, new.week_reset_at))
             if new.allowed_channel_ids != current.allowed_channel_ids:
-                await conn.execute(
-                    "DELETE FROM guild_allowed_channels WHERE guild_id = ?", (guild_id,)
-                )
-                await conn.executemany(
+                conn.execute("DELETE FROM guild_allowed_channels WHERE guild_id = ?", (guild_id,))
+                conn.executemany(
                     "INSERT INTO guild_allowed_channels (guild_id, channel_id) VALUES (?, ?)",
                     [(guild_id, channel_id) for channel_id in sorted(new.allowed_channel_ids)],
                 )
-        return new
+            if new.week_reset_at != current.week_reset_at:
+                _totals.reset_guild(conn, guild_id, new.week_reset_at)
+            return new
+
+        return await self._write(write)
 
 
-async def _guild_settings(conn: aiosqlite.Connection, guild_id: int) -> GuildSettings:
-    query = "SELECT timer_scale, speed_bonus, week_reset_at FROM guild_settings WHERE guild_id = ?"
-    row = await fetch_one(conn, query, (guild_id,))
+def read_guild_settings(conn: sqlite3.Connection, guild_id: int) -> GuildSettings:
+    """The guild's settings, read inside the caller's transaction."""
+    row = first_row(conn, _SETTINGS, (guild_id,))
     if row is None:
         return GuildSettings(guild_id)
-    channels = await conn.execute_fetchall(
-        "SELECT channel_id FROM guild_allowed_channels WHERE guild_id = ?", (guild_id,)
-    )
+    return _settings(guild_id, row, conn.execute(_CHANNELS, (guild_id,)).fetchall())
+
+
+def _settings(guild_id: int, row: sqlite3.Row, channels: Iterable[sqlite3.Row]) -> GuildSettings:
     return GuildSettings(
         guild_id=guild_id,
         allowed_channel_ids=frozenset(channel["channel_id"] for channel in channels),
@@ -175,12 +187,19 @@ async def _guild_settings(conn: aiosqlite.Connection, guild_id: int) -> GuildSet
     )
 
 
-async def write_user(conn: aiosqlite.Connection, user_id: int, display_name: str) -> None:
-    """Record a Discord user (or their new name) inside the caller's transaction."""
+def check_user_id(user_id: int) -> None:
+    """Refuse the ids Discord users cannot have (negative ids are local profiles)."""
     if user_id <= 0:
         raise ValueError(f"user id {user_id} is reserved (negative ids are local profiles)")
+
+
+def write_user(conn: sqlite3.Connection, user_id: int, display_name: str) -> None:
+    """Record a Discord user (or their new name) inside the caller's transaction."""
+    check_user_id(user_id)
+    # The WHERE skips rewriting a row whose name did not change (most answers).
     query = """
         INSERT INTO users (id, display_name) VALUES (?, ?)
         ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name
+        WHERE display_name IS NOT excluded.display_name
     """
-    await conn.execute(query, (user_id, display_name))
+    conn.execute(query, (user_id, display_name))

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from bot.storage._core import Store, fetch_one
+from bot.storage._core import Store, fetch_one, first_row
 from bot.storage.errors import ChannelBusy, SessionNotOpen
 from bot.storage.models import SessionStatus, StoredSession
 
@@ -38,26 +38,19 @@ class SessionQueries(Store):
             )
             VALUES (?, ?, ?, ?, ?, ?)
         """
-        async with self._write() as conn:
-            busy = await fetch_one(
-                conn,
-                "SELECT id FROM sessions WHERE channel_id = ? AND status = 'open'",
-                (channel_id,),
-            )
+        problems = json.dumps(list(problem_ids))
+        params = (guild_id, channel_id, pack_id, problems, started_by, started_at)
+        open_here = "SELECT id FROM sessions WHERE channel_id = ? AND status = 'open'"
+
+        def write(conn: sqlite3.Connection) -> int:
+            busy = first_row(conn, open_here, (channel_id,))
             if busy is not None:
                 raise ChannelBusy(channel_id, int(busy["id"]))
-            params = (
-                guild_id,
-                channel_id,
-                pack_id,
-                json.dumps(list(problem_ids)),
-                started_by,
-                started_at,
-            )
-            async with conn.execute(query, params) as cursor:
-                session_id = cursor.lastrowid
-        assert session_id is not None  # set by every successful INSERT
-        return session_id
+            session_id = conn.execute(query, params).lastrowid
+            assert session_id is not None  # set by every successful INSERT
+            return session_id
+
+        return await self._write(write)
 
     async def set_current_problem(
         self,
@@ -94,10 +87,12 @@ class SessionQueries(Store):
     async def _update_open_session(
         self, session_id: int, query: str, params: Sequence[Any]
     ) -> None:
-        async with self._write() as conn, conn.execute(query, params) as cursor:
+        def write(conn: sqlite3.Connection) -> None:
             # Zero rows means the session ended meanwhile (stopped while the timer fired).
-            if cursor.rowcount != 1:
+            if conn.execute(query, params).rowcount != 1:
                 raise SessionNotOpen(session_id)
+
+        await self._write(write)
 
     async def session(self, session_id: int) -> StoredSession | None:
         """The session with this id, or None."""
@@ -123,8 +118,7 @@ class SessionQueries(Store):
     async def save_session_pack(self, session_id: int, pack_json: str) -> None:
         """Keep a generated pack with its session, for resuming after a restart."""
         query = "INSERT OR REPLACE INTO session_packs (session_id, pack_json) VALUES (?, ?)"
-        async with self._write() as conn:
-            await conn.execute(query, (session_id, pack_json))
+        await self._write(lambda conn: conn.execute(query, (session_id, pack_json)))
 
     async def session_pack(self, session_id: int) -> str | None:
         """The pack saved with `save_session_pack`, as JSON, or None."""

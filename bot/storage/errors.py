@@ -53,3 +53,35 @@ class AttemptAlreadyRecorded(StorageError):
         self.problem_id = problem_id
         self.attempt_number = attempt_number
         super().__init__("That answer was already counted.")
+
+
+class StorageBusy(StorageError):
+    """Another process held the database's write lock for longer than storage waits."""
+
+    def __init__(self, *, writing: bool = True) -> None:
+        self.writing = writing
+        what = "so that was not saved" if writing else "so I could not read the scores"
+        super().__init__(f"My database is busy right now, {what}. Please try again in a moment.")
+
+
+class StorageFull(StorageError):
+    """The disk holding the database is full (SQLite's SQLITE_FULL)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "I could not save that: the disk my database is on is full. "
+            "Please let whoever runs this bot know."
+        )
+
+
+class StorageFailed(StorageError):
+    """Any other database failure; the cause is chained and logged, the message is generic."""
+
+    def __init__(self, *, writing: bool = True) -> None:
+        self.writing = writing
+        what = "saving that" if writing else "reading the scores"
+        super().__init__(f"Something went wrong {what}; it has been logged. Please try again.")
+
+
+class DatabaseClosed(RuntimeError):
+    """A `Database` was used after `close()`: a bug in the caller, not a user's doing."""

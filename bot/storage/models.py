@@ -109,3 +109,64 @@ class GuildSettings:
     def allows(self, channel_id: int) -> bool:
         """Whether challenges may run in the channel."""
         return not self.allowed_channel_ids or channel_id in self.allowed_channel_ids
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsMismatch:
+    """One kept standing (or active day) that differs from a recomputation from the attempts.
+
+    `key` names the row: (guild, period, since, user) for totals, (guild, user, day) for
+    days. `stored`/`expected` are its values, None when the row is missing on that side.
+    """
+
+    table: str  # "standing_totals" or "active_days"
+    key: tuple[int | float | str, ...]
+    stored: tuple[int | float | None, ...] | None
+    expected: tuple[int | float | None, ...] | None
+
+    def describe(self) -> str:
+        """One line for `anneal db check`, e.g. "guild 1, user 11, week of 2025-03-10: ..."."""
+        if not self.is_totals:
+            guild, user, day = self.key
+            when = datetime.fromtimestamp(int(day) * 86_400, UTC).date()
+            found = "kept, but no answer that day" if self.expected is None else "missing"
+            return f"guild {guild}, user {user}, active day {when}: {found}"
+        guild, period, since, user = self.key
+        stored = "missing" if self.stored is None else _totals_text(self.stored)
+        expected = "no answers" if self.expected is None else _totals_text(self.expected)
+        where = f"guild {guild}, user {user}, {_period_text(str(period), float(since))}"
+        return f"{where}: kept {stored}; the answers give {expected}"
+
+    @property
+    def is_totals(self) -> bool:
+        """Whether this is a row of standing totals (else an active day)."""
+        return self.table == "standing_totals"
+
+
+def _period_text(period: str, since: float) -> str:
+    start = datetime.fromtimestamp(since, UTC)
+    if period == "week":
+        return f"week of {start.date()}"
+    if period == "reset":
+        return f"week since the reset at {start:%Y-%m-%d %H:%M:%S} UTC"
+    return "all time"
+
+
+def _totals_text(values: tuple[int | float | None, ...]) -> str:
+    names = ("points", "answered", "correct", "scored_at")
+    return " ".join(f"{name}={value}" for name, value in zip(names, values, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsReport:
+    """What `Database.check_totals` compared, and every difference it found."""
+
+    attempts: int
+    total_rows: int
+    active_days: int
+    mismatches: tuple[TotalsMismatch, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every kept total equals its recomputation."""
+        return not self.mismatches

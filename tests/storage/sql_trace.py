@@ -1,4 +1,4 @@
-"""Seeing the SQL a `Database` runs, through SQLite's trace callback (for transaction counts)."""
+"""Seeing the SQL a `Database` writes, through SQLite's trace callback (for transaction counts)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ from bot.storage import Database
 
 @asynccontextmanager
 async def traced_statements(db: Database) -> AsyncIterator[list[str]]:
-    """Every statement `db` sends to SQLite inside the block, in order (BEGIN, COMMIT too)."""
+    """Every statement `db`'s writer sends to SQLite inside the block (BEGIN, COMMIT too)."""
     statements: list[str] = []
-    # The production Database has no tracing hook on purpose: reach its connection here.
-    conn = db._conn
-    await conn.set_trace_callback(statements.append)
+    # The production Database has no tracing hook on purpose: reach its writer here. The
+    # callback runs on the writer's thread; list.append is atomic.
+    writer = db._writer
+    await writer.call(lambda conn: conn.set_trace_callback(statements.append))
     try:
         yield statements
     finally:
-        # sqlite3 takes None to remove the callback; aiosqlite's annotation leaves it out.
-        await conn.set_trace_callback(None)  # type: ignore[arg-type]
+        await writer.call(lambda conn: conn.set_trace_callback(None))
 
 
 def transactions(statements: list[str]) -> int:

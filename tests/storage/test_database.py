@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.engine.session import Attempt
-from bot.storage import Database
+from bot.storage import Database, StorageError
 from tests.storage.seeding import BOB, CY, T0, seed, start_session
 
 
@@ -41,3 +43,17 @@ async def test_attempt_is_committed_when_save_attempt_returns(db_path: Path) -> 
         attempt = Attempt(CY, "p1", "D", True, 1, 100, T0 + 3)
         await bot.save_attempt(session_id, attempt)
         assert await observer.attempts_for_session(session_id) == [attempt]
+
+
+async def test_a_file_that_is_not_a_database_is_a_clear_storage_error(tmp_path: Path) -> None:
+    """Opening something that is not SQLite names the file and the reason, no sqlite3 error."""
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"these are my notes, not a database" * 100)
+    with pytest.raises(StorageError, match=r"cannot open the database .*notes\.db: file is not"):
+        await Database.open(path)
+
+
+async def test_a_folder_in_place_of_the_file_is_a_clear_storage_error(tmp_path: Path) -> None:
+    """A path SQLite cannot open at all is reported the same way."""
+    with pytest.raises(StorageError, match="cannot open the database"):
+        await Database.open(tmp_path)

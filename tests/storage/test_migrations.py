@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from contextlib import closing
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,45 @@ END;
     folder = _write(tmp_path / "migrations", {"0001_a.sql": sql})
     [migration] = load_migrations(folder)
     assert len(migration.statements) == 2
+
+
+async def test_migration_5_builds_the_totals_of_an_existing_database(db_path: Path) -> None:
+    """A version-4 database with answers (and a weekly reset) gets totals equal to a
+    recomputation, and its boards read the same as before the upgrade."""
+    monday = 1_741_564_800.0  # Monday 10 March 2025, 00:00 UTC
+    conn = await connect(db_path)
+    try:
+        assert await migrate(conn, target=4) == 4
+        await conn.executescript(
+            f"""
+            INSERT INTO guilds (id, name, joined_at) VALUES (7, 'Old guild', 100.0);
+            UPDATE guild_settings SET week_reset_at = {monday + 86_400} WHERE guild_id = 7;
+            INSERT INTO users (id, display_name) VALUES (70, 'ada'), (71, 'bob');
+            INSERT INTO sessions (guild_id, channel_id, pack_id, problem_ids, started_by,
+                                  started_at, status, ended_at)
+                VALUES (7, 700, 'warmup', '["p1", "p2"]', 70, {monday - 3600}, 'finished',
+                        {monday + 7200});
+            INSERT INTO attempts (session_id, user_id, problem_id, option, correct,
+                                  attempt_number, points, answered_at)
+                VALUES (1, 70, 'p1', 'B', 0, 1, 0, {monday - 60}),
+                       (1, 70, 'p1', 'A', 1, 2, 50, {monday + 60}),
+                       (1, 71, 'p1', 'A', 1, 1, 100, {monday + 90000}),
+                       (1, 71, 'p2', 'A', 1, 1, 100, {monday + 90001});
+            """
+        )
+    finally:
+        await conn.close()
+
+    async with await Database.open(db_path) as db:
+        report = await db.check_totals()
+        assert report.ok, [m.describe() for m in report.mismatches]
+        assert (report.attempts, report.active_days) == (4, 3)
+        week = await db.leaderboard(7, monday, 10, monday + 7 * 86_400)
+        assert [(r.display_name, r.points, r.correct, r.answered) for r in week] == [
+            ("bob", 200, 2, 2),
+            ("ada", 50, 1, 1),
+        ]
+        since_reset = await db.leaderboard(7, monday + 86_400, 10, monday + 7 * 86_400)
+        assert [(r.display_name, r.points) for r in since_reset] == [("bob", 200)]
+        ada = await db.profile(7, 70, date(2025, 3, 10))
+        assert (ada.points, ada.answered, ada.correct, ada.streak) == (50, 1, 1, 2)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.session import HintUse
-from bot.storage import ChannelBusy, Database, SessionNotOpen, SessionStatus
+from bot.storage import ChannelBusy, Database, SessionNotOpen, SessionStatus, StorageFailed
 from tests.storage.seeding import BOB, CHANNEL, OTHER_CHANNEL, T0, answer, start_session
 
 
@@ -66,14 +66,21 @@ async def test_ended_session_cannot_change(seeded: Database) -> None:
 
 
 async def test_foreign_key_violations_are_refused(seeded: Database) -> None:
-    """A session in an unknown guild, or an attempt by an unknown user, is not stored."""
-    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+    """A session in an unknown guild, or an attempt by an unknown user, is not stored.
+
+    Such a call is a bug, so the member sees only StorageFailed's generic message; the
+    sqlite3 error is its cause (and is logged).
+    """
+    with pytest.raises(StorageFailed) as caught:
         await start_session(seeded, guild=999)
+    assert isinstance(caught.value.__cause__, sqlite3.IntegrityError)
+    assert "FOREIGN KEY" in str(caught.value.__cause__)
     assert await seeded.open_sessions() == []
 
     session_id = await start_session(seeded)
-    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+    with pytest.raises(StorageFailed, match="went wrong saving") as caught:
         await answer(seeded, session_id, 999, "p1", points=100, at=T0)
+    assert "FOREIGN KEY" in str(caught.value.__cause__)
     assert await seeded.attempts_for_session(session_id) == []
 
 

@@ -6,7 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.storage import Database, SessionStatus
+from bot.engine.session import Attempt
+from bot.features.stats.weeks import Board, window
+from bot.storage import LOCAL_CHANNEL_ID, LOCAL_GUILD_ID, Database, SessionStatus, _standings
+from bot.storage._connection import week_start
 from tests.storage.seeding import (
     ADA,
     BOB,
@@ -165,3 +168,72 @@ async def test_profile_of_a_user_with_no_answers(seeded: Database) -> None:
     )
     assert profile.accuracy == 0.0
     assert (await seeded.profile(GUILD, 424242, TODAY)).display_name is None
+
+
+async def test_terminal_answers_never_reach_a_server_board(seeded: Database) -> None:
+    """`anneal play` stores in the local guild: its points show there, in no server."""
+    player = await seeded.local_user("ada")
+    local = await seeded.create_session(
+        LOCAL_GUILD_ID, LOCAL_CHANNEL_ID, "warmup", ["p1"], player, T0
+    )
+    await seeded.save_attempt(local, Attempt(player, "p1", "A", True, 1, 100, T0 + 1))
+
+    assert await seeded.leaderboard(GUILD) == []
+    assert await seeded.rank_of(GUILD, player) is None
+    assert [(row.user_id, row.points) for row in await seeded.leaderboard(LOCAL_GUILD_ID)] == [
+        (player, 100)
+    ]
+    assert (await seeded.profile(LOCAL_GUILD_ID, player, TODAY)).points == 100
+
+
+async def test_a_weekly_reset_restarts_the_week_and_keeps_the_rest(seeded: Database) -> None:
+    """After `resetweek`, this week counts from the reset, and when the week is over
+    `lastweek` shows it as it stood; all time and the week's full board keep everything."""
+    monday = week_start(T0)
+    session_id = await start_session(seeded)
+    await answer(seeded, session_id, BOB, "p1", points=100, at=T0)
+    reset = T0 + 60
+    await seeded.update_guild_settings(GUILD, week_reset_at=reset)
+    await answer(seeded, session_id, CY, "p1", points=50, at=T0 + 120)
+
+    this_week = window(Board.WEEK, T0 + 3600, reset)
+    shown = await seeded.leaderboard(GUILD, this_week.since, 10, this_week.until)
+    assert [(r.rank, r.user_id, r.points) for r in shown] == [(1, CY, 50)]
+    later = window(Board.LASTWEEK, monday + 8 * DAY, reset)
+    shown = await seeded.leaderboard(GUILD, later.since, 10, later.until)
+    assert [(r.rank, r.user_id, r.points) for r in shown] == [(1, CY, 50)]
+    everything = await seeded.leaderboard(GUILD)
+    assert [(r.user_id, r.points) for r in everything] == [(BOB, 100), (CY, 50)]
+    full_week = await seeded.leaderboard(GUILD, monday, 10, monday + 7 * DAY)
+    assert [(r.user_id, r.points) for r in full_week] == [(BOB, 100), (CY, 50)]
+
+    # A second reset replaces the first: only what came after it counts this week.
+    await seeded.update_guild_settings(GUILD, week_reset_at=T0 + 180)
+    again = window(Board.WEEK, T0 + 3600, T0 + 180)
+    assert await seeded.leaderboard(GUILD, again.since, 10, again.until) == []
+    assert (await seeded.check_totals()).ok
+
+
+async def test_boards_ranks_and_profiles_read_a_bounded_number_of_rows(seeded: Database) -> None:
+    """The bot's standings queries search indexes of the totals and never scan or sort the
+    attempts, so their cost does not grow with a guild's history."""
+    session_id = await start_session(seeded)
+    await answer(seeded, session_id, BOB, "p1", points=100, at=T0)
+    params = {
+        "guild_id": GUILD,
+        "period": "week",
+        "since": week_start(T0),
+        "user_id": BOB,
+        "points": 100,
+        "scored_at": T0,
+        "limit": 10,
+    }
+    async with seeded._read() as conn:
+        for query in (_standings._BOARD, _standings._PLAYER, _standings._AHEAD):
+            plan = " | ".join(
+                row["detail"]
+                for row in await conn.execute_fetchall(f"EXPLAIN QUERY PLAN {query}", params)
+            )
+            assert "attempts" not in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
+            assert "SEARCH t USING" in plan or "SEARCH standing_totals USING" in plan, plan

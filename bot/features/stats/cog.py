@@ -17,6 +17,7 @@ from bot.content.generator.templates import TEMPLATES
 from bot.features.common import embeds
 from bot.features.common.bot import AnnealBot, guild_of
 from bot.features.common.errors import UserFacingError
+from bot.features.stats.cooldowns import ReadCooldown, TooSoon
 from bot.features.stats.render import (
     BOARD_TITLES,
     FreshPacks,
@@ -37,6 +38,23 @@ class StatsCog(commands.Cog, name="Stats"):
 
     def __init__(self, bot: AnnealBot) -> None:
         self.bot = bot
+        # The services' clock, looked up at each call (the cog is built before it runs).
+        self.cooldown = ReadCooldown(lambda: bot.services.clock())
+
+    def _may_answer(self, ctx: commands.Context[AnnealBot], command: str, what: str) -> bool:
+        """Count this look against the member's cooldown: False to ignore it silently.
+
+        The first refusal in a wait is a friendly "try again in N s"; later `!` ones get no
+        reply, so a loop of commands does not become a loop of refusals in the channel. A
+        slash command is always answered (Discord requires it; the reply is ephemeral).
+        """
+        try:
+            self.cooldown.check(command, ctx.author.id, what=what)
+        except TooSoon as refusal:
+            if refusal.repeated and ctx.interaction is None:
+                return False
+            raise UserFacingError(str(refusal)) from None
+        return True
 
     # mypy 2.4 cannot solve discord.py's Concatenate-based decorator types for a hybrid
     # command defined in a cog (it reports "expected def (Never, ...)"); the
@@ -60,6 +78,8 @@ class StatsCog(commands.Cog, name="Stats"):
                 f"Which leaderboard? `{prefix}leaderboard week` (the default), "
                 f"`{prefix}leaderboard lastweek` or `{prefix}leaderboard all`."
             )
+        if not self._may_answer(ctx, "leaderboard", "the leaderboard"):
+            return
         settings = await services.db.guild_settings(guild.id)
         span = window(which, services.clock(), settings.week_reset_at)
         rows = await services.db.leaderboard(guild.id, span.since, TOP, span.until)
@@ -86,6 +106,8 @@ class StatsCog(commands.Cog, name="Stats"):
     ) -> None:
         """Your (or a member's) points, answers, accuracy, day streak, badges and rank."""
         guild = guild_of(ctx)
+        if not self._may_answer(ctx, "profile", "profiles"):
+            return
         who: discord.abc.User = member or ctx.author
         services = self.bot.services
         now = services.clock()
@@ -113,6 +135,8 @@ class StatsCog(commands.Cog, name="Stats"):
     async def badges(self, ctx: commands.Context[AnnealBot]) -> None:
         """Every badge the packs offer and how to earn it; yours are marked with the date."""
         guild = guild_of(ctx)
+        if not self._may_answer(ctx, "badges", "the badges"):
+            return
         services = self.bot.services
         held = await services.db.badges_for(guild.id, ctx.author.id)
         embed = badges_embed(services.library.packs.values(), held, prefix=services.settings.prefix)
