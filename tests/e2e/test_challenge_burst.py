@@ -19,7 +19,7 @@ import pytest
 from bot.features.challenge.cog import ChallengeCog
 from bot.features.challenge.render import HINT_EMOJI, LETTER_EMOJI
 from bot.features.common.bot import AnnealBot
-from bot.storage import _connection
+from bot.storage import Database
 from tests.content.test_loader import write_pack
 from tests.e2e.anneal import running_anneal
 from tests.e2e.fake_discord import (
@@ -232,7 +232,12 @@ async def test_closed_dms_are_remembered(
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """The bot waits 0.3 s (not 5) for another process's write lock before giving up."""
-    monkeypatch.setattr(_connection, "BUSY_TIMEOUT_MS", 300)
+    open_database = Database.open
+
+    async def open_with_short_wait(path: Path) -> Database:
+        return await open_database(path, busy_wait=0.3)
+
+    monkeypatch.setattr(Database, "open", open_with_short_wait)
 
 
 @pytest.fixture
