@@ -10,7 +10,9 @@ from bot.challenges.live import (
     ChallengeView,
     LiveChallenge,
     NoChallengeHere,
+    NotYourChallenge,
     ProblemClosed,
+    ReadBack,
     UnknownPack,
 )
 from bot.challenges.manager import ChallengeManager
@@ -22,6 +24,8 @@ __all__ = [
     "ChallengeView",
     "LiveChallenge",
     "NoChallengeHere",
+    "NotYourChallenge",
     "ProblemClosed",
+    "ReadBack",
     "UnknownPack",
 ]

@@ -9,6 +9,7 @@ from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT, ScoringRules
 from bot.engine.session import (
     AlreadySolved,
     ChallengeError,
+    HINT_KEY,
     ChallengeSession,
     DeadlinePassed,
     HintRefused,
@@ -188,39 +189,6 @@ def test_speed_bonus_rewards_fast_answers(pack: Pack, clock: FakeClock) -> None:
     assert fast > slow >= POINTS_BY_ATTEMPT[0]
 
 
-def test_first_problem_always_runs_to_its_deadline(pack: Pack, clock: FakeClock) -> None:
-    """On problem 1 nobody knows who is playing yet: no early end, even if all are done."""
-    session = started(pack, clock)
-    session.answer(ALICE, "B")
-    assert not session.everyone_done()
-
-
-def test_everyone_done_waits_for_every_participant(pack: Pack, clock: FakeClock) -> None:
-    """From problem 2 on, it ends early only when all who played are done."""
-    session = started(pack, clock)
-    session.answer(ALICE, "B")
-    session.answer(BOB, "B")
-    session.reveal()
-    session.open_next()
-    assert not session.everyone_done()
-    session.answer(ALICE, "C")
-    session.answer(BOB, "A")
-    assert not session.everyone_done()
-    session.answer(BOB, "D")
-    assert session.everyone_done()
-
-
-def test_participants_of_earlier_problems_are_waited_for(pack: Pack, clock: FakeClock) -> None:
-    """Someone who played problem 1 is expected on problem 2 too."""
-    session = started(pack, clock)
-    session.answer(ALICE, "B")
-    session.answer(BOB, "B")
-    session.reveal()
-    session.open_next()
-    session.answer(ALICE, "C")
-    assert not session.everyone_done()
-
-
 def test_reveal_lists_first_and_second_try(pack: Pack, clock: FakeClock) -> None:
     """The reveal groups solvers by attempt, in answer order, and lists who missed."""
     session = started(pack, clock)
@@ -317,3 +285,38 @@ def test_check_hint_does_not_charge(pack: Pack, clock: FakeClock) -> None:
     assert session.check_hint(ALICE) == "It is not one."
     assert not session.hinted(ALICE)
     assert session.answer(ALICE, "B").attempt.points == POINTS_BY_ATTEMPT[0]
+
+
+def test_heard_lists_every_pick_and_hint_of_a_problem(pack: Pack, clock: FakeClock) -> None:
+    """What a problem has heard: each player's letters and their hint, nobody else's."""
+    session = started(pack, clock)
+    session.answer(ALICE, "A")
+    session.answer(ALICE, "B")
+    session.hint(BOB)
+    assert session.heard("p1") == {(ALICE, "A"), (ALICE, "B"), (BOB, HINT_KEY)}
+    assert session.heard("p2") == set()
+
+
+def test_played_is_answered_or_hinted_on_that_problem(pack: Pack, clock: FakeClock) -> None:
+    """played(user, index) says whether the player took part in that problem."""
+    session = started(pack, clock)
+    session.answer(ALICE, "B")
+    session.hint(BOB)
+    session.reveal()
+    session.open_next()
+    assert session.played(ALICE, 0) and session.played(BOB, 0)
+    assert not session.played(ALICE, 1)
+    assert session.attempts_of(ALICE) == []
+
+
+def test_the_badge_needs_the_whole_pack(clock: FakeClock) -> None:
+    """A perfect run of 2 of a pack's 3 problems shows in the scores but earns no badge."""
+    pack = make_pack(make_problem("p1"), make_problem("p2"), make_problem("p3"))
+    session = ChallengeSession(pack, clock, problems=pack.problems[:2])
+    for _ in range(2):
+        session.open_next()
+        session.answer(ALICE, "B")
+        session.reveal()
+    summary = session.summary()
+    assert summary.scores[0].correct == 2
+    assert summary.badge_winners == []
