@@ -8,6 +8,7 @@ import logging
 import discord
 
 from bot.challenges import LiveChallenge
+from bot.engine.pace import Progress
 from bot.engine.session import OpenProblem, Reveal, Summary
 from bot.features.challenge import render
 from bot.features.common.bot import AnnealBot
@@ -32,10 +33,12 @@ class DiscordChallengeView:
             raise TypeError(f"channel {channel_id} cannot receive messages")
         return channel
 
-    async def show_problem(self, live: LiveChallenge, opened: OpenProblem) -> int:
+    async def show_problem(
+        self, live: LiveChallenge, opened: OpenProblem, progress: Progress
+    ) -> int:
         """Post the problem, add its reactions in the background; returns the message id."""
         channel = await self.channel(live.channel_id)
-        message = await channel.send(embed=render.problem_embed(opened))
+        message = await channel.send(embed=render.problem_embed(opened, progress))
         # Reactions go on in the background: the problem is already open and timed.
         task = asyncio.create_task(self._add_reactions(message, opened))
         task.add_done_callback(log_failure)
@@ -45,14 +48,16 @@ class DiscordChallengeView:
         for emoji in render.problem_emojis(opened.problem):
             await message.add_reaction(emoji)
 
-    async def show_progress(self, live: LiveChallenge, opened: OpenProblem, answered: int) -> None:
-        """Edit the open problem's message to show how many have answered."""
+    async def show_progress(
+        self, live: LiveChallenge, opened: OpenProblem, progress: Progress
+    ) -> None:
+        """Edit the open problem's footer: how many answered, how many are still trying."""
         if live.message_id is None:
             return
         channel = await self.channel(live.channel_id)
         if isinstance(channel, discord.TextChannel | discord.Thread):
             await channel.get_partial_message(live.message_id).edit(
-                embed=render.problem_embed(opened, answered)
+                embed=render.problem_embed(opened, progress)
             )
 
     async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:

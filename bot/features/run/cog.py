@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.features.common.bot import AnnealBot
 from bot.features.common.errors import UserFacingError
+from bot.features.common.warmup import ready_runner
 from bot.features.run.limits import LimitReached, RunLimits
 from bot.features.run.render import build_reply
 from bot.features.run.request import example, resolve, runnable, suggest_ids
@@ -65,8 +66,12 @@ class RunCog(commands.Cog):
             # Slash: defer now (a cold worker can take over 3 s); prefix: "Anneal is typing".
             async with ctx.typing():
                 try:
-                    chart = await runner.chart(request.spec)
-                except (RunnerBusy, RunnerClosed):
+                    # Right after a restart the workers may still be warming up: wait a bit.
+                    warm = await ready_runner(self.bot.services)
+                    if warm is None:
+                        raise UserFacingError(f"`{command}` is not available right now.")
+                    chart = await warm.chart(request.spec)
+                except (RunnerBusy, RunnerClosed, UserFacingError):
                     admission.refund()  # nothing ran, so the user's wait should not grow
                     raise
             log.info(
