@@ -87,6 +87,9 @@ class ChallengeManager(RunningChallenges):
         self.rng = rng or random.Random()  # picks and orders each challenge's problems
         # Problems whose time ran out while the bot was down: message id -> who was heard.
         self._late: dict[int, frozenset[tuple[int, str]]] = {}
+        # Picks read back after a restart, not yet handed in: (message, user, letter) -> when
+        # they count as arrived. The reveal of their problem waits for them.
+        self._replays: dict[tuple[int, int, str], float] = {}
 
     # -- looking things up --------------------------------------------------------------
 
@@ -108,6 +111,20 @@ class ChallengeManager(RunningChallenges):
         if live is not None and live.session.current is not None:
             return frozenset(live.session.heard(live.session.current.problem.id))
         return self._late.get(message_id, frozenset())
+
+    def expect_replays(self, message_id: int, picks: list[tuple[int, str]], at: float) -> None:
+        """Picks read back after a restart count as arrived `at`, however long handing them
+        in takes; the problem is not revealed before they are in (or `replays_done`)."""
+        for user_id, letter in picks:
+            self._replays[(message_id, user_id, letter)] = at
+
+    def replays_done(self, message_id: int) -> None:
+        """Stop waiting for read-back picks on `message_id` that never came in."""
+        for key in [k for k in self._replays if k[0] == message_id]:
+            del self._replays[key]
+
+    def _holding(self, live: LiveChallenge) -> bool:
+        return any(key[0] == live.message_id for key in self._replays)
 
     async def resolve_pack(self, pack_id: str | None, count: int | None = DEFAULT_COUNT) -> Pack:
         """The pack to play: the default, a shipped one by id, or a freshly generated one."""
@@ -236,7 +253,9 @@ class ChallengeManager(RunningChallenges):
         async with live.lock:
             if live.message_id != message_id:
                 raise ProblemClosed("That problem is closed; answer the current one.")
-            outcome = live.session.judge(user_id, option)
+            letter = option.strip().upper()
+            arrived = self._replays.pop((message_id, user_id, letter), None)
+            outcome = live.session.judge(user_id, option, at=arrived)
             attempt = outcome.attempt
             # One transaction stores the player's name and the attempt together.
             await self.db.save_attempt(live.session_id, attempt, display_name=user_name)

@@ -23,8 +23,8 @@ PROBLEMS_CHANGED = (
     "changed. Every answer given is saved; start a new one any time."
 )
 LATE_PICK = (
-    "Time ran out on that problem while I was offline, so a pick added then could not "
-    "count (Discord does not say when a reaction was added)."
+    "That problem's time ran out while I was offline, so picks on it can no longer count "
+    "(Discord does not say when a reaction was added)."
 )
 
 

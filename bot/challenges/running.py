@@ -18,6 +18,8 @@ from bot.storage import Database, SessionStatus
 
 log = logging.getLogger("anneal.challenges")
 
+HOLD_RECHECK = 0.5  # seconds between looks at a reveal held back (see `_holding`)
+
 
 class RunningChallenges:
     """The live challenges of every channel, and what moves each one on."""
@@ -40,6 +42,10 @@ class RunningChallenges:
         self.progress_interval = progress_interval  # Discord rate-limits message edits
         self._by_channel: dict[int, LiveChallenge] = {}
         self._by_message: dict[int, LiveChallenge] = {}
+
+    def _holding(self, live: LiveChallenge) -> bool:
+        """Whether the reveal must wait although it is due (answers are still coming in)."""
+        return False
 
     def _after_change(self, live: LiveChallenge) -> None:
         """After an answer or hint: move the reveal if the pace says so, refresh the footer."""
@@ -88,6 +94,9 @@ class RunningChallenges:
             later = reveal_at(live.session, self.pace)
             if later > self.clock():
                 self._arm(live, later)  # someone joined while this timer slept
+                return
+            if self._holding(live):
+                self._arm(live, self.clock() + HOLD_RECHECK)
                 return
             await self._move_on(live)
 

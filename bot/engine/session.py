@@ -238,8 +238,11 @@ class ChallengeSession:
         self.record(outcome.attempt)
         return outcome
 
-    def judge(self, user_id: int, option: str) -> AnswerOutcome:
-        """What an attempt would score, without recording it (the bot stores it first)."""
+    def judge(self, user_id: int, option: str, *, at: float | None = None) -> AnswerOutcome:
+        """What an attempt would score, without recording it (the bot stores it first).
+
+        `at`: when the answer arrived, if not now (e.g. read back after a restart).
+        """
         current = self._open_problem()
         problem = current.problem
         letter = problem.option_letter(option)
@@ -247,7 +250,7 @@ class ChallengeSession:
             shown = option.strip()[:20] or "That"
             choices = ", ".join(problem.letters)
             raise NotAnOption(f"{shown} is not an option; pick one of {choices}.")
-        now = self._clock()
+        now = self._clock() if at is None else at
         if now > current.deadline:
             raise DeadlinePassed("Time is up for this problem; the answer is being revealed.")
         player = self._state.get((user_id, problem.id)) or _PlayerProblemState()

@@ -7,6 +7,8 @@ and a second manager resumes from the same database.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.challenges import ChallengeManager, LiveChallenge, ProblemClosed, ReadBack
@@ -187,4 +189,31 @@ async def test_an_open_problem_lists_what_it_heard_so_far(db: Database, clock: F
     assert manager.heard_on(message) == {(BOB, "B"), (ALICE, "A")}
     await manager.take_hint(message_id=message, channel_id=CHANNEL, user_id=3, user_name="c")
     assert (3, HINT_KEY) in manager.heard_on(message)
+    await manager.close()
+
+
+async def test_read_back_picks_count_as_of_the_resume_however_long_they_take(
+    db: Database, clock: FakeClock
+) -> None:
+    """A pick read back at the resume counts as arrived then, even if handing it in takes
+    past the deadline; the reveal waits for it, then comes."""
+    live = await went_down_mid_problem(db, clock)
+    message = live.message_id
+    assert message is not None
+    clock.advance(DEADLINE - 1)  # back with one second left
+    view = FakeView()
+    manager = restarted(db, clock, view)
+    await manager.resume_all()
+    resumed_at = clock.now
+    manager.expect_replays(message, [(3, "B")], at=resumed_at)
+    clock.advance(2)  # the removals were slow: the deadline passed meanwhile
+    await asyncio.sleep(0.01)
+    assert view.reveals == []  # held for the pick still being handed in
+    outcome = await manager.answer(message_id=message, user_id=3, user_name="c", option="B")
+    assert outcome.correct
+    assert outcome.attempt.answered_at == resumed_at
+    manager.replays_done(message)
+    clock.advance(1)
+    await view.until(lambda: view.reveals)
+    assert view.reveals[0].first_try == [BOB, 3]
     await manager.close()

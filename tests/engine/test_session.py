@@ -321,3 +321,15 @@ def test_the_badge_needs_the_whole_pack(clock: FakeClock) -> None:
     summary = session.summary()
     assert summary.scores[0].correct == 2
     assert summary.badge_winners == []
+
+
+def test_an_answer_can_be_judged_as_of_when_it_arrived(pack: Pack, clock: FakeClock) -> None:
+    """judge(at=...) uses the arrival time for the deadline and the attempt's time."""
+    session = started(pack, clock)
+    arrived = clock.now + 59
+    clock.advance(61)  # handled after the deadline, arrived before it
+    outcome = session.judge(ALICE, "B", at=arrived)
+    assert outcome.correct
+    assert outcome.attempt.answered_at == arrived
+    with pytest.raises(DeadlinePassed):
+        session.judge(ALICE, "B")

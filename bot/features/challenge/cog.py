@@ -20,7 +20,7 @@ from bot.content.generator import generate_pack
 from bot.engine.pace import Pace
 from bot.engine.problems import Pack
 from bot.engine.selection import DEFAULT_COUNT, BadCount, parse_count
-from bot.engine.session import ChallengeError, OptionAlreadyTried
+from bot.engine.session import HINT_KEY, ChallengeError, OptionAlreadyTried
 from bot.features.challenge import readback, render
 from bot.features.challenge.view import DiscordChallengeView, log_failure
 from bot.features.common.bot import AnnealBot
@@ -90,9 +90,15 @@ class ChallengeCog(commands.Cog):
         seen, users = await readback.reactions_on(message, self.bot.user.id)
         heard = self.manager.heard_on(found.message_id)
         plan = readback.sort_out(seen, heard, late=found.late)
-        for reaction in plan.replay:
-            payload = readback.replayed_event(message, reaction, users[reaction.user_id])
-            await self.on_raw_reaction_add(payload)
+        letters = [(r.user_id, r.key) for r in plan.replay if r.key != HINT_KEY]
+        # Judged as of now however long handing them in takes (removals are rate limited).
+        self.manager.expect_replays(found.message_id, letters, self.bot.services.clock())
+        try:
+            for reaction in plan.replay:
+                payload = readback.replayed_event(message, reaction, users[reaction.user_id])
+                await self.on_raw_reaction_add(payload)
+        finally:
+            self.manager.replays_done(found.message_id)
         for user_id, picks in plan.ambiguous.items():
             for pick in picks:
                 with contextlib.suppress(discord.HTTPException):
