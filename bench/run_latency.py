@@ -19,8 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.runner.pool import RunnerPool
-from bot.runner.spec import RunSpec, SchedulerSpec
+from bot.runner import RunnerPool, RunSpec, SchedulerSpec, describe_run, plot
 
 STEP_100 = RunSpec(SchedulerSpec("StepLR", {"step_size": 10, "gamma": 0.5}), steps=100)
 COSINE_10K = RunSpec(SchedulerSpec("CosineAnnealingLR", {"T_max": 2500}), steps=10_000)
@@ -88,14 +87,15 @@ async def loop_lag(pool: RunnerPool, reps: int) -> float:
 
 async def thread_chart(reps: int) -> tuple[float, list[float]]:
     """The alternative design: compute in the worker, draw in a bot-side thread."""
-    from bot.runner import plot
-
     async with RunnerPool(size=1, plot=False) as pool:
         result = await pool.run(STEP_100)
     start = time.perf_counter()
-    await asyncio.to_thread(plot.chart, STEP_100, result)  # imports matplotlib
+    title = describe_run(STEP_100)  # the bot writes chart titles
+    await asyncio.to_thread(plot.chart, STEP_100, result, title=title)  # imports matplotlib
     first = time.perf_counter() - start
-    return first, await timed(lambda: asyncio.to_thread(plot.chart, STEP_100, result), reps)
+    return first, await timed(
+        lambda: asyncio.to_thread(plot.chart, STEP_100, result, title=title), reps
+    )
 
 
 async def main(reps: int, naive_reps: int) -> None:

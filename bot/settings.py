@@ -21,6 +21,8 @@ class SettingsError(Exception):
 
 
 class Settings(BaseSettings):
+    """Anneal's settings, from the environment and `.env`; frozen once read."""
+
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
     )
@@ -81,6 +83,7 @@ class Settings(BaseSettings):
 
     @property
     def has_token(self) -> bool:
+        """Whether a Discord token is set (else `anneal` plays in the terminal)."""
         return self.discord_token is not None
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,6 +17,7 @@ from bot.play import play_pack
 from bot.settings import SHIPPED_CONTENT_DIR
 from bot.storage import LOCAL_GUILD_ID, Database
 from bot.terminal import LineReader
+from tests.conftest import AnnealCli
 from tests.engine.conftest import make_pack, make_problem
 
 MASTER = "lr-scheduler-master"
@@ -115,38 +114,22 @@ async def test_time_limit_is_enforced(db: Database) -> None:
     await db.close()
 
 
-def test_cli_plays_piped_answers(tmp_path: Path) -> None:
+def test_cli_plays_piped_answers(anneal_cli: AnnealCli) -> None:
     """`anneal play` in a real process, answers on stdin, results in ANNEAL_DATABASE."""
     pack = load_library(SHIPPED_CONTENT_DIR).pack(MASTER)
     answers = "".join(f"{p.answer}\n" for p in pack.problems)
-    env = {**os.environ, "ANNEAL_DATABASE": str(tmp_path / "cli.db"), "DISCORD_TOKEN": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "play", "--pack", MASTER, "--profile", "cli"],
-        input=answers,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
+    done = anneal_cli(
+        "play", "--pack", MASTER, "--profile", "cli", input=answers, env={"DISCORD_TOKEN": ""}
     )
     assert done.returncode == 0, done.stderr
     assert f"Problem {len(pack.problems)}/{len(pack.problems)}" in done.stdout
     assert pack.badge.name in done.stdout
-    assert (tmp_path / "cli.db").exists()
+    assert anneal_cli.database.exists()
 
 
-def test_cli_unknown_pack_is_one_clear_line(tmp_path: Path) -> None:
+def test_cli_unknown_pack_is_one_clear_line(anneal_cli: AnnealCli) -> None:
     """An unknown pack id names the packs there are, without a traceback."""
-    env = {**os.environ, "ANNEAL_DATABASE": str(tmp_path / "x.db")}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "play", "--pack", "nope"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    done = anneal_cli("play", "--pack", "nope")
     assert done.returncode == 2
     assert "there is no pack 'nope'" in done.stderr
     assert MASTER in done.stderr

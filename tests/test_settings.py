@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.settings import SHIPPED_CONTENT_DIR, SettingsError, load_settings
+from tests.conftest import AnnealCli
 
 ENV_NAMES = (
     "DISCORD_TOKEN",
@@ -112,18 +110,9 @@ def test_a_bad_duration_names_the_setting(monkeypatch: pytest.MonkeyPatch, writt
         load_settings()
 
 
-def test_invalid_settings_stop_the_program_with_one_line(tmp_path: Path) -> None:
+def test_invalid_settings_stop_the_program_with_one_line(anneal_cli: AnnealCli) -> None:
     """`anneal play` with a bad setting exits 2 with one line on stderr, no traceback."""
-    env = {**os.environ, "ANNEAL_PREFIX": "", "ANNEAL_DATABASE": str(tmp_path / "x.db")}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "play"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    done = anneal_cli("play", env={"ANNEAL_PREFIX": ""})
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert done.stderr.startswith("anneal: invalid settings: ANNEAL_PREFIX")

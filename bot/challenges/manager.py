@@ -39,7 +39,7 @@ from bot.challenges.resume import (
 from bot.challenges.running import RunningChallenges
 from bot.content import FRESH_PACK_ID, ContentLibrary
 from bot.engine.pace import Pace, reveal_at
-from bot.engine.problems import Pack
+from bot.engine.problems import Pack, Problem
 from bot.engine.scoring import ScoringRules
 from bot.engine.selection import DEFAULT_COUNT, choose_problems
 from bot.engine.session import (
@@ -125,6 +125,15 @@ class ChallengeManager(RunningChallenges):
 
     def _holding(self, live: LiveChallenge) -> bool:
         return any(key[0] == live.message_id for key in self._replays)
+
+    def unrevealed_problems(self, guild_id: int | None) -> list[Problem]:
+        """Problems of the guild's live challenges not revealed yet (None: of every guild)."""
+        return [
+            problem
+            for live in self._by_channel.values()
+            if guild_id is None or live.guild_id == guild_id
+            for problem in live.session.unrevealed
+        ]
 
     async def resolve_pack(self, pack_id: str | None, count: int | None = DEFAULT_COUNT) -> Pack:
         """The pack to play: the default, a shipped one by id, or a freshly generated one."""

@@ -43,7 +43,7 @@ def check_content(directory: Path, python: str = sys.executable) -> CheckReport:
     """Every failure in `directory`'s packs, not just the first."""
     report = CheckReport()
     try:
-        library = load_library(directory)
+        library = load_library(directory, strict=True)
     except ContentError as exc:
         report.failures.extend(exc.problems)
         return report

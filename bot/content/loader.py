@@ -1,7 +1,12 @@
-"""Load every pack file of a content directory, reporting every broken file at once."""
+"""Load every pack file of a content directory, reporting every broken file at once.
+
+At start-up a broken file is logged and skipped, so one bad edit never takes the bot (or
+`anneal play`) down with it; `anneal content check` loads strictly and fails on it.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +23,8 @@ MAX_GENERATED = 64
 DEFAULT_PACK = "lr-scheduler-master"  # played when no pack is named
 # The pack bot.content.generator makes on demand; it is in no file, and new every time.
 FRESH_PACK_ID: Final = "fresh"
+
+log = logging.getLogger("anneal.content")
 
 
 class ContentError(Exception):
@@ -37,6 +44,8 @@ class ContentLibrary:
     # Packs generated while running (`fresh`), newest last, so `!run <problem-id>` finds
     # their problems too. Bounded: old ones are forgotten.
     generated: deque[Pack] = field(default_factory=lambda: deque(maxlen=MAX_GENERATED))
+    # What was wrong with each pack file left out at load time, as `file: where: what`.
+    skipped: tuple[str, ...] = ()
 
     def pack(self, pack_id: str) -> Pack:
         """The pack with this id (KeyError if none)."""
@@ -70,8 +79,14 @@ def pack_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in PACK_SUFFIXES and p.is_file())
 
 
-def load_library(directory: Path) -> ContentLibrary:
-    """Load and validate every pack in `directory`; raise ContentError naming every problem."""
+def load_library(directory: Path, *, strict: bool = False) -> ContentLibrary:
+    """Load and validate every pack in `directory`, skipping (and logging) each broken file.
+
+    A file is broken when it does not validate, or reuses a pack or problem id that an
+    earlier file (by name) already has. With `strict`, any broken file raises ContentError
+    naming every problem instead. Without it, ContentError is raised only when nothing is
+    left to play: no directory, no pack files, or no valid pack.
+    """
     if not directory.is_dir():
         raise ContentError([f"{directory}: content directory not found"])
     files = pack_files(directory)
@@ -84,24 +99,35 @@ def load_library(directory: Path) -> ContentLibrary:
     for path in files:
         try:
             pack = load_pack(path)
+            _check_ids_are_new(path, pack, sources, problem_homes)
         except ContentError as exc:
             errors.extend(exc.problems)
+            if not strict:
+                log.warning("skipped pack file %s: %s", path, "; ".join(exc.problems))
             continue
-        if pack.id in packs:
-            errors.append(
-                f"{path.name}: pack id {pack.id!r} is also used by {sources[pack.id].name}"
-            )
-            continue
-        for problem in pack.problems:
-            if problem.id in problem_homes:
-                home = problem_homes[problem.id].name
-                errors.append(f"{path.name}: problem id {problem.id!r} is also used in {home}")
-            problem_homes[problem.id] = path
         packs[pack.id] = pack
         sources[pack.id] = path
-    if errors:
+        problem_homes.update(dict.fromkeys((problem.id for problem in pack.problems), path))
+    if errors and (strict or not packs):
         raise ContentError(errors)
-    return ContentLibrary(packs, sources)
+    return ContentLibrary(packs, sources, skipped=tuple(errors))
+
+
+def _check_ids_are_new(
+    path: Path, pack: Pack, sources: dict[str, Path], problem_homes: dict[str, Path]
+) -> None:
+    """ContentError if the pack's id or any problem id is already taken by an earlier file."""
+    if pack.id in sources:
+        raise ContentError(
+            [f"{path.name}: pack id {pack.id!r} is also used by {sources[pack.id].name}"]
+        )
+    reused = [
+        f"{path.name}: problem id {problem.id!r} is also used in {problem_homes[problem.id].name}"
+        for problem in pack.problems
+        if problem.id in problem_homes
+    ]
+    if reused:
+        raise ContentError(reused)
 
 
 def load_pack(path: Path) -> Pack:

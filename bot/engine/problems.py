@@ -102,7 +102,10 @@ class Problem(_Frozen):
     id: Slug
     kind: Kind
     level: Level
-    schedulers: list[SchedulerName] = Field(min_length=1)
+    schedulers: list[SchedulerName] = Field(min_length=1)  # every scheduler it mentions
+    # The one or two schedulers the problem teaches (a subset of `schedulers`); those that
+    # only appear as options stay out. Empty until a pack's problems are tagged.
+    subject: list[SchedulerName] = Field(default=[], max_length=2)
     time_limit: int = Field(ge=10, le=1800, description="seconds")
     attempts: int = Field(default=2, ge=1, le=4)
     title: Text
@@ -132,6 +135,8 @@ class Problem(_Frozen):
             raise ValueError("a predict_output problem needs `code`")
         if self.expect is not None and not self.code:
             raise ValueError("`expect` describes what `code` shows, so it needs `code`")
+        if stray := sorted(set(self.subject) - set(self.schedulers)):
+            raise ValueError(f"subject names {', '.join(stray)}, which `schedulers` lacks")
         if len(set(self.options.values())) != len(self.options):
             raise ValueError("two options have the same text")
         return self

@@ -191,6 +191,12 @@ class ChallengeSession:
         """Every problem has been played and revealed."""
         return self._current is None and self._next_index >= len(self.problems)
 
+    @property
+    def unrevealed(self) -> list[Problem]:
+        """The open problem and those still to come: answers nobody may be shown yet."""
+        start = self._current.index if self._current is not None else self._next_index
+        return self.problems[start:]
+
     def time_limit(self, problem: Problem) -> float:
         """The problem's time limit in seconds, scaled by the guild's timer scale."""
         return problem.time_limit * self.time_scale

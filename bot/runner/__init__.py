@@ -1,8 +1,17 @@
 """`!run`: parse user text into a RunSpec, compute it with real torch in a worker, show it.
 
-This is the runner's public face: code outside `bot/runner/` imports only from here.
+This is the runner's public face: code outside `bot/runner/` imports only from here,
+plus two modules that are public as modules: `bot.runner.plot` (charts as PNG bytes) and
+`bot.runner.command` (`anneal run`). Everything else in the package is private.
 Names load on first use (PEP 562), so the worker process, which imports
 `bot.runner.worker` and therefore this package, never loads the parser or the pool.
+
+    language/    text -> RunSpec and back (the parser; never imported by the worker)
+    protocol.py  what both ends of the pipe share: job and answer JSON, limits, codes
+    pool.py      warm workers, a bounded queue, restarts (with process.py, sandbox.py)
+    worker.py    the process that imports torch; compute.py runs a job, lessons.py
+                 words torch's errors, lambdas.py evaluates lambda bodies
+    table.py     results as text; spec.py the data; errors.py what the runner raises
 """
 
 from __future__ import annotations
@@ -11,6 +20,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bot.runner.errors import RunnerBusy as RunnerBusy
+    from bot.runner.errors import RunnerClosed as RunnerClosed
+    from bot.runner.errors import RunnerCrashed as RunnerCrashed
+    from bot.runner.errors import RunnerStartError as RunnerStartError
+    from bot.runner.errors import RunnerTimeout as RunnerTimeout
     from bot.runner.language import MAX_INPUT_CHARS as MAX_INPUT_CHARS
     from bot.runner.language import parse_run as parse_run
     from bot.runner.language import render_command as render_command
@@ -19,13 +33,10 @@ if TYPE_CHECKING:
     from bot.runner.language import split_options as split_options
     from bot.runner.language import with_overrides as with_overrides
     from bot.runner.pool import Chart as Chart
-    from bot.runner.pool import Limits as Limits
-    from bot.runner.pool import RunnerBusy as RunnerBusy
-    from bot.runner.pool import RunnerClosed as RunnerClosed
-    from bot.runner.pool import RunnerCrashed as RunnerCrashed
+    from bot.runner.pool import Comparison as Comparison
     from bot.runner.pool import RunnerPool as RunnerPool
-    from bot.runner.pool import RunnerStartError as RunnerStartError
-    from bot.runner.pool import RunnerTimeout as RunnerTimeout
+    from bot.runner.sandbox import Limits as Limits
+    from bot.runner.sandbox import WorkerProgram as WorkerProgram
     from bot.runner.spec import MAX_STEPS as MAX_STEPS
     from bot.runner.spec import SCHEDULER_NAMES as SCHEDULER_NAMES
     from bot.runner.spec import Arg as Arg
@@ -34,6 +45,7 @@ if TYPE_CHECKING:
     from bot.runner.spec import RunSpec as RunSpec
     from bot.runner.spec import SchedulerSpec as SchedulerSpec
     from bot.runner.table import describe_run as describe_run
+    from bot.runner.table import format_number as format_number
     from bot.runner.table import format_table as format_table
 
 # public name -> the module that defines it
@@ -51,18 +63,11 @@ _EXPORTS: dict[str, str] = {
         "bot.runner.language",
     ),
     **dict.fromkeys(
-        (
-            "Chart",
-            "Limits",
-            "RunnerBusy",
-            "RunnerClosed",
-            "RunnerCrashed",
-            "RunnerPool",
-            "RunnerStartError",
-            "RunnerTimeout",
-        ),
-        "bot.runner.pool",
+        ("RunnerBusy", "RunnerClosed", "RunnerCrashed", "RunnerStartError", "RunnerTimeout"),
+        "bot.runner.errors",
     ),
+    **dict.fromkeys(("Chart", "Comparison", "RunnerPool"), "bot.runner.pool"),
+    **dict.fromkeys(("Limits", "WorkerProgram"), "bot.runner.sandbox"),
     **dict.fromkeys(
         (
             "MAX_STEPS",
@@ -75,7 +80,7 @@ _EXPORTS: dict[str, str] = {
         ),
         "bot.runner.spec",
     ),
-    **dict.fromkeys(("describe_run", "format_table"), "bot.runner.table"),
+    **dict.fromkeys(("describe_run", "format_number", "format_table"), "bot.runner.table"),
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,4 +1,7 @@
-"""`anneal run '<expr>'`: compute a schedule from the command line, with the bot's own runner."""
+"""`anneal run '<expr>'`: compute a schedule from the command line, with the bot's own runner.
+
+A public module of bot.runner: `anneal` (bot/cli.py) calls main().
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.runner.pool import Chart, RunnerPool, RunnerStartError
+from bot.runner.protocol import dumps, encode_result
 from bot.runner.spec import MAX_STEPS, RunError, RunResult, RunSpec
 from bot.runner.table import describe_run, format_table
-from bot.runner.worker import dumps
 
 EXIT_REFUSED = 2  # the input was refused (RunError): message on stderr
 EXIT_TORCH_ERROR = 1  # torch raised part-way; the steps before it are still printed
@@ -48,7 +51,7 @@ def main(argv: list[str]) -> int:
     if png is not None and args.plot is not None:
         args.plot.write_bytes(png)
     if args.json:
-        print(dumps(result.to_json()))
+        print(dumps(encode_result(result)))
     else:
         print(format_table(result, title=describe_run(spec), fence=False))
     return EXIT_TORCH_ERROR if result.error else 0

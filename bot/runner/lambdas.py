@@ -1,4 +1,4 @@
-"""`lambda epoch: ...` in `!run`: a float-only expression language, read from `ast`, never eval'd.
+"""Lambda bodies as data: the tree's vocabulary, and evaluating it as a function of floats.
 
 A lambda body is stored in LambdaSpec.body as a JSON tree of lists whose first item names
 the node. The vocabulary (a, b, c are nodes):
@@ -14,19 +14,18 @@ the node. The vocabulary (a, b, c are nodes):
     ["if", test, then, else]    `then if test else else`
     ["call", name, a, ...]      name in FUNCTIONS (min, max, abs, floor, cos, log, ...)
 
-This module is the only one that interprets that tree. `lambda_from_ast` builds it (in the
-bot), `compile_lambda` turns it into a Python callable of floats (in the torch worker).
+This module is the only one that interprets that tree: `compile_lambda` turns it into a
+Python callable for torch (in the worker). The parser builds trees from `ast` in
+bot/runner/language/_lambdas.py and calls `evaluate` to check the parts it can.
 """
 
 from __future__ import annotations
 
-import ast
 import math
 from collections.abc import Callable
 from typing import Final
 
-from bot.runner._syntax import describe, excerpt, quote
-from bot.runner.spec import LambdaNode, LambdaSpec, RunError
+from bot.runner.spec import LambdaNode, LambdaSpec, RunError, quote
 
 MAX_NODES: Final = 200
 MAX_CONSTANT: Final = 1e9  # the largest number a lambda may contain
@@ -36,6 +35,10 @@ Fn = Callable[[float], float]
 
 class LambdaError(RunError):
     """A lambda failed while torch called it: division by zero, overflow, log(0), ..."""
+
+
+class EvaluationFailed(Exception):
+    """A lambda's arithmetic failed; the message says why, in a learner's words."""
 
 
 class _Fail(Exception):
@@ -61,210 +64,14 @@ FUNCTIONS: Final[dict[str, tuple[int, int]]] = {
     "tan": (1, 1),
     "tanh": (1, 1),
 }
-# Builtins Python itself knows; the others need `math.` (or `from math import ...`).
-_BUILTINS: Final = frozenset({"min", "max", "abs", "round", "int", "float", "pow"})
-# `math.<name>` spellings, mapped to FUNCTIONS names.
-_MATH_FUNCTIONS: Final[dict[str, str]] = {
-    **{name: name for name in FUNCTIONS if name not in _BUILTINS},
-    "pow": "pow",
-    "fabs": "abs",
-    "trunc": "int",
-}
-_MATH_CONSTANTS: Final[dict[str, float]] = {"pi": math.pi, "e": math.e, "tau": math.tau}
-
-_BINARY: Final[dict[type[ast.operator], str]] = {
-    ast.Add: "+",
-    ast.Sub: "-",
-    ast.Mult: "*",
-    ast.Div: "/",
-    ast.FloorDiv: "//",
-    ast.Mod: "%",
-    ast.Pow: "**",
-}
-_COMPARE: Final[dict[type[ast.cmpop], str]] = {
-    ast.Lt: "<",
-    ast.LtE: "<=",
-    ast.Gt: ">",
-    ast.GtE: ">=",
-    ast.Eq: "==",
-    ast.NotEq: "!=",
-}
-_SUPPORTED = (
-    "numbers, the argument, + - * / // % **, comparisons, `x if c else y`, and/or/not, and "
-    "min, max, abs, floor, ceil, round, int, float, pow, sqrt, exp, log, cos, sin, tan, tanh "
-    "(also spelled math.cos etc.), math.pi and math.e"
-)
 
 
-# --- building: ast -> JSON tree ------------------------------------------------------------
-
-
-def lambda_from_ast(node: ast.Lambda) -> LambdaSpec:
-    """Read `lambda <arg>: <expr>` into a LambdaSpec, or raise RunError saying what's wrong."""
-    args = node.args
-    if (
-        len(args.args) != 1
-        or args.posonlyargs
-        or args.kwonlyargs
-        or args.vararg
-        or args.kwarg
-        or args.defaults
-    ):
-        raise RunError(
-            "A lambda takes exactly one argument and nothing else (no defaults, *args or "
-            "**kwargs), e.g. `lambda epoch: 0.95 ** epoch`."
-        )
-    arg = args.args[0].arg
-    source = ast.unparse(node)
-    builder = _Builder(arg)
+def evaluate(body: LambdaNode, x: float) -> float:
+    """The value of a lambda body at `x`; EvaluationFailed says why there is none."""
     try:
-        body = builder.build(node.body)
-        _check_constant_parts(body, builder.origins)
-    except RecursionError:
-        raise RunError("That lambda is nested too deeply.") from None
-    return LambdaSpec(arg=arg, body=body, source=source)
-
-
-class _Builder:
-    def __init__(self, arg: str) -> None:
-        self.arg = arg
-        self.count = 0
-        self.origins: dict[int, ast.expr] = {}  # id(tree node) -> the ast it came from
-
-    def build(self, node: ast.expr) -> LambdaNode:
-        tree = self._build(node)
-        self.origins[id(tree)] = node
-        return tree
-
-    def _build(self, node: ast.expr) -> LambdaNode:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise RunError(f"That lambda is too long: the limit is {MAX_NODES} parts.")
-        if isinstance(node, ast.Constant):
-            return ["num", _constant(node.value)]
-        if isinstance(node, ast.Name):
-            return self._name(node.id)
-        if isinstance(node, ast.Attribute):
-            if _is_math(node.value) and node.attr in _MATH_CONSTANTS:
-                return ["num", _MATH_CONSTANTS[node.attr]]
-            raise self._refuse(node)
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            return [_BINARY[type(node.op)], self.build(node.left), self.build(node.right)]
-        if isinstance(node, ast.UnaryOp):
-            operand = self.build(node.operand)
-            if isinstance(node.op, ast.USub):
-                return ["neg", operand]
-            if isinstance(node.op, ast.UAdd):
-                return operand
-            if isinstance(node.op, ast.Not):
-                return ["not", operand]
-            raise self._refuse(node)  # ~x is an integer operation
-        if isinstance(node, ast.BoolOp):
-            head = "and" if isinstance(node.op, ast.And) else "or"
-            return [head, *(self.build(v) for v in node.values)]
-        if isinstance(node, ast.Compare):
-            tree: LambdaNode = ["cmp", self.build(node.left)]
-            for op, right in zip(node.ops, node.comparators, strict=True):
-                if type(op) not in _COMPARE:
-                    raise self._refuse(node)  # `in`, `is`
-                tree += [_COMPARE[type(op)], self.build(right)]
-            return tree
-        if isinstance(node, ast.IfExp):
-            return ["if", self.build(node.test), self.build(node.body), self.build(node.orelse)]
-        if isinstance(node, ast.Call):
-            return self._call(node)
-        raise self._refuse(node)
-
-    def _name(self, name: str) -> LambdaNode:
-        if name == self.arg:
-            return ["arg"]
-        if name == "pi":
-            return ["num", math.pi]
-        if name in FUNCTIONS:
-            raise RunError(f"`{name}` is a function: call it, like `{name}(...)`.")
-        raise RunError(
-            f"A lambda can only use its argument `{self.arg}`, not {quote(name)}. "
-            f"It may contain {_SUPPORTED}."
-        )
-
-    def _call(self, node: ast.Call) -> LambdaNode:
-        name: str | None = None
-        if isinstance(node.func, ast.Name) and node.func.id != self.arg:
-            name = node.func.id if node.func.id in FUNCTIONS else None
-        elif isinstance(node.func, ast.Attribute) and _is_math(node.func.value):
-            name = _MATH_FUNCTIONS.get(node.func.attr)
-        if name is None:
-            raise self._refuse(node)
-        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-            raise RunError(f"`{name}(...)` in a lambda takes plain arguments only.")
-        low, high = FUNCTIONS[name]
-        if not low <= len(node.args) <= high:
-            count = f"{low}" if low == high else f"{low} to {high}"
-            raise RunError(f"`{name}` takes {count} argument(s) in a lambda.")
-        return ["call", name, *(self.build(a) for a in node.args)]
-
-    def _refuse(self, node: ast.AST) -> RunError:
-        return RunError(f"A lambda can't contain {describe(node)}. It may contain {_SUPPORTED}.")
-
-
-def _is_math(node: ast.expr) -> bool:
-    return isinstance(node, ast.Name) and node.id == "math"
-
-
-def _constant(value: object) -> float:
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, int | float):
-        if not (math.isfinite(value) and abs(value) <= MAX_CONSTANT):
-            shown = "a huge number" if abs(value) > 1e15 else f"{value:,}"
-            raise RunError(
-                f"A lambda's numbers must be finite and at most {MAX_CONSTANT:,.0f}; got {shown}."
-            )
-        return float(value)
-    raise RunError(f"A lambda works in numbers only, not {quote(repr(value))}.")
-
-
-def _children(node: LambdaNode) -> list[LambdaNode]:
-    head = node[0]
-    if head in ("num", "arg"):
-        return []
-    if head == "cmp":
-        return [node[i] for i in range(1, len(node), 2)]
-    if head == "call":
-        return list(node[2:])
-    return list(node[1:])
-
-
-def _check_constant_parts(body: LambdaNode, origins: dict[int, ast.expr]) -> None:
-    """Evaluate each part that doesn't involve the argument now, so `9**9**9` fails here."""
-
-    def depends(node: LambdaNode) -> bool:
-        if node[0] == "arg":
-            return True
-        flags = [depends(child) for child in _children(node)]
-        if any(flags):
-            for child, flag in zip(_children(node), flags, strict=True):
-                if not flag and child[0] != "num":
-                    probe(child)
-        return any(flags)
-
-    def probe(node: LambdaNode) -> None:
-        try:
-            value = _compile(node, [0])(0.0)
-        except (_Fail, ZeroDivisionError, OverflowError, ValueError) as exc:
-            raise RunError(f"In the lambda, {shown(node)} fails: {_reason(exc)}.") from None
-        if not math.isfinite(value):
-            raise RunError(f"In the lambda, {shown(node)} is too large.")
-
-    def shown(node: LambdaNode) -> str:
-        origin = origins.get(id(node))
-        return excerpt(origin) if origin is not None else "a part without the argument"
-
-    if not depends(body) and body[0] != "num":
-        probe(body)
-
-
-# --- evaluating: JSON tree -> Callable[[float], float] ---------------------------------
+        return _compile(body, [0])(x)
+    except (_Fail, ZeroDivisionError, OverflowError, ValueError) as exc:
+        raise EvaluationFailed(_reason(exc)) from None
 
 
 def compile_lambda(spec: LambdaSpec) -> Callable[[int], float]:
@@ -487,23 +294,3 @@ def _checked(name: str, thunk: Callable[[], float]) -> float:
         raise _Fail(f"{name}(...) is too large") from None
     except ValueError:
         raise _Fail(f"{name}(...) is undefined there (a math domain error)") from None
-
-
-# --- rendering ------------------------------------------------------------------------------
-
-
-def math_imports(spec: LambdaSpec) -> tuple[bool, tuple[str, ...]]:
-    """What running `spec.source` as Python needs: (`import math`?, names `from math import`)."""
-    try:
-        tree = ast.parse(spec.source, mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False, ()
-    uses_module = False
-    bare: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id != spec.arg:
-            if node.id == "math":
-                uses_module = True
-            elif node.id == "pi" or (node.id in _MATH_FUNCTIONS and node.id not in _BUILTINS):
-                bare.add(node.id)
-    return uses_module, tuple(sorted(bare))

@@ -1,4 +1,4 @@
-"""Learning-rate charts as PNG bytes.
+"""Learning-rate charts as PNG bytes (a public module of bot.runner).
 
 matplotlib is imported on first use, never at import time, so the bot can import this
 module for free; charts are normally drawn in a warm worker (see pool.RunnerPool.chart).
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 from bot.runner.spec import RunResult, RunSpec, SchedulerSpec
-from bot.runner.table import describe_run
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -37,12 +36,12 @@ class Marker:
     kind: str  # "milestone" or "restart"
 
 
-def chart(spec: RunSpec, result: RunResult) -> bytes:
-    """The chart for one run, titled with its expression and marked at its milestones."""
+def chart(spec: RunSpec, result: RunResult, *, title: str) -> bytes:
+    """The chart for one run, marked at its milestones; `title` is usually describe_run(spec)."""
     beta1 = spec.optimizer in ("Adam", "AdamW")  # OneCycleLR/CyclicLR cycle beta1 there
     return render_run(
         result,
-        title=describe_run(spec),
+        title=title,
         markers=markers(spec),
         momentum_label="beta1" if beta1 else "momentum",
     )

@@ -14,65 +14,59 @@ Replacement happens in the background: the caller gets its answer without waitin
 from __future__ import annotations
 
 import asyncio
-import base64
 import binascii
-import collections
-import contextlib
 import itertools
-import json
 import logging
-import os
 import shutil
-import signal
 import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-import bot
+from bot.runner.errors import (
+    RunnerBusy,
+    RunnerClosed,
+    RunnerCrashed,
+    RunnerStartError,
+    RunnerTimeout,
+)
+from bot.runner.process import WorkerProcess, start_worker
+from bot.runner.protocol import (
+    FATAL_KEY,
+    REFUSED_KEY,
+    chart_job,
+    compare_job,
+    decode_png,
+    decode_result,
+    encode_spec,
+)
+from bot.runner.sandbox import (
+    Limits,
+    SandboxMode,
+    WorkerProgram,
+    modes_to_try,
+    worker_command,
+)
 from bot.runner.spec import RunError, RunResult, RunSpec
+from bot.runner.table import describe_run
+
+# The pool's API: what it takes, returns and raises (defined in errors.py and sandbox.py).
+__all__ = [
+    "Chart",
+    "Comparison",
+    "Limits",
+    "RunnerBusy",
+    "RunnerClosed",
+    "RunnerCrashed",
+    "RunnerPool",
+    "RunnerStartError",
+    "RunnerTimeout",
+    "WorkerProgram",
+]
 
 log = logging.getLogger("anneal.runner")
-
-SandboxMode = Literal["bwrap", "rlimits"]
-ANSWER_LIMIT = 32 << 20  # bytes in one answer line: 10,000 steps x 8 groups, plus a PNG
-LARGE_ANSWER = 64 << 10  # decode answers bigger than this in a thread, off the event loop
-SANDBOX_ROOT = "/opt/anneal"  # where the `bot` package appears inside bubblewrap
-EXIT_OUT_OF_MEMORY = 3  # worker.EXIT_OUT_OF_MEMORY; not imported, to keep torch code out
-TEST_HOOKS_ENV = "ANNEAL_TEST_HOOKS"
-
-
-class RunnerBusy(RunError):
-    """Every worker is busy and the queue is full."""
-
-
-class RunnerTimeout(RunError):
-    """A job ran past its wall-clock limit."""
-
-
-class RunnerCrashed(RunError):
-    """A worker died or answered nonsense while running a job."""
-
-
-class RunnerClosed(RunError):
-    """The pool was closed (the bot is shutting down)."""
-
-
-class RunnerStartError(RuntimeError):
-    """No worker could be started: an operator's problem, not a learner's."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for each worker process."""
-
-    memory_bytes: int = 1 << 30  # RLIMIT_AS; torch + matplotlib peak at ~750 MB of it
-    job_cpu_seconds: int = 10  # RLIMIT_CPU, re-armed before each job
-    open_files: int = 64  # RLIMIT_NOFILE
-    file_size_bytes: int = 1 << 20  # RLIMIT_FSIZE; 0 breaks tempfile, which torch uses
 
 
 @dataclass(frozen=True)
@@ -89,100 +83,6 @@ class Comparison:
 
     results: tuple[RunResult, ...]
     png: bytes
-
-
-class _Worker:
-    """One worker process and the pipes to it."""
-
-    def __init__(self, process: asyncio.subprocess.Process, mode: SandboxMode) -> None:
-        self.process = process
-        self.mode = mode
-        self.jobs = 0
-        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=20)
-        self._stderr_task = asyncio.create_task(self._drain_stderr())
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    async def _drain_stderr(self) -> None:
-        # An undrained stderr pipe fills up and then blocks the worker mid-job.
-        assert self.process.stderr is not None
-        async for raw in self.process.stderr:
-            line = raw.decode(errors="replace").rstrip()
-            self.stderr_tail.append(line)
-            log.debug("worker %d: %s", self.pid, line)
-
-    async def read_line(self) -> bytes:
-        assert self.process.stdout is not None
-        try:
-            return await self.process.stdout.readline()
-        except ValueError as exc:  # a line longer than ANSWER_LIMIT
-            raise RunnerCrashed("The runner's answer was too large.") from exc
-
-    async def ask(self, job: dict[str, Any]) -> dict[str, Any]:
-        assert self.process.stdin is not None
-        self.jobs += 1
-        try:
-            self.process.stdin.write(json.dumps(job).encode() + b"\n")
-            await self.process.stdin.drain()
-        except (BrokenPipeError, ConnectionResetError) as exc:
-            raise RunnerCrashed(await self.death_notice()) from exc
-        raw = await self.read_line()
-        if not raw:
-            raise RunnerCrashed(await self.death_notice())
-        answer = await _decode(raw)
-        if answer.get("id") != job["id"]:
-            raise RunnerCrashed("The runner answered a different job.")
-        return answer
-
-    async def death_notice(self) -> str:
-        """Why the worker died, for the learner; the details go to the log."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.process.wait(), 1.0)
-        code = self.process.returncode
-        log.warning("worker %d died (exit %s): %s", self.pid, code, " | ".join(self.stderr_tail))
-        if code == EXIT_OUT_OF_MEMORY:
-            return "That run needed more memory than a runner may use, so it was stopped."
-        if code in (-signal.SIGXCPU, 128 + signal.SIGXCPU):  # bwrap reports 128 + signal
-            return "That run used more CPU time than a runner may use, so it was stopped."
-        return "The runner stopped unexpectedly while computing that. Please try again."
-
-    def kill(self) -> None:
-        # start_new_session=True made the worker (or bwrap) a process-group leader, so this
-        # reaches everything it started; bwrap's --die-with-parent covers the sandbox.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        with contextlib.suppress(ProcessLookupError):
-            self.process.kill()
-
-    async def close(self, grace: float) -> None:
-        """Ask the worker to exit (stdin EOF), kill it if it dawdles, and reap it."""
-        if self.process.returncode is None and self.process.stdin is not None:
-            self.process.stdin.close()
-            try:
-                await asyncio.wait_for(self.process.wait(), grace)
-            except TimeoutError:
-                self.kill()
-        if self.process.returncode is None:
-            await self.process.wait()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stderr_task, grace)
-        self._stderr_task.cancel()
-
-
-async def _decode(raw: bytes) -> dict[str, Any]:
-    # json.loads of a 10,000-step answer takes milliseconds: too long for the event loop.
-    try:
-        if len(raw) > LARGE_ANSWER:
-            answer = await asyncio.to_thread(json.loads, raw)
-        else:
-            answer = json.loads(raw)
-    except ValueError as exc:
-        raise RunnerCrashed("The runner's answer could not be read.") from exc
-    if not isinstance(answer, dict):
-        raise RunnerCrashed("The runner's answer could not be read.")
-    return answer
 
 
 class RunnerPool:
@@ -203,6 +103,7 @@ class RunnerPool:
         start_timeout: float = 60.0,
         recycle_after: int = 5000,
         python: str | None = None,
+        program: WorkerProgram | None = None,
     ) -> None:
         """
         size: worker processes; each holds ~350 MB resident (torch + matplotlib).
@@ -211,6 +112,7 @@ class RunnerPool:
         sandbox: "auto" uses bubblewrap when it is installed and works, else rlimits only.
         plot: import matplotlib in the workers so chart() and compare() work.
         recycle_after: replace a worker after this many jobs (bounds slow leaks).
+        python, program: the interpreter and the worker module it runs (tests inject one).
         """
         if size < 1 or max_waiting < 0 or job_timeout <= 0:
             raise ValueError("need size >= 1, max_waiting >= 0 and job_timeout > 0")
@@ -223,9 +125,10 @@ class RunnerPool:
         self.recycle_after = recycle_after
         self._requested_sandbox = sandbox
         self._python = python or sys.executable
+        self._program = program or WorkerProgram()
         self._mode: SandboxMode | None = None
-        self._idle: asyncio.Queue[_Worker | None] = asyncio.Queue()
-        self._workers: set[_Worker] = set()
+        self._idle: asyncio.Queue[WorkerProcess | None] = asyncio.Queue()
+        self._workers: set[WorkerProcess] = set()
         self._background: set[asyncio.Task[None]] = set()
         self._waiting = 0
         self._ids = itertools.count(1)
@@ -239,7 +142,7 @@ class RunnerPool:
         if self._home is not None:
             raise RuntimeError("RunnerPool.start() was already called")
         self._home = tempfile.mkdtemp(prefix="anneal-runner-")
-        modes = self._modes_to_try()
+        modes = modes_to_try(self._requested_sandbox)
         for mode in modes:
             started = await self._start_all(mode)
             if started:
@@ -253,22 +156,12 @@ class RunnerPool:
         for _ in range(self.size - len(self._workers)):
             self._replace_in_background()
 
-    def _modes_to_try(self) -> list[SandboxMode]:
-        if self._requested_sandbox == "rlimits":
-            return ["rlimits"]
-        if shutil.which("bwrap") is None:
-            if self._requested_sandbox == "bwrap":
-                raise RunnerStartError("sandbox='bwrap' but bubblewrap (bwrap) is not installed")
-            log.warning("runner: bubblewrap (bwrap) is not installed; using rlimits only")
-            return ["rlimits"]
-        return ["bwrap"] if self._requested_sandbox == "bwrap" else ["bwrap", "rlimits"]
-
     async def _start_all(self, mode: SandboxMode) -> bool:
         attempts = await asyncio.gather(
             *(self._spawn(mode) for _ in range(self.size)), return_exceptions=True
         )
         for attempt in attempts:
-            if isinstance(attempt, _Worker):
+            if isinstance(attempt, WorkerProcess):
                 self._add(attempt)
             else:
                 log.warning("runner: a worker failed to start in %s mode: %s", mode, attempt)
@@ -326,20 +219,19 @@ class RunnerPool:
 
     async def run(self, spec: RunSpec) -> RunResult:
         """Compute one schedule. Raises RunError subclasses; torch's errors are in .error."""
-        answer = await self._submit(spec.to_json())
+        answer = await self._submit(encode_spec(spec))
         return await _result(answer)
 
     async def chart(self, spec: RunSpec) -> Chart:
         """Compute one schedule and draw it (in the worker, where matplotlib is warm)."""
         self._require_plot()
-        answer = await self._submit({**spec.to_json(), "plot": True})
+        answer = await self._submit(chart_job(spec, title=describe_run(spec)))
         return Chart(result=await _result(answer), png=_png(answer))
 
     async def compare(self, runs: Sequence[tuple[str, RunSpec]]) -> Comparison:
         """Compute several labelled schedules and draw them on one chart."""
         self._require_plot()
-        items = [{"label": label, "spec": spec.to_json()} for label, spec in runs]
-        answer = await self._submit({"compare": items})
+        answer = await self._submit(compare_job(runs))
         results = [await _result(run) for run in answer.get("runs", [])]
         return Comparison(results=tuple(results), png=_png(answer))
 
@@ -376,7 +268,7 @@ class RunnerPool:
             self._release(worker, healthy)
         return _check(answer)
 
-    async def _acquire(self) -> _Worker:
+    async def _acquire(self) -> WorkerProcess:
         if self._closed:
             raise RunnerClosed("The runner is shutting down.")
         if self._idle.empty() and self._waiting >= self.max_waiting:
@@ -398,7 +290,7 @@ class RunnerPool:
             return await self._acquire()
         return worker
 
-    def _release(self, worker: _Worker, healthy: bool) -> None:
+    def _release(self, worker: WorkerProcess, healthy: bool) -> None:
         if self._closed:
             worker.kill()
         elif healthy and worker.jobs < self.recycle_after:
@@ -408,11 +300,11 @@ class RunnerPool:
 
     # -- workers -------------------------------------------------------------------------
 
-    def _add(self, worker: _Worker) -> None:
+    def _add(self, worker: WorkerProcess) -> None:
         self._workers.add(worker)
         self._idle.put_nowait(worker)
 
-    def _retire(self, worker: _Worker) -> None:
+    def _retire(self, worker: WorkerProcess) -> None:
         worker.kill()
         self._workers.discard(worker)
         self._background_task(worker.close(grace=1.0))
@@ -426,6 +318,18 @@ class RunnerPool:
         # Keep a reference: the event loop holds only weak ones to tasks.
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    async def _spawn(self, mode: SandboxMode) -> WorkerProcess:
+        assert self._home is not None
+        argv, env, cwd = worker_command(
+            mode,
+            program=self._program,
+            python=self._python,
+            home=self._home,
+            limits=self.limits,
+            plot=self.plot,
+        )
+        return await start_worker(argv, env, cwd, mode, self.start_timeout)
 
     async def _replace(self) -> None:
         delay = 0.5
@@ -444,129 +348,12 @@ class RunnerPool:
                 self._add(worker)
             return
 
-    async def _spawn(self, mode: SandboxMode) -> _Worker:
-        """Start one worker and wait for its ready line."""
-        argv, env, cwd = self._command(mode)
-        # No preexec_fn: the worker sets its own rlimits before reading any job, which lets
-        # subprocess use vfork and stays safe with the threads asyncio.to_thread starts.
-        process = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=env,
-            cwd=cwd,
-            start_new_session=True,
-            limit=ANSWER_LIMIT,
-        )
-        worker = _Worker(process, mode)
-        try:
-            ready = await self._ready_line(worker)
-        except asyncio.CancelledError:  # the pool is closing: leave no orphan behind
-            worker.kill()
-            raise
-        if ready.get("ready") is not True:
-            await worker.close(grace=0.1)
-            raise RunnerStartError(f"worker did not start: {' | '.join(worker.stderr_tail)}")
-        log.debug("runner: worker %d ready in %s s (%s)", worker.pid, ready.get("warm_up_s"), mode)
-        return worker
-
-    async def _ready_line(self, worker: _Worker) -> dict[str, Any]:
-        try:
-            raw = await asyncio.wait_for(worker.read_line(), self.start_timeout)
-            ready = json.loads(raw) if raw else {}
-        except (TimeoutError, ValueError, RunnerCrashed):
-            return {}
-        return ready if isinstance(ready, dict) else {}
-
-    def _command(self, mode: SandboxMode) -> tuple[list[str], dict[str, str], str]:
-        """argv, environment and working directory for one worker."""
-        assert self._home is not None
-        package_parent = str(Path(bot.__file__).resolve().parent.parent)
-        worker = [self._python, "-s", "-m", "bot.runner.worker", *self._worker_flags()]
-        if mode == "rlimits":
-            return worker, self._environment(package_parent, self._home), self._home
-        sandbox = _bwrap_arguments(self._python, Path(package_parent) / "bot")
-        return [*sandbox, *worker], self._environment(SANDBOX_ROOT, "/tmp"), "/"
-
-    def _worker_flags(self) -> list[str]:
-        limits = self.limits
-        flags = [
-            f"--memory={limits.memory_bytes}",
-            f"--job-cpu={limits.job_cpu_seconds}",
-            f"--open-files={limits.open_files}",
-            f"--file-size={limits.file_size_bytes}",
-        ]
-        return [*flags, "--plot"] if self.plot else flags
-
-    def _environment(self, python_path: str, home: str) -> dict[str, str]:
-        # Built from nothing, so the bot's secrets (its token, database URL) never reach a
-        # worker; one thread each, as torch runs faster single-threaded for jobs this small.
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "LANG": "C.UTF-8",
-            "HOME": home,
-            "TMPDIR": home,
-            "USER": "anneal",  # torch asks getpass.getuser(); there may be no passwd entry
-            "MPLCONFIGDIR": f"{home}/matplotlib",
-            "MPLBACKEND": "Agg",
-            "PYTHONPATH": python_path,
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "OMP_NUM_THREADS": "1",
-            "OPENBLAS_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-        }
-        if os.environ.get(TEST_HOOKS_ENV) == "1":
-            env[TEST_HOOKS_ENV] = "1"
-        return env
-
-
-def _bwrap_arguments(python: str, package: Path) -> list[str]:
-    """bubblewrap: no network, nothing writable but a private /tmp, only what Python needs.
-
-    The bot package is mounted on its own at SANDBOX_ROOT, so the worker cannot read the
-    rest of the checkout (a .env with the bot's token, the database).
-    """
-    arguments = [
-        shutil.which("bwrap") or "bwrap",
-        "--unshare-all",
-        "--uid", "65534",
-        "--gid", "65534",
-        "--die-with-parent",
-        "--new-session",
-        "--cap-drop", "ALL",
-        "--proc", "/proc",
-        "--dev", "/dev",
-        "--tmpfs", "/tmp",
-        "--chdir", "/tmp",
-    ]  # fmt: skip
-    for path in _python_paths(python):
-        arguments += ["--ro-bind", path, path]
-    for link in ("/bin", "/lib", "/lib64", "/sbin"):
-        if os.path.islink(link):
-            arguments += ["--symlink", os.readlink(link), link]
-        elif os.path.isdir(link):
-            arguments += ["--ro-bind", link, link]
-    if os.path.exists("/etc/ld.so.cache"):
-        arguments += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
-    return [*arguments, "--ro-bind", str(package), f"{SANDBOX_ROOT}/bot"]
-
-
-def _python_paths(python: str) -> list[str]:
-    """/usr, the interpreter's installation and the virtualenv, outermost first."""
-    candidates = {"/usr", sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    candidates.add(str(Path(python).parent.parent))
-    candidates.add(str(Path(python).resolve().parent.parent))
-    paths = sorted(p for p in candidates if os.path.isdir(p))
-    # A path inside another one is mounted by its parent already.
-    return [p for p in paths if not any(p.startswith(q + "/") for q in paths if q != p)]
-
 
 def _check(answer: dict[str, Any]) -> dict[str, Any]:
-    if "refused" in answer:
-        raise RunError(str(answer["refused"]))
-    if "fatal" in answer:
-        log.error("runner: worker rejected a job: %s", answer["fatal"])
+    if REFUSED_KEY in answer:
+        raise RunError(str(answer[REFUSED_KEY]))
+    if FATAL_KEY in answer:
+        log.error("runner: worker rejected a job: %s", answer[FATAL_KEY])
         raise RunnerCrashed("The runner could not read that job (a bug in Anneal).")
     return answer
 
@@ -575,14 +362,14 @@ async def _result(answer: dict[str, Any]) -> RunResult:
     try:
         values = sum(len(group) for group in answer.get("groups") or ())
         if values > 20_000:  # converting 10,000 steps x 3 groups takes a few milliseconds
-            return await asyncio.to_thread(RunResult.from_json, answer)
-        return RunResult.from_json(answer)
+            return await asyncio.to_thread(decode_result, answer)
+        return decode_result(answer)
     except (KeyError, TypeError, ValueError) as exc:
         raise RunnerCrashed("The runner's answer could not be read.") from exc
 
 
 def _png(answer: dict[str, Any]) -> bytes:
     try:
-        return base64.b64decode(answer["png"], validate=True)
+        return decode_png(answer)
     except (KeyError, TypeError, binascii.Error) as exc:
         raise RunnerCrashed("The runner did not return a chart.") from exc

@@ -1,6 +1,6 @@
 """RunSpec and RunResult: the pure data that crosses from the bot to a torch worker and back.
 
-Both travel as JSON (never pickle). Nothing here imports torch.
+Both travel as JSON (never pickle; see protocol.py). Nothing here imports torch.
 """
 
 from __future__ import annotations
@@ -41,6 +41,14 @@ class RunError(Exception):
     """Input a user can fix: the message is fit to show them as it is."""
 
 
+def quote(text: str, limit: int = 60) -> str:
+    """User text as inline code, shortened, with backticks removed so it can't break out."""
+    text = " ".join(text.replace("`", "'").split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"`{text}`" if text else "``"
+
+
 @dataclass(frozen=True)
 class LambdaSpec:
     """`lambda <arg>: <body>`, a float-only expression of one variable."""
@@ -49,9 +57,6 @@ class LambdaSpec:
     body: LambdaNode
     source: str  # the text as the user wrote it, for display
 
-    def to_json(self) -> dict[str, Any]:
-        return {"$lambda": {"arg": self.arg, "body": self.body, "source": self.source}}
-
 
 @dataclass(frozen=True)
 class SchedulerSpec:
@@ -59,9 +64,6 @@ class SchedulerSpec:
 
     name: str
     kwargs: dict[str, Arg] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"$scheduler": {"name": self.name, "kwargs": _encode(self.kwargs)}}
 
 
 @dataclass(frozen=True)
@@ -73,29 +75,6 @@ class RunSpec:
     steps: int = DEFAULT_STEPS
     optimizer: str = "SGD"
     metrics: tuple[float, ...] | None = None  # ReduceLROnPlateau: one value per step
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "scheduler": self.scheduler.to_json(),
-            "lr": list(self.lr),
-            "steps": self.steps,
-            "optimizer": self.optimizer,
-            "metrics": None if self.metrics is None else list(self.metrics),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RunSpec:
-        scheduler = _decode(data["scheduler"])
-        if not isinstance(scheduler, SchedulerSpec):
-            raise ValueError("spec.scheduler must be a scheduler")
-        metrics = data.get("metrics")
-        return cls(
-            scheduler=scheduler,
-            lr=tuple(float(v) for v in data["lr"]),
-            steps=int(data["steps"]),
-            optimizer=str(data["optimizer"]),
-            metrics=None if metrics is None else tuple(float(v) for v in metrics),
-        )
 
 
 @dataclass(frozen=True)
@@ -110,49 +89,5 @@ class RunResult:
 
     @property
     def lrs(self) -> tuple[float, ...]:
+        """The first parameter group's rates (the only group, in most runs)."""
         return self.groups[0] if self.groups else ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "lrs": list(self.lrs),
-            "groups": [list(g) for g in self.groups],
-            "initial": list(self.initial),
-            "momentum": None if self.momentum is None else [list(m) for m in self.momentum],
-            "warnings": list(self.warnings),
-            "error": self.error,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RunResult:
-        momentum = data.get("momentum")
-        return cls(
-            groups=tuple(tuple(float(v) for v in g) for g in data["groups"]),
-            initial=tuple(float(v) for v in data["initial"]),
-            momentum=None if momentum is None else tuple(tuple(map(float, m)) for m in momentum),
-            warnings=tuple(str(w) for w in data.get("warnings", ())),
-            error=data.get("error"),
-        )
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, SchedulerSpec | LambdaSpec):
-        return value.to_json()
-    if isinstance(value, dict):
-        return {k: _encode(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_encode(v) for v in value]
-    return value
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "$scheduler" in value:
-            inner = value["$scheduler"]
-            return SchedulerSpec(name=str(inner["name"]), kwargs=_decode(inner["kwargs"]))
-        if "$lambda" in value:
-            inner = value["$lambda"]
-            return LambdaSpec(arg=inner["arg"], body=inner["body"], source=inner["source"])
-        return {str(k): _decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    return value

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.content import load_library
 from bot.content.stats import coverage, render
 from bot.engine.problems import Kind
-from bot.runner.spec import SCHEDULER_NAMES
+from bot.runner import SCHEDULER_NAMES
 from bot.settings import SHIPPED_CONTENT_DIR
 from tests.content.test_loader import write_pack
 from tests.engine.conftest import make_problem

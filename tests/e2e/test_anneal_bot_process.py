@@ -4,10 +4,12 @@ fake Discord; then stopped with SIGTERM, as `docker stop` does."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import signal
 
 import pytest
 
+from bot.settings import SHIPPED_CONTENT_DIR
 from tests.conftest import AnnealCli
 from tests.e2e.fake_discord import FakeDiscord, World, has_embed, title_starts
 
@@ -29,11 +31,18 @@ async def until_it_answers(fake: FakeDiscord, world: World) -> None:
 async def test_anneal_bot_process_serves_and_stops_cleanly(
     fake_discord: FakeDiscord, world: World, anneal_cli: AnnealCli
 ) -> None:
-    """The CLI builds database, runner and bot; `!run` answers with a chart; SIGTERM exits 0."""
+    """The CLI builds database, runner and bot; `!run` answers with a chart; SIGTERM exits 0.
+
+    A broken pack file beside the shipped ones is logged and skipped: the bot still serves.
+    """
+    content = anneal_cli.workdir / "content"
+    shutil.copytree(SHIPPED_CONTENT_DIR, content)
+    (content / "broken.yaml").write_text("id: [unclosed", encoding="utf-8")
     env = {
         "DISCORD_TOKEN": fake_discord.token,
         "ANNEAL_DISCORD_API": fake_discord.api_base,
         "ANNEAL_DISCORD_GATEWAY": fake_discord.gateway_url,
+        "ANNEAL_CONTENT_DIR": str(content),
     }
     process = await anneal_cli.start("bot", env=env)
     try:
@@ -59,4 +68,6 @@ async def test_anneal_bot_process_serves_and_stops_cleanly(
     log = output.decode()
     assert process.returncode == 0, log
     assert "runner sandbox" in log
+    assert "skipped pack file" in log
+    assert "broken.yaml: cannot read" in log
     assert fake_discord.token not in log  # the token is never logged

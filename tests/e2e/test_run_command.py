@@ -21,8 +21,7 @@ import pytest_asyncio
 from bot.content import load_library
 from bot.features.common.bot import AnnealBot
 from bot.features.run.cog import RunCog
-from bot.runner import Chart, RunnerPool, RunSpec
-from bot.runner.table import format_number
+from bot.runner import Chart, RunnerPool, RunSpec, format_number
 from bot.settings import SHIPPED_CONTENT_DIR
 from tests.e2e.anneal import running_anneal
 from tests.e2e.fake_discord import (

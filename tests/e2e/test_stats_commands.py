@@ -177,15 +177,21 @@ async def test_badges_lists_every_pack_badge_and_marks_the_held_one(
 async def test_packs_lists_each_pack_with_the_command_to_start_it(
     scored_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
-    """`!packs`: one field per shipped pack, with its size and `!challenge start <id>`."""
+    """`!packs`: one field per shipped pack, with its size, time and `!challenge start <id>`;
+    no `fresh` on a bot whose runner is off."""
     embed = await say(fake_discord, world, world.member, "!packs")
 
     library = scored_bot.services.library.packs
     assert [f["name"] for f in embed["fields"]] == [p.title for p in library.values()]
+    count = len(library["basics"].problems)
     basics = field(embed, library["basics"].title)
-    assert f"`basics` · {len(library['basics'].problems)} problems" in basics
+    assert f"`basics` · {count} problems" in basics
     assert "Levels: " in basics
-    assert basics.endswith("Start: `!challenge start basics`")
+    assert "Time: 5 problems: up to " in basics
+    assert f"all {count}: up to " in basics
+    assert basics.endswith(
+        f"Start: `!challenge start basics` · all of it: `!challenge start basics {count}`"
+    )
 
 
 async def test_stats_commands_refuse_dms(

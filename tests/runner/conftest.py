@@ -3,53 +3,28 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.runner.spec import RunResult, RunSpec
+from tests.runner.helpers import Reference, WorkerClient
+from tests.runner.misbehaving_worker import PROGRAM
 
-Reference = Callable[..., tuple[list[list[float]], list[list[float]]]]
-
-
-@dataclass
-class WorkerClient:
-    """Talks to a real `python -m bot.runner.worker` over its pipes, synchronously."""
-
-    process: subprocess.Popen[bytes]
-    next_id: int = 0
-
-    def ask_raw(self, job: dict[str, Any]) -> bytes:
-        assert self.process.stdin is not None
-        assert self.process.stdout is not None
-        self.next_id += 1
-        self.process.stdin.write(json.dumps({**job, "id": self.next_id}).encode() + b"\n")
-        self.process.stdin.flush()
-        return self.process.stdout.readline()
-
-    def ask(self, job: dict[str, Any]) -> dict[str, Any]:
-        answer: dict[str, Any] = json.loads(self.ask_raw(job))
-        assert answer["id"] == self.next_id
-        return answer
-
-    def run(self, spec: RunSpec) -> RunResult:
-        return RunResult.from_json(self.ask(spec.to_json()))
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def worker() -> Iterator[WorkerClient]:
-    """One warm worker for the whole module, with the test hooks switched on."""
-    env = {**os.environ, "ANNEAL_TEST_HOOKS": "1"}
+    """One warm worker for the whole module: the real one, wrapped to misbehave on request."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.runner.worker"],
+        [sys.executable, "-m", PROGRAM.module],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        env=env,
+        cwd=ROOT,
     )
     assert process.stdout is not None
     ready = json.loads(process.stdout.readline())
@@ -58,12 +33,6 @@ def worker() -> Iterator[WorkerClient]:
     assert process.stdin is not None
     process.stdin.close()
     process.wait(timeout=30)
-
-
-@pytest.fixture
-def test_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Workers started from now on honour the test hooks (sleep, hog, print, env)."""
-    monkeypatch.setenv("ANNEAL_TEST_HOOKS", "1")
 
 
 @pytest.fixture(scope="session")

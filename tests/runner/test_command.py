@@ -6,15 +6,12 @@ import json
 import sys
 import types
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.runner import command
 from bot.runner.spec import RunError, RunSpec, SchedulerSpec
-
-if TYPE_CHECKING:  # fixtures from conftest.py; tests/ is not a package
-    from conftest import Reference
+from tests.runner.helpers import Reference
 
 SPECS = {
     "StepLR(step_size=2, gamma=0.5)": RunSpec(
@@ -41,6 +38,7 @@ def fake_parser(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def step_lr(o: object) -> object:
+    """The StepLR the expressions under test stand for, built on optimizer `o`."""
     from torch.optim.lr_scheduler import StepLR
 
     return StepLR(o, step_size=2, gamma=0.5)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from bot.runner import plot
 from bot.runner.plot import Marker
 from bot.runner.spec import RunResult, RunSpec, SchedulerSpec
+from bot.runner.table import describe_run
 
 S = SchedulerSpec
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -27,10 +28,12 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def steps_of(spec: RunSpec) -> list[int]:
+    """The steps at which the chart of `spec` draws a marker."""
     return [m.step for m in plot.markers(spec)]
 
 
 def a_result(steps: int = 50, groups: int = 2, momentum: bool = True) -> RunResult:
+    """A made-up result: decaying rates per group, and a wobbling momentum."""
     rates = tuple(tuple(0.1 * (g + 1) * 0.97**i for i in range(steps)) for g in range(groups))
     moms = tuple(tuple(0.9 - 0.05 * math.sin(i) for i in range(steps)) for _ in range(groups))
     return RunResult(
@@ -43,7 +46,7 @@ def a_result(steps: int = 50, groups: int = 2, momentum: bool = True) -> RunResu
 def test_chart_is_a_png_of_the_expected_size() -> None:
     """chart() returns PNG bytes whose header decodes to an 800x450 image."""
     spec = RunSpec(S("StepLR", {"step_size": 10}), lr=(0.1, 0.2), steps=50)
-    data = plot.chart(spec, a_result())
+    data = plot.chart(spec, a_result(), title=describe_run(spec))
     assert png_size(data) == (800, 450)
     assert data.endswith(b"IEND\xaeB`\x82")
 
@@ -66,7 +69,10 @@ def test_charts_render_from_several_threads_at_once() -> None:
     """The object-oriented API keeps concurrent renders apart (no pyplot global state)."""
     spec = RunSpec(S("CosineAnnealingWarmRestarts", {"T_0": 5}), steps=50)
     with ThreadPoolExecutor(max_workers=4) as threads:
-        images = list(threads.map(lambda _: plot.chart(spec, a_result(groups=1)), range(8)))
+        title = describe_run(spec)
+        images = list(
+            threads.map(lambda _: plot.chart(spec, a_result(groups=1), title=title), range(8))
+        )
     assert all(png_size(image) == (800, 450) for image in images)
 
 

@@ -20,13 +20,10 @@ from bot.runner.pool import (
     RunnerTimeout,
 )
 from bot.runner.spec import RunError, RunSpec, SchedulerSpec
+from tests.runner.misbehaving_worker import ENV_SPEC, PROGRAM, hog_spec, sleep_spec
 
 STEP = RunSpec(SchedulerSpec("StepLR", {"step_size": 2, "gamma": 0.5}), steps=6)
 STEP_RATES = (0.1, 0.05, 0.05, 0.025, 0.025, 0.0125)
-
-
-def sleep_spec(seconds: float) -> RunSpec:
-    return RunSpec(SchedulerSpec("__test_sleep__", {"seconds": seconds}))
 
 
 async def until(condition: Callable[[], bool], polls: int = 3000) -> None:
@@ -39,9 +36,9 @@ async def until(condition: Callable[[], bool], polls: int = 3000) -> None:
 
 
 @pytest.fixture
-async def pool(test_hooks: None) -> AsyncIterator[RunnerPool]:
-    """One warm worker, no matplotlib, a generous time limit."""
-    runner = RunnerPool(size=1, plot=False, job_timeout=30.0)
+async def pool() -> AsyncIterator[RunnerPool]:
+    """One warm (misbehaving on request) worker, no matplotlib, a generous time limit."""
+    runner = RunnerPool(size=1, plot=False, job_timeout=30.0, program=PROGRAM)
     await runner.start()
     yield runner
     await runner.close()
@@ -64,9 +61,9 @@ async def test_a_worker_killed_mid_job_is_replaced(pool: RunnerPool) -> None:
     assert (await pool.run(STEP)).lrs == STEP_RATES
 
 
-async def test_a_job_past_its_time_limit_is_stopped(test_hooks: None) -> None:
+async def test_a_job_past_its_time_limit_is_stopped() -> None:
     """A job that overruns gets RunnerTimeout, its worker is replaced, the next job works."""
-    async with RunnerPool(size=1, plot=False, job_timeout=1.0) as runner:
+    async with RunnerPool(size=1, plot=False, job_timeout=1.0, program=PROGRAM) as runner:
         old = runner.pids
         with pytest.raises(RunnerTimeout, match="took longer than 1 s"):
             await runner.run(sleep_spec(60))
@@ -76,15 +73,14 @@ async def test_a_job_past_its_time_limit_is_stopped(test_hooks: None) -> None:
 
 async def test_a_worker_over_its_memory_limit_is_replaced(pool: RunnerPool) -> None:
     """A job that allocates past RLIMIT_AS ends its worker; the caller is told why."""
-    hog = RunSpec(SchedulerSpec("__test_hog__", {"bytes": 600 << 20}))
     with pytest.raises(RunnerCrashed, match="more memory"):
-        await pool.run(hog)
+        await pool.run(hog_spec(600 << 20))
     assert (await pool.run(STEP)).lrs == STEP_RATES
 
 
-async def test_the_queue_is_bounded(test_hooks: None) -> None:
+async def test_the_queue_is_bounded() -> None:
     """With the worker busy and the queue full, the next job is refused at once."""
-    runner = RunnerPool(size=1, plot=False, job_timeout=60.0, max_waiting=1)
+    runner = RunnerPool(size=1, plot=False, job_timeout=60.0, max_waiting=1, program=PROGRAM)
     await runner.start()
     running = asyncio.create_task(runner.run(sleep_spec(60)))
     await until(lambda: runner.idle == 0)
@@ -98,7 +94,7 @@ async def test_the_queue_is_bounded(test_hooks: None) -> None:
             await task
 
 
-async def test_the_event_loop_keeps_running_during_jobs(test_hooks: None) -> None:
+async def test_the_event_loop_keeps_running_during_jobs() -> None:
     """A ticker keeps ticking while a slow job and a 10,000-step, 3-group job run."""
     ticks = 0
 
@@ -111,7 +107,7 @@ async def test_the_event_loop_keeps_running_during_jobs(test_hooks: None) -> Non
     big = RunSpec(
         SchedulerSpec("CosineAnnealingLR", {"T_max": 500}), lr=(0.1, 0.2, 0.3), steps=10_000
     )
-    async with RunnerPool(size=2, plot=False, job_timeout=30.0) as runner:
+    async with RunnerPool(size=2, plot=False, job_timeout=30.0, program=PROGRAM) as runner:
         task = asyncio.create_task(ticker())
         _, result = await asyncio.gather(runner.run(sleep_spec(1.5)), runner.run(big))
         task.cancel()
@@ -125,12 +121,12 @@ async def test_worker_environment_is_minimal(
     pool: RunnerPool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The worker sees none of the bot's environment and runs in a private directory."""
-    result = await pool.run(RunSpec(SchedulerSpec("__test_env__", {})))
+    result = await pool.run(ENV_SPEC)
     facts = dict(note.split("=", 1) for note in result.warnings)
     names = set(facts["env"].split(","))
     assert names <= {
         *("PATH", "LANG", "HOME", "TMPDIR", "USER", "MPLCONFIGDIR", "MPLBACKEND", "PWD"),
-        *("PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "ANNEAL_TEST_HOOKS"),
+        *("PYTHONPATH", "PYTHONDONTWRITEBYTECODE"),
         *("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TORCHINDUCTOR_CACHE_DIR"),
     }
     assert facts["cwd"] != os.getcwd()
@@ -185,6 +181,14 @@ async def test_too_many_runs_to_compare_is_a_run_error() -> None:
         assert (await runner.run(STEP)).lrs == STEP_RATES
 
 
+async def test_the_production_worker_has_no_test_hooks() -> None:
+    """A pool's default program is bot.runner.worker, to which `__test_sleep__` means nothing."""
+    async with RunnerPool(size=1, plot=False) as runner:
+        result = await runner.run(sleep_spec(60))
+    assert result.error is not None
+    assert "is not a scheduler" in result.error
+
+
 async def test_close_stops_every_worker(pool: RunnerPool) -> None:
     """After close() no worker process is left and new jobs get RunnerClosed."""
     pids = pool.pids
@@ -196,10 +200,9 @@ async def test_close_stops_every_worker(pool: RunnerPool) -> None:
         await pool.run(STEP)
 
 
-async def test_limits_are_configurable(test_hooks: None) -> None:
+async def test_limits_are_configurable() -> None:
     """With a larger memory limit, the allocation the default limit refuses succeeds."""
     limits = Limits(memory_bytes=3 << 30)
-    async with RunnerPool(size=1, plot=False, limits=limits) as runner:
-        hog = RunSpec(SchedulerSpec("__test_hog__", {"bytes": 600 << 20}))
-        result = await runner.run(hog)
+    async with RunnerPool(size=1, plot=False, limits=limits, program=PROGRAM) as runner:
+        result = await runner.run(hog_spec(600 << 20))
     assert result.warnings == (f"allocated {600 << 20} bytes",)

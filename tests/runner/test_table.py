@@ -14,6 +14,7 @@ LIMIT = 1900
 
 
 def long_result(steps: int = 10_000, groups: int = 3, notes: int = 8) -> RunResult:
+    """A result as long as a run may be, with warnings and an error to fit in."""
     return RunResult(
         groups=tuple(
             tuple(0.1 * (g + 1) * math.cos(i / 700) ** 2 + 1e-7 for i in range(steps))

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from bot.runner import worker as worker_module
+from bot.runner.compute import compute
+from bot.runner.protocol import chart_job, compare_job, encode_spec
 from bot.runner.spec import LambdaSpec, RunSpec, SchedulerSpec
-
-if TYPE_CHECKING:  # fixtures from conftest.py; tests/ is not a package
-    from conftest import Reference, WorkerClient
+from tests.runner.helpers import Reference, WorkerClient
+from tests.runner.misbehaving_worker import PRINT_SPEC, sleep_spec
 
 S = SchedulerSpec
 
@@ -198,7 +201,7 @@ def test_compute_uses_the_given_lambda_compiler(name: str, torch_reference: Refe
     """compute() takes its lambda compiler as a parameter, so it runs without lambdas.py."""
     spec, make = LAMBDA_CASES[name]
     lrs, _ = torch_reference(make, lrs=spec.lr, steps=spec.steps)
-    result = worker_module.compute(spec, compile_lambda=lambda s: PYTHON_LAMBDAS[s.source])
+    result = compute(spec, compile_lambda=lambda s: PYTHON_LAMBDAS[s.source])
     assert [list(g) for g in result.groups] == lrs
 
 
@@ -295,7 +298,7 @@ def test_non_finite_rates_travel_as_strict_json(worker: WorkerClient) -> None:
     def refuse(token: str) -> None:
         raise AssertionError(f"non-standard JSON token {token}")
 
-    raw = worker.ask_raw(spec.to_json())
+    raw = worker.ask_raw(encode_spec(spec))
     json.loads(raw, parse_constant=refuse)
     result = worker.run(spec)
     assert result.lrs == (math.inf, math.inf, math.inf)
@@ -303,7 +306,7 @@ def test_non_finite_rates_travel_as_strict_json(worker: WorkerClient) -> None:
 
 def test_stray_prints_do_not_corrupt_the_protocol(worker: WorkerClient) -> None:
     """A print (or a raw write to fd 1) inside a job lands on stderr, not in the answers."""
-    worker.ask(RunSpec(S("__test_print__", {})).to_json())
+    worker.ask(encode_spec(PRINT_SPEC))
     result = worker.run(RunSpec(S("StepLR", {"step_size": 1}), steps=2))
     assert result.error is None
     assert len(result.lrs) == 2
@@ -316,10 +319,9 @@ def test_malformed_job_is_answered_and_the_worker_carries_on(worker: WorkerClien
     assert worker.run(RunSpec(S("StepLR", {"step_size": 1}), steps=1)).error is None
 
 
-def test_test_hooks_are_inert_without_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without ANNEAL_TEST_HOOKS=1 the sleep hook is just an unknown scheduler."""
-    monkeypatch.delenv("ANNEAL_TEST_HOOKS", raising=False)
-    job = {**RunSpec(S("__test_sleep__", {"seconds": 60})).to_json(), "id": 1}
+def test_the_production_worker_has_no_test_hooks() -> None:
+    """The real worker's handle() treats the test worker's sleep job as an unknown scheduler."""
+    job = {**encode_spec(sleep_spec(60)), "id": 1}
     answer = worker_module.handle(job, plot_enabled=False)
     assert "is not a scheduler" in answer["error"]
 
@@ -332,7 +334,7 @@ def test_warnings_are_captured_once_each() -> None:
         return 1.0
 
     spec = RunSpec(S("LambdaLR", {"lr_lambda": POWER}), steps=5)
-    result = worker_module.compute(spec, compile_lambda=lambda s: noisy)
+    result = compute(spec, compile_lambda=lambda s: noisy)
     assert result.warnings == ("UserWarning: this lambda is noisy",)
 
 
@@ -346,6 +348,35 @@ def test_a_failing_lambda_keeps_the_steps_before() -> None:
         return 1.0
 
     spec = RunSpec(S("LambdaLR", {"lr_lambda": POWER}), steps=6)
-    result = worker_module.compute(spec, compile_lambda=lambda s: breaks_at_three)
+    result = compute(spec, compile_lambda=lambda s: breaks_at_three)
     assert result.error == "LambdaLR stopped at step 3: The lambda divided by zero at epoch 3."
     assert len(result.lrs) == 2
+
+
+def test_the_worker_process_never_imports_the_parser() -> None:
+    """`python -m bot.runner.worker` runs a lambda, a chart and a comparison without the parser.
+
+    `-X importtime` lists every module the process imported, on stderr.
+    """
+    spec = RunSpec(S("LambdaLR", {"lr_lambda": POWER}), steps=5)
+    jobs = [
+        encode_spec(spec),
+        chart_job(spec, title="a title"),
+        compare_job([("a", spec), ("b", spec)]),
+    ]
+    lines = b"".join(json.dumps({**job, "id": i}).encode() + b"\n" for i, job in enumerate(jobs))
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot.runner.worker", "--plot"],
+        input=lines,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    ready, *answers = (json.loads(line) for line in done.stdout.splitlines())
+    assert ready["ready"] is True
+    assert [answer["id"] for answer in answers] == [0, 1, 2]
+    assert all("png" in answer for answer in answers[1:])
+    report = done.stderr.decode(errors="replace").splitlines()
+    imported = {line.rsplit("|", 1)[-1].strip() for line in report if "import time:" in line}
+    assert {"bot.runner.compute", "bot.runner.lambdas", "bot.runner.plot"} <= imported
+    assert not {name for name in imported if name.startswith("bot.runner.language")}

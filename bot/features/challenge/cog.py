@@ -50,6 +50,7 @@ class ChallengeCog(commands.Cog):
             fresh=self._generate_fresh if services.runner is not None else None,
             sleep=services.sleep,
         )
+        services.challenges = self.manager  # so `!run` can see what is in play
         self._warned_channels: set[int] = set()  # told once that Manage Messages is missing
         self._resumed = False
 

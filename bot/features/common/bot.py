@@ -22,6 +22,7 @@ from bot.settings import Settings
 from bot.storage import Database
 
 if TYPE_CHECKING:
+    from bot.challenges import ChallengeManager
     from bot.runner import RunnerPool
 
 log = logging.getLogger("anneal")
@@ -39,6 +40,9 @@ class Services:
     sleep: Sleep = field(default=asyncio.sleep)  # waits on `clock`; tests move a fake one
     # The runner's start() running in the background (None: it was started before the bot).
     runner_warmup: asyncio.Task[bool] | None = None  # True once warm, False if it failed
+    # The live challenges, set by the challenge feature when it loads; other features
+    # (`!run` hides what is in play) only read it. None: no challenge feature.
+    challenges: ChallengeManager | None = None
 
 
 # A feature package's `setup`: adds its cogs to the bot, once, before it connects.

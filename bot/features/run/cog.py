@@ -1,9 +1,10 @@
 """`!run` and `/run`: step a learning-rate scheduler with real torch (in a worker) and show it.
 
 The flow: text → RunRequest (`request`: a problem's recipe with changes, or the user's
-own expression or snippet) → fairness limits (`limits`) → the runner pool, in another
-process → an embed with the table and a PNG chart (`render`). Nothing here imports
-torch or matplotlib, and every wait is on the pool's pipes, so the event loop stays free.
+own expression or snippet) → the leak rule (`leaks`: nothing in play in a challenge
+here) → fairness limits (`limits`) → the runner pool, in another process → an embed with
+the table and a PNG chart (`render`). Nothing here imports torch or matplotlib, and
+every wait is on the pool's pipes, so the event loop stays free.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from discord.ext import commands
 from bot.features.common.bot import AnnealBot
 from bot.features.common.errors import UserFacingError
 from bot.features.common.warmup import ready_runner
+from bot.features.run.leaks import InPlay
 from bot.features.run.limits import LimitReached, RunLimits
 from bot.features.run.render import build_reply
 from bot.features.run.request import example, resolve, runnable, suggest_ids
@@ -52,11 +54,16 @@ class RunCog(commands.Cog):
         runner = self.bot.services.runner
         if runner is None:
             raise UserFacingError(f"`{command}` is not available on this bot right now.")
-        if not text.strip():
-            raise UserFacingError(self._usage(command))
-        # Refusals so far cost nothing, so they don't count against the limits below.
-        request = resolve(text, self.bot.services.library, command)
         guild_id = ctx.guild.id if ctx.guild is not None else None
+        library = self.bot.services.library
+        in_play = self._in_play(guild_id)
+        if not text.strip():
+            raise UserFacingError(self._usage(command, in_play))
+        # Refusals so far cost nothing, so they don't count against the limits below.
+        in_play.check_text(text, command)
+        hidden = in_play.hidden_ids(runnable(library).values())
+        request = resolve(text, library, command, hidden)
+        in_play.check(request, command)
         try:
             admission = self.limits.admit(ctx.author.id, guild_id)
         except LimitReached as exc:
@@ -74,6 +81,8 @@ class RunCog(commands.Cog):
                 except (RunnerBusy, RunnerClosed, UserFacingError):
                     admission.refund()  # nothing ran, so the user's wait should not grow
                     raise
+            # A challenge may have started while the run waited for a worker.
+            self._in_play(guild_id).check(request, command)
             log.info(
                 "run by %d in %s: %s (%.0f ms)",
                 ctx.author.id,
@@ -89,10 +98,19 @@ class RunCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         problems = runnable(self.bot.services.library)
+        hidden = self._in_play(interaction.guild_id).hidden_ids(problems.values())
+        shown = {pid: problem for pid, problem in problems.items() if pid not in hidden}
         return [
             app_commands.Choice(name=label, value=problem_id)
-            for label, problem_id in suggest_ids(problems, current)
+            for label, problem_id in suggest_ids(shown, current)
         ]
+
+    def _in_play(self, guild_id: int | None) -> InPlay:
+        """What `!run` must not show here: the guild's unrevealed problems, in DMs every guild's."""
+        manager = self.bot.services.challenges
+        if manager is None:
+            return InPlay()
+        return InPlay(tuple(manager.unrevealed_problems(guild_id)), in_dms=guild_id is None)
 
     def _command(self, ctx: commands.Context[AnnealBot]) -> str:
         """How the user invoked us, for examples: `/run` from a slash command, else `!run`."""
@@ -100,10 +118,11 @@ class RunCog(commands.Cog):
             return "/run"
         return f"{self.bot.services.settings.prefix}run"
 
-    def _usage(self, command: str) -> str:
+    def _usage(self, command: str, in_play: InPlay) -> str:
         """What a bare `!run` answers: one example of each form it understands."""
         lines = ["Give me a scheduler to run, for example:", example(command)]
-        problems = runnable(self.bot.services.library)
+        library = self.bot.services.library
+        problems = runnable(library, in_play.hidden_ids(runnable(library).values()))
         if problems:
             first = next(iter(problems.values()))
             lines.append(f"or a problem's recipe, changed: `{variant_command(first, command)}`")

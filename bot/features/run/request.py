@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -102,15 +102,22 @@ def split_assignments(text: str) -> dict[str, str]:
     return pairs
 
 
-def runnable(library: ContentLibrary) -> dict[str, Problem]:
-    """Problems that have a run recipe, by id, in library order."""
-    return {problem.id: problem for _, problem in library.problems() if problem.run is not None}
+def runnable(library: ContentLibrary, hidden: Collection[str] = ()) -> dict[str, Problem]:
+    """Problems that have a run recipe, by id, in library order; ids in `hidden` left out."""
+    return {
+        problem.id: problem
+        for _, problem in library.problems()
+        if problem.run is not None and problem.id not in hidden
+    }
 
 
-def resolve(text: str, library: ContentLibrary, command: str) -> RunRequest:
+def resolve(
+    text: str, library: ContentLibrary, command: str, hidden: Collection[str] = ()
+) -> RunRequest:
     """Turn `!run` text into a RunRequest, or raise RunError with a message and an example.
 
-    `command` is how the user invoked it (`!run` or `/run`), for the examples.
+    `command` is how the user invoked it (`!run` or `/run`), for the examples; problems
+    whose ids are in `hidden` (in play in a challenge) are never suggested.
     """
     try:
         # Over-long text goes straight to the parser, which refuses it before reading it.
@@ -119,7 +126,8 @@ def resolve(text: str, library: ContentLibrary, command: str) -> RunRequest:
         problem_id = text.split(maxsplit=1)[0]
         found = library.find_problem(problem_id)
         if found is None:
-            raise RunError(_unknown_problem(problem_id, runnable(library), command)) from None
+            known = runnable(library, hidden)
+            raise RunError(_unknown_problem(problem_id, known, command)) from None
         shown = f"`{variant_command(found[1], command)}`"
         raise RunError(_with_example(str(exc), shown)) from None
     if wanted is None:
@@ -129,7 +137,7 @@ def resolve(text: str, library: ContentLibrary, command: str) -> RunRequest:
             raise RunError(_with_example(str(exc), example(command))) from None
     found = library.find_problem(wanted.problem_id)
     if found is None:
-        raise RunError(_unknown_problem(wanted.problem_id, runnable(library), command))
+        raise RunError(_unknown_problem(wanted.problem_id, runnable(library, hidden), command))
     problem = found[1]
     recipe = problem.run
     if recipe is None:

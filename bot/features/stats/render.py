@@ -5,19 +5,25 @@ Pure functions from storage rows and content packs to embeds (unit-tested with p
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
 import discord
 
-from bot.engine.problems import Badge, BadgeRule, Level, Pack
+from bot.content import FRESH_PACK_ID
+from bot.engine.problems import Badge, BadgeRule, Level, Pack, Problem
 from bot.features.common import embeds
 from bot.features.stats.weeks import Board, Window
 from bot.storage import AwardedBadge, LeaderboardRow, Profile
 
 COLOUR = discord.Colour.blurple()
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+# How many problems `!challenge start <pack>` plays when no count is given, easiest first.
+DEFAULT_PROBLEM_COUNT: Final = 5
 BOARD_TITLES = {Board.WEEK: "this week", Board.LASTWEEK: "last week", Board.ALL: "all time"}
 FALLBACK_BADGE_EMOJI = "🏅"  # for a badge whose pack is no longer shipped
 
@@ -128,29 +134,103 @@ def badges_embed(
     return embed
 
 
-def packs_embed(packs: Iterable[Pack], *, prefix: str) -> discord.Embed:
-    """Each pack: id, title, problem count, levels, badge and the command that starts it."""
+@dataclass(frozen=True)
+class FreshPacks:
+    """What `!packs` says of `fresh`: generated problems, each answer computed by torch."""
+
+    count: int  # problems in one generated pack
+    time_limit: int  # seconds each, before the server's timer scale
+    levels: tuple[Level, ...]  # the levels its problems come in
+    schedulers: tuple[str, ...]
+
+
+def packs_embed(
+    packs: Iterable[Pack],
+    *,
+    prefix: str,
+    timer_scale: float = 1.0,
+    fresh: FreshPacks | None = None,
+) -> discord.Embed:
+    """Each pack: id, size, levels, how long it can take, badge and the command that starts it.
+
+    Times are upper bounds (every problem open until its deadline, scaled by the server's
+    timer), because that is all that can be promised: a problem closes a few seconds after
+    everyone playing has answered, so a keen group finishes sooner. `fresh` is listed
+    only when given (the bot generates it with torch, which may be off).
+    """
+    timer = (
+        ""
+        if timer_scale == 1
+        else f", with this server's time limits multiplied by {timer_scale:g}"
+    )
     embed = discord.Embed(
         title="📚 Problem packs",
-        description="Each pack is one timed challenge. Answer by reacting 🇦 🇧 🇨 🇩.",
+        description=(
+            "Each pack is one timed challenge. Answer by reacting 🇦 🇧 🇨 🇩.\n"
+            f"A challenge plays {DEFAULT_PROBLEM_COUNT} problems, easiest first, unless you "
+            "add how many. Times are the most it can take"
+            f"{timer}: a problem closes a few seconds after everyone has answered."
+        ),
         colour=COLOUR,
     )
-    fields = []
-    for pack in packs:
-        levels = Counter(problem.level for problem in pack.problems)
-        level_text = " · ".join(f"{levels[level]} {level}" for level in Level if levels[level])
-        count = len(pack.problems)
-        value = (
-            f"`{pack.id}` · {count} problem{_s(count)}\n"
-            f"Levels: {level_text}\n"
-            f"Badge: {pack.badge.emoji} {pack.badge.name}\n"
-            f"Start: `{prefix}challenge start {pack.id}`"
-        )
-        fields.append((pack.title, value, False))
+    fields = [(pack.title, _pack_text(pack, prefix, timer_scale), False) for pack in packs]
+    if fresh is not None:
+        fields.append(("✨ Fresh problems", _fresh_text(fresh, prefix, timer_scale), False))
     left_out = embeds.add_fields(embed, fields)
     if left_out:
         embed.set_footer(text=f"…and {left_out} more packs")
     return embed
+
+
+def challenge_minutes(problems: Sequence[Problem], timer_scale: float) -> int:
+    """The most minutes a challenge of these problems can take: every one to its deadline."""
+    return math.ceil(sum(p.time_limit for p in problems) * timer_scale / 60)
+
+
+def default_set(pack: Pack) -> list[Problem]:
+    """The problems a challenge plays when no count is given: the easiest first."""
+    order = {level: rank for rank, level in enumerate(Level)}
+    easiest = sorted(pack.problems, key=lambda problem: order[problem.level])  # stable
+    return easiest[:DEFAULT_PROBLEM_COUNT]
+
+
+def _pack_text(pack: Pack, prefix: str, timer_scale: float) -> str:
+    levels = Counter(problem.level for problem in pack.problems)
+    level_text = " · ".join(f"{levels[level]} {level}" for level in Level if levels[level])
+    count = len(pack.problems)
+    start = f"{prefix}challenge start {pack.id}"
+    everything = challenge_minutes(pack.problems, timer_scale)
+    if count > DEFAULT_PROBLEM_COUNT:
+        default = challenge_minutes(default_set(pack), timer_scale)
+        time = (
+            f"{DEFAULT_PROBLEM_COUNT} problems: up to {default} min · "
+            f"all {count}: up to {everything} min"
+        )
+        how = f"`{start}` · all of it: `{start} {count}`"
+    else:
+        time = f"all {count}: up to {everything} min"
+        how = f"`{start}`"
+    return (
+        f"`{pack.id}` · {count} problem{_s(count)}\n"
+        f"Levels: {level_text}\n"
+        f"Time: {time}\n"
+        f"Badge: {pack.badge.emoji} {pack.badge.name}\n"
+        f"Start: {how}"
+    )
+
+
+def _fresh_text(fresh: FreshPacks, prefix: str, timer_scale: float) -> str:
+    minutes = math.ceil(fresh.count * fresh.time_limit * timer_scale / 60)
+    levels = [level for level in Level if level in fresh.levels]
+    span = levels[0].value if len(levels) == 1 else f"{levels[0]} to {levels[-1]}"
+    return (
+        f"`{FRESH_PACK_ID}` · {fresh.count} new predict-the-output problems every time, "
+        "each answer computed by torch\n"
+        f"Levels: {span}, easiest first\n"
+        f"Schedulers: {', '.join(sorted(fresh.schedulers))}\n"
+        f"Time: up to {minutes} min\n"
+        f"Start: `{prefix}challenge start {FRESH_PACK_ID}`"
+    )
 
 
 def how_to_earn(badge: Badge, problem_count: int) -> str:

@@ -8,13 +8,9 @@ torch in a separate process through `run_snippets`, as `anneal content check` do
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -23,9 +19,8 @@ from bot.content.check import SnippetRun, run_snippets
 from bot.content.generator import FRESH_PACK_ID, GenerationError, generate_pack, generate_problem
 from bot.content.generator.templates.exponential_lr import ExponentialLRTemplate
 from bot.engine.problems import LETTERS, BadgeRule, Kind, Pack, Problem
-from bot.runner.language import parse_run
-from bot.runner.pool import RunnerPool
-from bot.runner.spec import RunResult, RunSpec
+from bot.runner import RunnerPool, RunResult, RunSpec, parse_run
+from tests.conftest import AnnealCli
 
 SEEDS = (11, 12, 13, 14)
 PER_PACK = 10  # one problem per scheduler in each pack: 40 problems, four of each
@@ -351,20 +346,15 @@ async def seed_3(pool: RunnerPool) -> Pack:
 
 
 @pytest.mark.torch
-def test_cli_plays_a_fresh_pack(seed_3: Pack, tmp_path: Path) -> None:
+def test_cli_plays_a_fresh_pack(seed_3: Pack, anneal_cli: AnnealCli) -> None:
     """`anneal play --pack fresh --seed 3` generates the seed's pack and plays it through."""
     pack = seed_3
     answers = "".join(f"{p.answer}\n" for p in pack.problems)
-    env = {**os.environ, "ANNEAL_DATABASE": str(tmp_path / "fresh.db"), "DISCORD_TOKEN": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "play", "--pack", "fresh", "--seed", "3", "--profile", "t"],
+    done = anneal_cli(
+        *("play", "--pack", "fresh", "--seed", "3", "--profile", "t"),
         input=answers,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
+        env={"DISCORD_TOKEN": ""},
         timeout=120,
-        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "Generating fresh problems with torch…" in done.stdout

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import discord
 import pytest
 
-from bot.engine.problems import Badge, Pack
+from bot.engine.problems import Badge, Level, Pack
 from bot.features.stats.render import (
+    FreshPacks,
     badges_embed,
     describe_window,
     how_to_earn,
@@ -302,8 +303,59 @@ def test_packs_lists_size_levels_badge_and_start_command() -> None:
     assert shown["Other pack"] == (
         "`other` · 2 problems\n"
         "Levels: 1 beginner · 1 expert\n"
+        "Time: all 2: up to 2 min\n"
         "Badge: 🎯 Sharp\n"
         "Start: `?challenge start other`"
+    )
+    assert "fresh" not in str(embed.to_dict())  # not offered unless the runner is on
+
+
+def long_pack() -> Pack:
+    """Seven problems, hardest first: 2 expert (300 s), 2 intermediate (90 s), 3 beginner (60 s)."""
+    levels = [("expert", 300)] * 2 + [("intermediate", 90)] * 2 + [("beginner", 60)] * 3
+    return make_pack(
+        *(
+            make_problem(f"p{n}", level=level, time_limit=limit)
+            for n, (level, limit) in enumerate(levels)
+        )
+    )
+
+
+def test_a_long_pack_shows_the_default_five_and_the_whole_pack() -> None:
+    """The five a challenge plays are the easiest; both times are the sums of time limits."""
+    shown = fields(packs_embed([long_pack()], prefix="!"))["Tiny pack"]
+    lines = shown.splitlines()
+    assert lines[1] == "Levels: 3 beginner · 2 intermediate · 2 expert"
+    assert lines[2] == "Time: 5 problems: up to 6 min · all 7: up to 16 min"  # 360 s, 960 s
+    assert lines[-1] == "Start: `!challenge start tiny` · all of it: `!challenge start tiny 7`"
+
+
+def test_times_follow_the_servers_timer_and_round_up() -> None:
+    """With time limits halved, 360 s is 3 min and 960 s is 8; 90 s (2 of 60 s at 0.75) is 2."""
+    embed = packs_embed([long_pack(), two_packs()[1]], prefix="!", timer_scale=0.5)
+    assert "up to 3 min · all 7: up to 8 min" in fields(embed)["Tiny pack"]
+    assert "with this server's time limits multiplied by 0.5" in (embed.description or "")
+    quicker = packs_embed([two_packs()[1]], prefix="!", timer_scale=0.75)
+    assert "Time: all 2: up to 2 min" in fields(quicker)["Other pack"]
+    assert "multiplied" not in (packs_embed(two_packs(), prefix="!").description or "")
+
+
+def test_fresh_is_listed_when_the_runner_can_make_it() -> None:
+    """`fresh`: how many problems, from which levels and schedulers, how long, how to start."""
+    fresh = FreshPacks(
+        count=5,
+        time_limit=120,
+        levels=(Level.INTERMEDIATE, Level.BEGINNER, Level.EXPERT),
+        schedulers=("StepLR", "CyclicLR"),
+    )
+    embed = packs_embed(two_packs(), prefix="!", fresh=fresh)
+    assert list(fields(embed))[-1] == "✨ Fresh problems"
+    assert fields(embed)["✨ Fresh problems"] == (
+        "`fresh` · 5 new predict-the-output problems every time, each answer computed by torch\n"
+        "Levels: beginner to expert, easiest first\n"
+        "Schedulers: CyclicLR, StepLR\n"
+        "Time: up to 10 min\n"
+        "Start: `!challenge start fresh`"
     )
 
 

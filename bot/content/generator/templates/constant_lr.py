@@ -29,6 +29,7 @@ class ConstantLRTemplate(Template):
     level = Level.BEGINNER
 
     def sample(self, rng: random.Random) -> Setup:
+        """ConstantLR parameters from sensible ranges, each a literal in the snippet."""
         total = rng.randint(2, 6)
         spec = SchedulerSpec(
             "ConstantLR",
@@ -38,6 +39,7 @@ class ConstantLRTemplate(Template):
         return Setup(spec, rng.choice(ROUND_LRS), rng.randint(1, total))
 
     def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
+        """The wrong options a ConstantLR problem invites, the most telling first."""
         n, factor, total = setup.epochs, setup.number("factor"), setup.integer("total_iters")
         return [
             Number(
@@ -70,12 +72,14 @@ class ConstantLRTemplate(Template):
         ]
 
     def hint(self, setup: Setup) -> str:
+        """A nudge towards how ConstantLR computes the rate, never the number."""
         return (
             f"ConstantLR holds the rate at factor {X} lr, but not for ever. On which call does "
             "its counter reach total_iters?"
         )
 
     def explain(self, setup: Setup, rates: Rates) -> str:
+        """What ConstantLR did, with the rates torch computed."""
         n, total = setup.epochs, setup.integer("total_iters")
         if n < total:
             now = f"after {n} call{plural(n)} the counter is still below {total}"

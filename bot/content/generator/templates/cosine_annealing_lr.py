@@ -29,6 +29,7 @@ class CosineAnnealingLRTemplate(Template):
     level = Level.INTERMEDIATE
 
     def sample(self, rng: random.Random) -> Setup:
+        """CosineAnnealingLR parameters from sensible ranges, each a literal in the snippet."""
         t_max = rng.choice((4, 6, 8, 10, 12))  # even, so that half of it is a T_max too
         eta_min = rng.choice((0.0, 0.0, 0.001, 0.01))
         # Now and then step past T_max, where the rate climbs back up instead of stopping.
@@ -40,6 +41,7 @@ class CosineAnnealingLRTemplate(Template):
         return Setup(spec, rng.choice(ROUND_LRS), epochs)
 
     def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
+        """The wrong options a CosineAnnealingLR problem invites, the most telling first."""
         n, t_max = setup.epochs, setup.integer("T_max")
         mistakes: list[Mistake] = [
             OtherSchedule(
@@ -82,6 +84,7 @@ class CosineAnnealingLRTemplate(Template):
         return mistakes
 
     def hint(self, setup: Setup) -> str:
+        """A nudge towards how CosineAnnealingLR computes the rate, never the number."""
         if setup.epochs > setup.integer("T_max"):
             return "Where is the rate after exactly T_max calls, and does the cosine stop there?"
         return (
@@ -90,6 +93,7 @@ class CosineAnnealingLRTemplate(Template):
         )
 
     def explain(self, setup: Setup, rates: Rates) -> str:
+        """What CosineAnnealingLR did, with the rates torch computed."""
         n, t_max, eta_min = setup.epochs, setup.integer("T_max"), setup.number("eta_min")
         past = (
             f" Past call {t_max} it does not stop or restart: it climbs back up the cosine."

@@ -28,6 +28,7 @@ class WarmRestartsTemplate(Template):
     level = Level.ADVANCED
 
     def sample(self, rng: random.Random) -> Setup:
+        """Warm-restart parameters from sensible ranges, each a literal in the snippet."""
         t_0 = rng.randint(2, 5)
         t_mult = rng.choice([m for m in (1, 2, 3) if m != t_0])  # a swap must change it
         eta_min = rng.choice((0.0, 0.001))
@@ -39,6 +40,7 @@ class WarmRestartsTemplate(Template):
         return Setup(spec, rng.choice(ROUND_LRS), epochs)
 
     def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
+        """The wrong options a warm-restarts problem invites, the most telling first."""
         n, t_0, t_mult = setup.epochs, setup.integer("T_0"), setup.integer("T_mult")
         mistakes: list[Mistake] = [
             OtherSchedule(
@@ -78,6 +80,7 @@ class WarmRestartsTemplate(Template):
         return mistakes
 
     def hint(self, setup: Setup) -> str:
+        """A nudge towards how the restarts set the rate, never the number."""
         return (
             f"Write out the cycle lengths: the first is T_0={setup.integer('T_0')} calls, and "
             f"each next one is T_mult={setup.integer('T_mult')} times longer. Where in its cycle "
@@ -85,6 +88,7 @@ class WarmRestartsTemplate(Template):
         )
 
     def explain(self, setup: Setup, rates: Rates) -> str:
+        """What CosineAnnealingWarmRestarts did, with the rates torch computed."""
         n, t_0, t_mult = setup.epochs, setup.integer("T_0"), setup.integer("T_mult")
         restarts = [k for k in range(1, n + 1) if rates[k] > rates[k - 1]]
         seen = (

@@ -29,6 +29,7 @@ class CyclicLRTemplate(Template):
     per_batch = True
 
     def sample(self, rng: random.Random) -> Setup:
+        """CyclicLR parameters from sensible ranges, each a literal in the snippet."""
         base_lr = rng.choice((0.001, 0.01))
         max_lr = rng.choice((0.1, 0.05) if base_lr == 0.01 else (0.1, 0.05, 0.01))
         up = rng.randint(2, 5)
@@ -43,6 +44,7 @@ class CyclicLRTemplate(Template):
         return Setup(spec, lr, rng.randint(1, min(2 * cycle + 1, 20)))
 
     def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
+        """The wrong options a CyclicLR problem invites, the most telling first."""
         up = setup.integer("step_size_up")
         mode = setup.word("mode")
         mistakes: list[Mistake] = [
@@ -87,12 +89,14 @@ class CyclicLRTemplate(Template):
         return mistakes
 
     def hint(self, setup: Setup) -> str:
+        """A nudge towards how CyclicLR computes the rate, never the number."""
         return (
             "Count the calls of one cycle: step_size_up calls up, then step_size_down calls "
             f"down. Where in its cycle is call {setup.epochs}, and how high is that cycle?"
         )
 
     def explain(self, setup: Setup, rates: Rates) -> str:
+        """What CyclicLR did, with the rates torch computed."""
         kwargs = setup.scheduler.kwargs
         up = setup.integer("step_size_up")
         down = (

@@ -29,11 +29,13 @@ class ExponentialLRTemplate(Template):
     level = Level.BEGINNER
 
     def sample(self, rng: random.Random) -> Setup:
+        """ExponentialLR parameters from sensible ranges, each a literal in the snippet."""
         gamma = rng.choice((0.5, 0.7, 0.8, 0.9, 0.95))
         spec = SchedulerSpec("ExponentialLR", {"gamma": gamma})
         return Setup(spec, rng.choice(ROUND_LRS), rng.randint(2, 8))
 
     def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
+        """The wrong options a ExponentialLR problem invites, the most telling first."""
         n, gamma = setup.epochs, setup.number("gamma")
         return [
             one_short(
@@ -59,12 +61,14 @@ class ExponentialLRTemplate(Template):
         ]
 
     def hint(self, setup: Setup) -> str:
+        """A nudge towards how ExponentialLR computes the rate, never the number."""
         return (
             "Write down the rate after one call, then after two. How many factors of gamma "
             f"does the rate carry after {counted(setup.epochs, 'call')}?"
         )
 
     def explain(self, setup: Setup, rates: Rates) -> str:
+        """What ExponentialLR did, with the rates torch computed."""
         n, gamma = setup.epochs, setup.number("gamma")
         return (
             f"ExponentialLR multiplies the rate by gamma={gamma} on every call, the first "

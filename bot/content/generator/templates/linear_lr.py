@@ -29,6 +29,7 @@ class LinearLRTemplate(Template):
     level = Level.INTERMEDIATE
 
     def sample(self, rng: random.Random) -> Setup:
+        """LinearLR parameters from sensible ranges, each a literal in the snippet."""
         total = rng.randint(3, 8)
         # Mostly inside the warm-up, where ignoring it gives a wrong answer.
         epochs = rng.randint(1, total - 1) if rng.random() < 0.85 else total
@@ -43,6 +44,7 @@ class LinearLRTemplate(Template):
         return Setup(spec, rng.choice(ROUND_LRS), epochs)
 
     def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
+        """The wrong options a LinearLR problem invites, the most telling first."""
         total = setup.integer("total_iters")
         return [
             Number(
@@ -63,12 +65,14 @@ class LinearLRTemplate(Template):
         ]
 
     def hint(self, setup: Setup) -> str:
+        """A nudge towards how LinearLR computes the rate, never the number."""
         return (
             "Building the scheduler already applies start_factor. By how much does each "
             "call raise the factor, and how many calls has the loop made?"
         )
 
     def explain(self, setup: Setup, rates: Rates) -> str:
+        """What LinearLR did, with the rates torch computed."""
         total = setup.integer("total_iters")
         return (
             f"LinearLR multiplies the optimizer's lr={setup.lr} by a factor that goes in "

@@ -29,6 +29,7 @@ class MultiStepLRTemplate(Template):
     level = Level.INTERMEDIATE
 
     def sample(self, rng: random.Random) -> Setup:
+        """MultiStepLR parameters from sensible ranges, each a literal in the snippet."""
         gamma = rng.choice((0.1, 0.5, 0.2))
         # Three cuts by 0.1 would print in scientific notation (5e-05): two at most then.
         count = 2 if gamma == 0.1 else rng.randint(2, 3)
@@ -39,6 +40,7 @@ class MultiStepLRTemplate(Template):
         return Setup(spec, rng.choice(ROUND_LRS), epochs)
 
     def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
+        """The wrong options a MultiStepLR problem invites, the most telling first."""
         n, gamma = setup.epochs, setup.number("gamma")
         reached = [m for m in setup.integers("milestones") if m <= n]
         found = f"only {listed(reached)}" if reached else "none of them"
@@ -87,12 +89,14 @@ class MultiStepLRTemplate(Template):
         return mistakes
 
     def hint(self, setup: Setup) -> str:
+        """A nudge towards how MultiStepLR computes the rate, never the number."""
         return (
             f"The counter goes up by one per scheduler.step(). Which milestones of "
             f"{setup.integers('milestones')} has it reached after {counted(setup.epochs, 'call')}?"
         )
 
     def explain(self, setup: Setup, rates: Rates) -> str:
+        """What MultiStepLR did, with the rates torch computed."""
         n, gamma = setup.epochs, setup.number("gamma")
         milestones = setup.integers("milestones")
         reached = [m for m in milestones if m <= n]

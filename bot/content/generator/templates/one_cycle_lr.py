@@ -33,6 +33,7 @@ class OneCycleLRTemplate(Template):
     per_batch = True
 
     def sample(self, rng: random.Random) -> Setup:
+        """OneCycleLR parameters from sensible ranges, each a literal in the snippet."""
         max_lr = rng.choice((0.1, 0.2, 0.5, 1.0))
         div_factor = rng.choice((10.0, 25.0))
         total = rng.randint(8, 20)
@@ -55,9 +56,11 @@ class OneCycleLRTemplate(Template):
         return Setup(spec, lr, rng.randint(1, total - 1))
 
     def horizon(self, setup: Setup) -> int:
+        """How many calls to compute for a OneCycleLR problem."""
         return setup.integer("total_steps")
 
     def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
+        """The wrong options a OneCycleLR problem invites, the most telling first."""
         n, max_lr = setup.epochs, setup.number("max_lr")
         strategy = setup.word("anneal_strategy")
         other = "linear" if strategy == "cos" else "cos"
@@ -95,12 +98,14 @@ class OneCycleLRTemplate(Template):
         ]
 
     def hint(self, setup: Setup) -> str:
+        """A nudge towards how OneCycleLR computes the rate, never the number."""
         return (
             "Find the peak first: the climb takes pct_start of total_steps. Is call "
             f"{setup.epochs} before the peak or after it, and where did the climb start?"
         )
 
     def explain(self, setup: Setup, rates: Rates) -> str:
+        """What OneCycleLR did, with the rates torch computed."""
         n, peak = setup.epochs, peak_call(rates)
         return (
             f"OneCycleLR ignores the optimizer's lr={setup.lr}: it starts at max_lr / "

@@ -30,6 +30,7 @@ class PolynomialLRTemplate(Template):
     level = Level.INTERMEDIATE
 
     def sample(self, rng: random.Random) -> Setup:
+        """PolynomialLR parameters from sensible ranges, each a literal in the snippet."""
         total = rng.randint(4, 10)
         spec = SchedulerSpec(
             "PolynomialLR", {"total_iters": total, "power": rng.choice((2.0, 0.5, 3.0))}
@@ -37,6 +38,7 @@ class PolynomialLRTemplate(Template):
         return Setup(spec, rng.choice(ROUND_LRS), rng.randint(1, total))
 
     def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
+        """The wrong options a PolynomialLR problem invites, the most telling first."""
         power = setup.number("power")
         return [
             OtherSchedule(
@@ -53,12 +55,14 @@ class PolynomialLRTemplate(Template):
         ]
 
     def hint(self, setup: Setup) -> str:
+        """A nudge towards how PolynomialLR computes the rate, never the number."""
         return (
             f"After t calls the rate is lr {X} (1 {MINUS} t / total_iters) ** power. What is "
             "t when the loop ends, and what happens once t reaches total_iters?"
         )
 
     def explain(self, setup: Setup, rates: Rates) -> str:
+        """What PolynomialLR did, with the rates torch computed."""
         total, power = setup.integer("total_iters"), setup.number("power")
         return (
             f"PolynomialLR multiplies lr={setup.lr} by (1 {MINUS} t/{total})^{power} after t "

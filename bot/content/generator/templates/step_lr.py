@@ -38,6 +38,7 @@ class StepLRTemplate(Template):
     level = Level.BEGINNER
 
     def sample(self, rng: random.Random) -> Setup:
+        """StepLR parameters from sensible ranges, each a literal in the snippet."""
         step_size = rng.randint(2, 5)
         gamma = rng.choice((0.5, 0.1, 0.2, 0.8, 0.3))
         cuts = rng.randint(1, 2 if gamma <= 0.2 else 3)  # keeps the rates above ~1e-4
@@ -47,6 +48,7 @@ class StepLRTemplate(Template):
         return Setup(spec, rng.choice(ROUND_LRS), epochs)
 
     def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
+        """The wrong options a StepLR problem invites, the most telling first."""
         n, size, gamma = setup.epochs, setup.integer("step_size"), setup.number("gamma")
         cuts = drops(rates, n)
         mistakes: list[Mistake] = [
@@ -90,12 +92,14 @@ class StepLRTemplate(Template):
         return mistakes
 
     def hint(self, setup: Setup) -> str:
+        """A nudge towards how StepLR computes the rate, never the number."""
         return (
             f"Number the calls to scheduler.step() from 1 to {setup.epochs}. On which of them "
             f"does StepLR's counter reach a multiple of step_size={setup.integer('step_size')}?"
         )
 
     def explain(self, setup: Setup, rates: Rates) -> str:
+        """What StepLR did, with the rates torch computed."""
         n, size, gamma = setup.epochs, setup.integer("step_size"), setup.number("gamma")
         cuts = drops(rates, n)
         done = (

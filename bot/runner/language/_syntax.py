@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Iterable
 from typing import Final, Literal
 
-from bot.runner.spec import RunError
+from bot.runner.spec import RunError, quote
 
 MAX_INPUT_CHARS: Final = 4_000
 MAX_DEPTH: Final = 100  # of the ast tree; a 200-node lambda fits, `"+0" * 2000` does not
@@ -61,6 +61,7 @@ def parse_quietly(source: str, mode: Literal["eval", "exec"]) -> ast.AST:
 
 
 def syntax_message(exc: SyntaxError) -> str:
+    """Python's SyntaxError as a short sentence with its line."""
     where = f" (line {exc.lineno})" if exc.lineno else ""
     message = str(exc.msg)
     if len(message) > 120:
@@ -110,15 +111,8 @@ def _identifiers(node: ast.AST) -> Iterable[str]:
         yield node.name
 
 
-def quote(text: str, limit: int = 60) -> str:
-    """User text as inline code, shortened, with backticks removed so it can't break out."""
-    text = " ".join(text.replace("`", "'").split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return f"`{text}`" if text else "``"
-
-
 def excerpt(node: ast.AST) -> str:
+    """The source of `node`, quoted for a message."""
     try:
         return quote(ast.unparse(node))
     except (RecursionError, ValueError):  # pragma: no cover - check() bounds the depth

@@ -1,4 +1,4 @@
-"""From `ast` nodes to the pure data of a RunSpec: schedulers, literal values and run options.
+"""From `ast` nodes to the pure data of a RunSpec: scheduler calls and their literal values.
 
 Names are only ever looked up in the dicts of a Scope; nothing is evaluated.
 """
@@ -10,35 +10,28 @@ import math
 from dataclasses import dataclass, field
 from typing import Final
 
-from bot.runner._schedulers import (
-    MAX_GROUPS,
+from bot.runner.language._lambdas import lambda_from_ast
+from bot.runner.language._schedulers import (
     MAX_LIST,
     MAX_NESTING,
-    MAX_NUMBER,
     MAX_SCHEDULERS,
-    NEEDS_METRICS,
     SCHEDULERS,
     Kind,
     Param,
     SchedulerSig,
 )
-from bot.runner._syntax import describe, did_you_mean, quote
-from bot.runner.lambdas import lambda_from_ast
+from bot.runner.language._syntax import describe, did_you_mean
+from bot.runner.protocol import MAX_GROUPS
 from bot.runner.spec import (
-    DEFAULT_LR,
-    DEFAULT_STEPS,
-    MAX_STEPS,
-    OPTIMIZER_NAMES,
     SCHEDULER_NAMES,
     Arg,
     LambdaSpec,
     RunError,
-    RunSpec,
     SchedulerSpec,
+    quote,
 )
 
 Number = int | float
-RUN_OPTIONS: Final = ("lr", "steps", "optimizer", "metrics")
 SCHEDULER_MODULE: Final = "torch.optim.lr_scheduler"
 OPTIMIZER_MODULE: Final = "torch.optim"
 
@@ -95,9 +88,11 @@ class Scope:
         return lambda_from_ast(node)
 
     def is_optimizer(self, node: ast.expr) -> bool:
+        """Whether `node` names the optimizer (`optimizer`, `opt`, or the snippet's own name)."""
         return isinstance(node, ast.Name) and node.id in self.optimizers
 
     def scheduler_name(self, func: ast.expr) -> str:
+        """The scheduler class a call's function names, or a RunError saying why it isn't one."""
         path = self.resolve(func)
         prefix = SCHEDULER_MODULE + "."
         rest = path[len(prefix) :] if path is not None and path.startswith(prefix) else None
@@ -212,6 +207,7 @@ def scheduler_from_call(
 
 
 def check_required(sig: SchedulerSig, kwargs: dict[str, Arg]) -> None:
+    """Refuse a scheduler call that leaves out a required argument, with an example."""
     missing = [p.name for p in sig.params if p.required and p.name not in kwargs]
     if missing:
         raise RunError(
@@ -243,11 +239,11 @@ def convert(
         return number(node, scope, label, param.low, param.high)
     if kind is Kind.FLOAT_OR_LIST:
         if isinstance(node, ast.List | ast.Tuple):
-            items = _items(node, label, 1, MAX_GROUPS)
+            items = list_items(node, label, 1, MAX_GROUPS)
             return [number(item, scope, label, param.low, param.high) for item in items]
         return number(node, scope, label, param.low, param.high)
     if kind is Kind.INT_LIST:
-        items = _items(node, label, 0, MAX_LIST, scope)
+        items = list_items(node, label, 0, MAX_LIST, scope)
         return [integer(item, scope, label, param.low, param.high) for item in items]
     if kind is Kind.CHOICE:
         return _choice(node, param, label)
@@ -257,12 +253,12 @@ def convert(
         raise RunError(f"{label} must be True or False, not {describe(node)}.")
     if kind is Kind.LAMBDAS:
         if isinstance(node, ast.List | ast.Tuple):
-            return [_lambda(item, scope, label) for item in _items(node, label, 1, MAX_GROUPS)]
+            return [_lambda(item, scope, label) for item in list_items(node, label, 1, MAX_GROUPS)]
         return _lambda(node, scope, label)
     if kind is Kind.OPTIONAL_LAMBDA:
         return None if _is_none(node) else _lambda(node, scope, label)
     if kind is Kind.SCHEDULERS:
-        items = _items(node, label, 1, MAX_SCHEDULERS)
+        items = list_items(node, label, 1, MAX_SCHEDULERS)
         return [_inner_scheduler(item, scope, depth + 1, budget or _Budget()) for item in items]
     if kind is Kind.OPTIMIZER:
         if scope.is_optimizer(node) or _is_none(node):
@@ -303,9 +299,10 @@ def _choice(node: ast.expr, param: Param, label: str) -> str:
     raise RunError(f"{label} must be {param.describe()}, not {describe(node)}.")
 
 
-def _items(
+def list_items(
     node: ast.expr, label: str, fewest: int, most: int, scope: Scope | None = None
 ) -> list[ast.expr]:
+    """The items of a list (or of a snippet's list variable), between `fewest` and `most`."""
     if isinstance(node, ast.Name) and scope is not None and node.id in scope.constants:
         value = scope.constants[node.id]
         if isinstance(value, list):
@@ -368,6 +365,7 @@ def _show(value: float) -> str:
 
 
 def number(node: ast.expr, scope: Scope | None, label: str, low: float, high: float) -> Number:
+    """A literal number between `low` and `high`."""
     value = literal_number(node, scope, label)
     if not low <= value <= high:
         raise RunError(
@@ -377,6 +375,7 @@ def number(node: ast.expr, scope: Scope | None, label: str, low: float, high: fl
 
 
 def integer(node: ast.expr, scope: Scope | None, label: str, low: float, high: float) -> int:
+    """A whole number (2.0 counts) between `low` and `high`."""
     value = literal_number(node, scope, label)
     if isinstance(value, float) and not value.is_integer():
         raise RunError(f"{label} must be a whole number; got {_show(value)}.")
@@ -386,100 +385,3 @@ def integer(node: ast.expr, scope: Scope | None, label: str, low: float, high: f
             f"got {_show(value)}."
         )
     return int(value)
-
-
-# --- run options --------------------------------------------------------------------------
-
-
-@dataclass
-class Options:
-    """The run options, as far as the user gave them."""
-
-    lr: tuple[float, ...] | None = None
-    steps: int | None = None
-    optimizer: str | None = None
-    metrics: tuple[float, ...] | None = None
-
-
-def set_option(options: Options, name: str, node: ast.expr, scope: Scope | None = None) -> None:
-    if name == "lr":
-        if isinstance(node, ast.List | ast.Tuple):
-            items = _items(node, "lr", 1, MAX_GROUPS)
-            options.lr = tuple(float(number(i, scope, "lr", 0, MAX_NUMBER)) for i in items)
-        else:
-            options.lr = (float(number(node, scope, "lr", 0, MAX_NUMBER)),)
-    elif name == "steps":
-        options.steps = integer(node, scope, "steps", 1, MAX_STEPS)
-    elif name == "optimizer":
-        options.optimizer = optimizer_name(node, scope)
-    elif name == "metrics":
-        if isinstance(node, ast.List | ast.Tuple):
-            items = _items(node, "metrics", 1, MAX_STEPS)
-        else:
-            items = [node]
-        label = "metrics"
-        options.metrics = tuple(
-            float(number(i, scope, label, -MAX_NUMBER, MAX_NUMBER)) for i in items
-        )
-    else:  # pragma: no cover - callers check the name
-        raise RunError(f"Unknown option {name}.")
-
-
-def optimizer_name(node: ast.expr, scope: Scope | None) -> str:
-    text: str | None = None
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        text = node.value
-    elif (parts := (scope or Scope()).dotted(node)) and parts[:-1] in (
-        [],
-        ["optim"],
-        ["torch", "optim"],
-    ):
-        text = parts[-1]
-    if text is None:
-        raise RunError(f"optimizer must be one of {', '.join(OPTIMIZER_NAMES)}.")
-    for known in OPTIMIZER_NAMES:
-        if text.lower() == known.lower():
-            return known
-    hint = did_you_mean(text, OPTIMIZER_NAMES)
-    raise RunError(
-        f"{quote(text)} isn't an optimizer `!run` uses; pick one of "
-        f"{', '.join(OPTIMIZER_NAMES)}.{hint}"
-    )
-
-
-def finish(
-    scheduler: SchedulerSpec, options: Options, *, default_lr: float = DEFAULT_LR
-) -> RunSpec:
-    """The RunSpec, after the checks that need both the scheduler and the options.
-
-    ReduceLROnPlateau needs one metric per step: without `steps=` the run has as many steps
-    as metrics; with fewer metrics than steps, the last one repeats (a plateau); more
-    metrics than steps is refused.
-    """
-    steps = options.steps
-    metrics = options.metrics
-    if scheduler.name in NEEDS_METRICS:
-        if metrics is None:
-            raise RunError(
-                "ReduceLROnPlateau lowers the rate when a metric stops improving, so it needs "
-                "one value per step, e.g. `metrics=[1.0, 0.8, 0.7, 0.7, 0.7]`."
-            )
-        if steps is None:
-            steps = len(metrics)
-        elif len(metrics) > steps:
-            raise RunError(
-                f"metrics has {len(metrics)} values but steps={steps}; "
-                "give at most one value per step."
-            )
-        metrics = metrics + (metrics[-1],) * (steps - len(metrics))
-    elif metrics is not None:
-        raise RunError(
-            f"metrics are only used by ReduceLROnPlateau; {scheduler.name} doesn't take any."
-        )
-    return RunSpec(
-        scheduler=scheduler,
-        lr=options.lr or (default_lr,),
-        steps=DEFAULT_STEPS if steps is None else steps,
-        optimizer=options.optimizer or "SGD",
-        metrics=metrics,
-    )

@@ -11,22 +11,30 @@ import ast
 from dataclasses import dataclass
 from typing import Final
 
-from bot.runner._convert import (
+from bot.runner.lambdas import FUNCTIONS
+from bot.runner.language._convert import (
     OPTIMIZER_MODULE,
     SCHEDULER_MODULE,
     Number,
-    Options,
     Scope,
-    finish,
     integer,
     literal_number,
     number,
     scheduler_from_call,
 )
-from bot.runner._schedulers import MAX_GROUPS, MAX_NUMBER, NEEDS_METRICS, SCHEDULERS
-from bot.runner._syntax import LineError, did_you_mean, quote
-from bot.runner.lambdas import FUNCTIONS
-from bot.runner.spec import MAX_STEPS, OPTIMIZER_NAMES, RunError, RunSpec, SchedulerSpec
+from bot.runner.language._options import (
+    Options,
+    finish,
+)
+from bot.runner.language._schedulers import MAX_NUMBER, NEEDS_METRICS, SCHEDULERS
+from bot.runner.language._snippet_names import TENSOR_FACTORIES, SnippetNames
+from bot.runner.language._snippet_optimizer import (
+    is_optimizer_call,
+    optimizer_kind,
+    optimizer_rates,
+)
+from bot.runner.language._syntax import LineError
+from bot.runner.spec import MAX_STEPS, OPTIMIZER_NAMES, RunError, RunSpec, SchedulerSpec, quote
 
 SUPPORTED: Final = (
     "A snippet may contain: imports from torch or math; parameters (a torch.nn module, "
@@ -35,38 +43,7 @@ SUPPORTED: Final = (
     "scheduler.step(); and prints of the learning rate."
 )
 
-# torch's default lr when the snippet's optimizer doesn't say (torch 2.13).
-OPTIMIZER_DEFAULT_LR: Final[dict[str, float]] = {
-    "SGD": 1e-3,
-    "Adam": 1e-3,
-    "AdamW": 1e-3,
-    "RMSprop": 1e-2,
-}
-# Optimizer arguments that don't change the learning-rate schedule: accepted, then dropped.
-_OPTIMIZER_EXTRAS: Final = frozenset(
-    {
-        "momentum",
-        "dampening",
-        "weight_decay",
-        "nesterov",
-        "betas",
-        "eps",
-        "amsgrad",
-        "alpha",
-        "centered",
-        "maximize",
-        "foreach",
-        "capturable",
-        "differentiable",
-        "fused",
-        "decoupled_weight_decay",
-    }
-)
 _MODULES: Final = frozenset({"torch", "torch.optim", "torch.nn", SCHEDULER_MODULE, "math"})
-_TENSOR_FACTORIES: Final = frozenset(
-    {"randn", "rand", "zeros", "ones", "tensor", "empty", "full", "arange", "linspace", "eye"}
-)
-_DISPLAY_FUNCTIONS: Final = frozenset({"round", "str", "float", "int", "len", "list", "abs"})
 _MAX_LOOP_NESTING: Final = 2
 
 
@@ -88,14 +65,12 @@ def recognise(tree: ast.Module, source: str) -> RunSpec:
     return _Recognizer(source).run(tree)
 
 
-class _Recognizer:
+class _Recognizer(SnippetNames):
+    """Reads a snippet statement by statement into what it would run."""
+
     def __init__(self, source: str) -> None:
+        super().__init__()
         self.lines = source.split("\n")
-        self.scope = Scope(optimizers=set())
-        self.params: set[str] = set()
-        self.display: set[str] = set()  # names that only hold things to print
-        self.group_vars: set[str] = set()  # `for group in optimizer.param_groups`
-        self.metric_vars: dict[str, ast.expr] = {}  # `loss = losses[epoch]` in the loop
         self.optimizer: tuple[str, tuple[float, ...]] | None = None
         self.stepped: tuple[str, SchedulerSpec] | None = None
         self.steps = 0
@@ -226,7 +201,7 @@ class _Recognizer:
             self.scope.constants[name] = constant
         elif isinstance(value, ast.Lambda):
             self.scope.lambdas[name] = self.scope.lambda_from(value)
-        elif isinstance(value, ast.Call) and self.is_optimizer_call(value):
+        elif isinstance(value, ast.Call) and is_optimizer_call(value, self.scope):
             self.optimizer_assignment(name, value)
         elif isinstance(value, ast.Call) and self.is_scheduler_call(value):
             self.scope.schedulers[name] = scheduler_from_call(value, self.scope)
@@ -264,117 +239,12 @@ class _Recognizer:
 
     # -- the optimizer --
 
-    def is_optimizer_call(self, call: ast.Call) -> bool:
-        path = self.scope.resolve(call.func) or ""
-        return path.startswith(OPTIMIZER_MODULE + ".") and path.count(".") == 2
-
     def optimizer_assignment(self, name: str, call: ast.Call) -> None:
-        path = self.scope.resolve(call.func) or ""
-        kind = path.rsplit(".", 1)[-1]
-        if kind not in OPTIMIZER_NAMES:
-            raise RunError(
-                f"{quote(kind)} isn't an optimizer `!run` uses; pick one of "
-                f"{', '.join(OPTIMIZER_NAMES)}.{did_you_mean(kind, OPTIMIZER_NAMES)}"
-            )
+        kind = optimizer_kind(call, self.scope)
         if self.optimizer is not None:
             raise RunError("`!run` uses one optimizer; this snippet creates a second one.")
-        given: dict[str, ast.expr] = {}
-        for position, arg in zip(("params", "lr"), call.args, strict=False):
-            given[position] = arg
-        for i, arg in enumerate(call.args[2:], start=2):
-            _check_inert_literal(arg, f"{kind}'s argument {i + 1}")
-        for keyword in call.keywords:
-            if keyword.arg is None:
-                raise RunError(f"{kind}: `**` unpacking isn't allowed.")
-            if keyword.arg in ("params", "lr"):
-                given[keyword.arg] = keyword.value
-            elif keyword.arg in _OPTIMIZER_EXTRAS:
-                _check_inert_literal(keyword.value, f"{kind}: {keyword.arg}")
-            else:
-                hint = did_you_mean(keyword.arg, ["params", "lr", *sorted(_OPTIMIZER_EXTRAS)])
-                raise RunError(f"{kind} has no argument {quote(keyword.arg)}.{hint}")
-        if "params" not in given:
-            raise RunError(f"{kind} needs the parameters first, e.g. `{kind}(params, lr=0.1)`.")
-        lr = OPTIMIZER_DEFAULT_LR[kind]
-        if "lr" in given:
-            lr = float(number(given["lr"], self.scope, "lr", 0, MAX_NUMBER))
-        lrs = self.param_groups(given["params"], kind, lr)
-        self.optimizer = (kind, lrs)
+        self.optimizer = (kind, optimizer_rates(call, kind, self))
         self.scope.optimizers = {name}
-
-    def param_groups(self, node: ast.expr, kind: str, lr: float) -> tuple[float, ...]:
-        if isinstance(node, ast.List | ast.Tuple) and node.elts:
-            groups = [e for e in node.elts if isinstance(e, ast.Dict)]
-            if len(groups) == len(node.elts):
-                if len(groups) > MAX_GROUPS:
-                    raise RunError(f"`!run` handles at most {MAX_GROUPS} parameter groups.")
-                return tuple(self.param_group(group, kind, lr) for group in groups)
-        if not self.is_params(node):
-            raise RunError(
-                f"{kind}'s first argument must be parameters (like `model.parameters()` or a "
-                "list of torch.nn.Parameter) or a list of parameter-group dicts."
-            )
-        return (lr,)
-
-    def param_group(self, group: ast.Dict, kind: str, lr: float) -> float:
-        has_params = False
-        for key, value in zip(group.keys, group.values, strict=True):
-            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-                raise RunError("A parameter group's keys must be plain strings like 'lr'.")
-            if key.value == "params":
-                if not self.is_params(value):
-                    raise RunError("A parameter group's 'params' must be parameters.")
-                has_params = True
-            elif key.value == "lr":
-                lr = float(number(value, self.scope, "lr", 0, MAX_NUMBER))
-            elif key.value in _OPTIMIZER_EXTRAS:
-                _check_inert_literal(value, f"{kind}: {key.value}")
-            else:
-                hint = did_you_mean(key.value, ["params", "lr", *sorted(_OPTIMIZER_EXTRAS)])
-                raise RunError(f"A parameter group has no key {quote(key.value)}.{hint}")
-        if not has_params:
-            raise RunError("Each parameter group needs 'params'.")
-        return lr
-
-    # -- parameters --
-
-    def is_params(self, node: ast.expr) -> bool:
-        """Something that makes parameters: its shape and values don't matter to a schedule."""
-        if isinstance(node, ast.Name):
-            return node.id in self.params
-        if isinstance(node, ast.List | ast.Tuple):
-            return bool(node.elts) and all(self.is_params(e) for e in node.elts)
-        if not isinstance(node, ast.Call):
-            return False
-        func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in ("parameters", "requires_grad_"):
-            return self.is_params(func.value) and self.inert_args(node)
-        path = self.scope.resolve(func) or ""
-        parts = path.split(".")
-        makes = (parts[:2] == ["torch", "nn"] and len(parts) >= 3) or (
-            len(parts) == 2 and parts[0] == "torch" and parts[1] in _TENSOR_FACTORIES
-        )
-        return makes and self.inert_args(node)
-
-    def inert_args(self, call: ast.Call) -> bool:
-        values = [*call.args, *(k.value for k in call.keywords)]
-        if any(k.arg is None for k in call.keywords):
-            return False
-        return all(self.is_inert(v) for v in values)
-
-    def is_inert(self, node: ast.expr) -> bool:
-        """Shapes, dtypes, flags and nested modules: data that is never looked at."""
-        if isinstance(node, ast.Constant):
-            return True
-        if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
-            return True
-        if isinstance(node, ast.List | ast.Tuple):
-            return all(self.is_inert(e) for e in node.elts)
-        if isinstance(node, ast.Name) and node.id in self.scope.constants:
-            return True
-        if isinstance(node, ast.Attribute):
-            return (self.scope.resolve(node) or "").startswith("torch.")
-        return self.is_params(node)
 
     # -- schedulers --
 
@@ -529,113 +399,6 @@ class _Recognizer:
             raise RunError("range() step must not be zero.")
         return _Loop(var, bounds[0], bounds[1], stride)
 
-    def is_param_groups(self, node: ast.expr) -> bool:
-        return (
-            isinstance(node, ast.Attribute)
-            and node.attr == "param_groups"
-            and self.scope.is_optimizer(node.value)
-        )
-
-    # -- prints --
-
-    def is_print(self, call: ast.Call) -> bool:
-        if any(isinstance(a, ast.Starred) for a in call.args):
-            return False
-        for keyword in call.keywords:
-            if keyword.arg not in ("sep", "end", "flush"):
-                return False
-            if not isinstance(keyword.value, ast.Constant):
-                return False
-        return all(self.is_display(a) for a in call.args)
-
-    def is_display(self, node: ast.expr) -> bool:
-        """Something a print may show: text, the loop variable, and ways to read the rate.
-
-        Never evaluated; recognised only so that a snippet with prints isn't refused.
-        """
-        if isinstance(node, ast.Constant):
-            return isinstance(node.value, str | int | float | bool) or node.value is None
-        if isinstance(node, ast.Name):
-            return (
-                node.id in self.display
-                or node.id in self.scope.constants
-                or node.id in self.metric_vars
-                or node.id in self.group_vars
-            )
-        if isinstance(node, ast.JoinedStr):
-            return all(self.is_display(v) for v in node.values)
-        if isinstance(node, ast.FormattedValue):
-            spec = node.format_spec
-            return self.is_display(node.value) and (spec is None or self.is_display(spec))
-        if isinstance(node, ast.BinOp | ast.Compare | ast.BoolOp | ast.UnaryOp):
-            children = ast.iter_child_nodes(node)
-            return all(self.is_display(c) for c in children if isinstance(c, ast.expr))
-        if isinstance(node, ast.List | ast.Tuple):
-            return all(self.is_display(e) for e in node.elts)
-        if isinstance(node, ast.Subscript):
-            return self.is_rate_read(node)
-        if isinstance(node, ast.Call):
-            return self.is_display_call(node)
-        if isinstance(node, ast.ListComp):
-            return self.is_group_comprehension(node)
-        return False
-
-    def is_rate_read(self, node: ast.Subscript) -> bool:
-        index = node.slice
-        inner = node.value
-        if isinstance(index, ast.Constant) and index.value == "lr":
-            # optimizer.param_groups[0]['lr'], or group['lr'] in a loop over the groups
-            if isinstance(inner, ast.Name):
-                return inner.id in self.group_vars
-            return (
-                isinstance(inner, ast.Subscript)
-                and self.is_param_groups(inner.value)
-                and _is_small_int(inner.slice)
-            )
-        # scheduler.get_last_lr()[0], lrs[-1]
-        return _is_small_int(index) and self.is_display(inner)
-
-    def is_display_call(self, call: ast.Call) -> bool:
-        func = call.func
-        if (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.value.id in self.scope.schedulers
-            and func.attr in ("get_last_lr", "get_lr")
-        ):
-            return not call.args and not call.keywords
-        if isinstance(func, ast.Name) and func.id in _DISPLAY_FUNCTIONS:
-            return not call.keywords and all(self.is_display(a) for a in call.args)
-        return False
-
-    def is_group_comprehension(self, node: ast.ListComp) -> bool:
-        """`[group['lr'] for group in optimizer.param_groups]`, exactly."""
-        if len(node.generators) != 1:
-            return False
-        gen = node.generators[0]
-        if gen.ifs or gen.is_async or not isinstance(gen.target, ast.Name):
-            return False
-        elt = node.elt
-        return (
-            self.is_param_groups(gen.iter)
-            and isinstance(elt, ast.Subscript)
-            and isinstance(elt.value, ast.Name)
-            and elt.value.id == gen.target.id
-            and isinstance(elt.slice, ast.Constant)
-            and elt.slice.value == "lr"
-        )
-
-
-def _is_small_int(node: ast.expr) -> bool:
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        node = node.operand
-    return (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, int)
-        and not isinstance(node.value, bool)
-        and node.value < MAX_GROUPS
-    )
-
 
 def _constant(node: ast.expr, scope: Scope) -> Number | list[Number] | None:
     """A number or a list of numbers (e.g. metrics), or None if `node` is something else."""
@@ -662,19 +425,6 @@ def _looks_numeric(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, int | float)
 
 
-def _check_inert_literal(node: ast.expr, label: str) -> None:
-    """Optimizer settings that are dropped must still be plain literals."""
-    if isinstance(node, ast.Constant) and (
-        node.value is None or isinstance(node.value, int | float | bool)
-    ):
-        return
-    if isinstance(node, ast.Tuple | ast.List) and len(node.elts) <= MAX_GROUPS:
-        for element in node.elts:
-            _check_inert_literal(element, label)
-        return
-    literal_number(node, None, label)
-
-
 def _only_imports(name: str) -> str:
     return (
         f"Importing {quote(name)} isn't allowed: a snippet may import only torch, "
@@ -695,5 +445,5 @@ def _importable(path: str) -> bool:
     if module == "math":
         return name in FUNCTIONS or name in ("pi", "e", "tau")
     if module == "torch":
-        return name in _TENSOR_FACTORIES
+        return name in TENSOR_FACTORIES
     return False

@@ -6,10 +6,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hostile_inputs import SEED
 
 from bot.runner.language import parse_run
 from bot.runner.spec import LambdaSpec, RunError, RunSpec, SchedulerSpec
+from tests.runner.language.hostile_inputs import SEED
 
 S = SchedulerSpec
 

@@ -1,7 +1,7 @@
 """What `!run` knows about each torch.optim.lr_scheduler class: its arguments, their kinds, bounds.
 
 Copied by hand from torch 2.13's signatures so the bot never imports torch;
-tests/runner/test_language_signatures.py compares this table with `inspect.signature`.
+tests/runner/language/test_schedulers.py compares this table with `inspect.signature`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Final
 from bot.runner.spec import SCHEDULER_NAMES
 
 MAX_NUMBER: Final = 1_000_000  # the bound on most numbers a user may type
-MAX_GROUPS: Final = 8  # parameter groups (lr=[...], lists of lambdas); the worker allows 8
 MAX_LIST: Final = 100  # milestones and other lists of numbers
 MAX_SCHEDULERS: Final = 10  # schedulers in one expression, nested ones included
 MAX_NESTING: Final = 3  # SequentialLR([ChainedScheduler([...])]) is two levels
@@ -47,6 +46,7 @@ class Param:
     choices: tuple[str, ...] = ()
 
     def describe(self) -> str:
+        """What a value of this argument looks like, for a message."""
         if self.kind is Kind.CHOICE:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind in (Kind.INT, Kind.FLOAT, Kind.OPTIONAL_INT, Kind.INT_LIST):
@@ -63,6 +63,7 @@ class SchedulerSig:
     example: str  # a call `!run` accepts, shown when a required argument is missing
 
     def param(self, name: str) -> Param | None:
+        """The argument called `name`, if the class has one."""
         for param in self.params:
             if param.name == name:
                 return param
@@ -70,6 +71,7 @@ class SchedulerSig:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """The argument names a user may write (the optimizer left out)."""
         return tuple(p.name for p in self.params if p.kind is not Kind.OPTIMIZER)
 
 
@@ -224,5 +226,3 @@ if set(SCHEDULERS) != set(SCHEDULER_NAMES):  # pragma: no cover - a table edit g
 
 # Whether a scheduler's schedule depends on per-step metrics passed to step().
 NEEDS_METRICS: Final = frozenset({"ReduceLROnPlateau"})
-# Schedulers that cycle momentum unless told `cycle_momentum=False`.
-MOMENTUM_CYCLERS: Final = frozenset({"CyclicLR", "OneCycleLR"})

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.runner._schedulers import SCHEDULERS, Kind
 from bot.runner.language import parse_run, render_snippet
+from bot.runner.language._schedulers import SCHEDULERS, Kind
 from bot.runner.spec import SCHEDULER_NAMES
 
 lr_scheduler = pytest.importorskip("torch.optim.lr_scheduler")
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _torch_params(name: str) -> list[inspect.Parameter]:

@@ -1,4 +1,4 @@
-"""The `!run` expression language: what it accepts, how it explains refusals, and rendering."""
+"""The `!run` expression language: what it accepts and how it explains refusals."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from bot.runner.language import (
     render_command,
     render_expression,
     render_snippet,
-    with_overrides,
 )
 from bot.runner.spec import (
     SCHEDULER_NAMES,
@@ -328,136 +327,8 @@ def test_messages_never_echo_backticks_from_user_text() -> None:
     assert "``@" not in str(info.value)
 
 
-# --- rendering -------------------------------------------------------------------------------
-
-
-def test_render_expression_is_canonical() -> None:
-    """Keyword order follows torch's signature, whatever order the user wrote."""
-    spec = parse_run("StepLR(gamma=0.5, step_size=2)").scheduler
-    assert render_expression(spec) == "StepLR(step_size=2, gamma=0.5)"
-
-
-def test_render_expression_nested_puts_schedulers_first() -> None:
-    """SequentialLR renders its list positionally, as in the torch docs."""
-    text = (
-        "SequentialLR([LinearLR(start_factor=0.1, total_iters=5), "
-        "CosineAnnealingLR(T_max=95)], milestones=[5])"
-    )
-    assert render_expression(parse_run(text).scheduler) == text
-
-
 def test_render_snippet_parses_back_to_the_same_spec() -> None:
     """The shown code, read as a snippet, is the same run."""
     for text, _ in ACCEPTED:
         spec = parse_run(text)
         assert parse_run(render_snippet(spec)) == spec, text
-
-
-def test_render_snippet_of_the_seed_run() -> None:
-    """The snippet for StepLR lr=0.1 steps=3 is the plain training loop a learner writes."""
-    spec = parse_run("StepLR(step_size=2, gamma=0.5) lr=0.1 steps=3")
-    assert render_snippet(spec) == (
-        "import torch\n"
-        "from torch.optim import SGD\n"
-        "from torch.optim.lr_scheduler import StepLR\n"
-        "\n"
-        "params = [torch.nn.Parameter(torch.zeros(1))]\n"
-        "optimizer = SGD(params, lr=0.1)\n"
-        "scheduler = StepLR(optimizer, step_size=2, gamma=0.5)\n"
-        "\n"
-        "for epoch in range(3):\n"
-        "    optimizer.step()\n"
-        "    scheduler.step()\n"
-        "    print(epoch + 1, [group['lr'] for group in optimizer.param_groups])\n"
-    )
-
-
-def test_render_snippet_imports_math_for_lambdas() -> None:
-    """Lambdas using math.cos or bare cos get the imports they need."""
-    spec = parse_run(
-        "LambdaLR(lr_lambda=[lambda e: math.cos(e), lambda e: floor(e) + pi]) lr=[1, 2]"
-    )
-    code = render_snippet(spec)
-    assert "import math\n" in code
-    assert "from math import floor, pi\n" in code
-
-
-def test_render_snippet_gives_cycling_schedulers_momentum() -> None:
-    """As the worker does, SGD gets momentum=0.9 when a scheduler cycles momentum."""
-    spec = parse_run("OneCycleLR(max_lr=0.1, total_steps=10)")
-    assert "optimizer = SGD(params, lr=0.1, momentum=0.9)" in render_snippet(spec)
-    spec = parse_run("OneCycleLR(max_lr=0.1, total_steps=10, cycle_momentum=False)")
-    assert "momentum=0.9" not in render_snippet(spec)
-
-
-# --- overrides: !run <problem-id> gamma=0.3 ---------------------------------------------------
-
-
-RECIPE = "StepLR(step_size=2, gamma=0.5) lr=0.1 steps=6"
-
-
-def test_override_replaces_an_allowed_keyword() -> None:
-    """A keyword the recipe allows is replaced; everything else stays."""
-    spec = with_overrides(RECIPE, {"gamma": "0.3"}, {"gamma", "step_size"})
-    assert spec == RunSpec(S("StepLR", {"step_size": 2, "gamma": 0.3}), (0.1,), 6)
-
-
-def test_override_of_run_options() -> None:
-    """lr and steps are overridable like keywords."""
-    spec = with_overrides(RECIPE, {"lr": "[0.1, 0.2]", "steps": "9"}, {"lr", "steps"})
-    assert (spec.lr, spec.steps) == ((0.1, 0.2), 9)
-
-
-def test_override_accepts_a_spec() -> None:
-    """with_overrides takes a RunSpec as well as text."""
-    base = parse_run(RECIPE)
-    assert with_overrides(base, {"step_size": "3"}, {"step_size"}).scheduler.kwargs == {
-        "step_size": 3,
-        "gamma": 0.5,
-    }
-
-
-def test_override_of_a_name_not_allowed_lists_the_allowed_ones() -> None:
-    """A name the recipe doesn't allow is refused, listing those it does."""
-    with pytest.raises(RunError, match=r"change `gamma`, `step_size`; not `steps`"):
-        with_overrides(RECIPE, {"steps": "100"}, {"gamma", "step_size"})
-    with pytest.raises(RunError, match="Did you mean `gamma`"):
-        with_overrides(RECIPE, {"gama": "0.1"}, {"gamma"})
-
-
-def test_override_values_are_checked_like_parse_run() -> None:
-    """An override value goes through the same checks as typed text."""
-    with pytest.raises(RunError, match="whole number"):
-        with_overrides(RECIPE, {"step_size": "2.5"}, {"step_size"})
-    with pytest.raises(RunError, match="double underscores"):
-        with_overrides(RECIPE, {"gamma": "().__class__"}, {"gamma"})
-    with pytest.raises(RunError, match="isn't valid Python"):
-        with_overrides(RECIPE, {"gamma": "0.3, step_size=9"}, {"gamma"})
-    with pytest.raises(RunError, match="doesn't do arithmetic"):
-        with_overrides(RECIPE, {"gamma": "0.3 + 1"}, {"gamma"})
-
-
-def test_override_reaches_nested_schedulers() -> None:
-    """A keyword set inside SequentialLR's list is replaced there."""
-    recipe = (
-        "SequentialLR([LinearLR(start_factor=0.1, total_iters=5), CosineAnnealingLR(T_max=95)],"
-        " milestones=[5]) steps=100"
-    )
-    spec = with_overrides(recipe, {"T_max": "45", "milestones": "[10]"}, {"T_max", "milestones"})
-    inner = spec.scheduler.kwargs["schedulers"]
-    assert isinstance(inner, list)
-    assert inner[1] == S("CosineAnnealingLR", {"T_max": 45})
-    assert spec.scheduler.kwargs["milestones"] == [10]
-
-
-def test_override_can_add_an_unset_keyword() -> None:
-    """An allowed keyword the recipe leaves at its default can be set."""
-    spec = with_overrides("StepLR(step_size=2)", {"gamma": "0.9"}, {"gamma"})
-    assert spec.scheduler.kwargs == {"step_size": 2, "gamma": 0.9}
-
-
-def test_override_steps_trims_or_extends_plateau_metrics() -> None:
-    """A new step count cuts the recipe's metrics or repeats their last value."""
-    recipe = "ReduceLROnPlateau(patience=0) metrics=[1, 0.9, 0.8, 0.8]"
-    assert with_overrides(recipe, {"steps": "2"}, {"steps"}).metrics == (1.0, 0.9)
-    assert with_overrides(recipe, {"steps": "6"}, {"steps"}).metrics == (1, 0.9, 0.8, 0.8, 0.8, 0.8)
