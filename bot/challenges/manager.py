@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 from collections.abc import Awaitable, Callable
 
@@ -56,6 +57,7 @@ log = logging.getLogger("anneal.challenges")
 
 MAX_FRESH = 10  # generated problems per challenge: each one is a torch run
 RECENT_CHALLENGES = 10  # how far back "problems this channel saw recently" looks
+READ_BACK_HOLD = 30.0  # longest a reveal waits for the reactions read back after a restart
 
 # Makes the `fresh` pack: `count` new problems, computed by the runner.
 FreshPack = Callable[[int], Awaitable[Pack]]
@@ -90,6 +92,8 @@ class ChallengeManager(RunningChallenges):
         # Picks read back after a restart, not yet handed in: (message, user, letter) -> when
         # they count as arrived. The reveal of their problem waits for them.
         self._replays: dict[tuple[int, int, str], float] = {}
+        # Problems whose reactions are being read back: message id -> hold the reveal until.
+        self._reading_back: dict[int, float] = {}
 
     # -- looking things up --------------------------------------------------------------
 
@@ -119,12 +123,18 @@ class ChallengeManager(RunningChallenges):
             self._replays[(message_id, user_id, letter)] = at
 
     def replays_done(self, message_id: int) -> None:
-        """Stop waiting for read-back picks on `message_id` that never came in."""
+        """The read-back of `message_id` is over: its problem may be revealed when due."""
+        self._reading_back.pop(message_id, None)
         for key in [k for k in self._replays if k[0] == message_id]:
-            del self._replays[key]
+            del self._replays[key]  # handed on, but refused before it was judged
 
     def _holding(self, live: LiveChallenge) -> bool:
-        return any(key[0] == live.message_id for key in self._replays)
+        message_id = live.message_id
+        if message_id is None:
+            return False
+        if self._reading_back.get(message_id, -math.inf) > self.clock():
+            return True
+        return any(key[0] == message_id for key in self._replays)
 
     def unrevealed_problems(self, guild_id: int | None) -> list[Problem]:
         """Problems of the guild's live challenges not revealed yet (None: of every guild)."""
@@ -313,7 +323,9 @@ class ChallengeManager(RunningChallenges):
         Reactions added while the bot was away reach it as no event, so the caller reads
         them from Discord and hands them in as if they had just arrived: on time if the
         problem is still open, late if its deadline passed during the outage (Discord does
-        not say when a reaction was added, so that is the only fair reading).
+        not say when a reaction was added, so that is the only fair reading). The caller
+        then calls `replays_done`; until then (at most READ_BACK_HOLD s) an open problem
+        is not revealed, so reading back never makes an on-time pick late.
         """
         read_back: list[ReadBack] = []
         for stored in await self.db.open_sessions():
@@ -358,6 +370,8 @@ class ChallengeManager(RunningChallenges):
             opened = session.current
             if kind is ResumeKind.CONTINUE:
                 assert opened is not None
+                # Picks added while away are judged as of now: hold the reveal till they are.
+                self._reading_back[stored.message_id] = self.clock() + READ_BACK_HOLD
                 self._track_message(live, stored.message_id)
                 self._arm(live, reveal_at(session, self.pace))
                 await self.view.show_notice(stored.channel_id, back_notice(opened))

@@ -270,6 +270,7 @@ async def test_restart_mid_challenge_keeps_every_attempt(db: Database, clock: Fa
     view = FakeView()
     after = manager_for(db, view, clock)
     assert await after.resume_all() == [ReadBack(CHANNEL, message, late=False)]
+    after.replays_done(message)  # what the cog does once it has read back the reactions
     assert "I'm back" in view.notices[0][1]
     assert after.knows_message(message)
     with pytest.raises(OptionAlreadyTried):

@@ -12,6 +12,7 @@ import asyncio
 import pytest
 
 from bot.challenges import ChallengeManager, LiveChallenge, ProblemClosed, ReadBack
+from bot.challenges.manager import READ_BACK_HOLD
 from bot.challenges.resume import LATE_PICK
 from bot.engine.session import HINT_KEY
 from bot.storage import Database, SessionStatus
@@ -205,8 +206,11 @@ async def test_read_back_picks_count_as_of_the_resume_however_long_they_take(
     manager = restarted(db, clock, view)
     await manager.resume_all()
     resumed_at = clock.now
+    clock.advance(2)  # reading the reactions back was slow: the deadline passed meanwhile
+    await asyncio.sleep(0.01)
+    assert view.reveals == []  # held while the reactions are read back
     manager.expect_replays(message, [(3, "B")], at=resumed_at)
-    clock.advance(2)  # the removals were slow: the deadline passed meanwhile
+    clock.advance(1)  # handing them in is slow too
     await asyncio.sleep(0.01)
     assert view.reveals == []  # held for the pick still being handed in
     outcome = await manager.answer(message_id=message, user_id=3, user_name="c", option="B")
@@ -216,4 +220,20 @@ async def test_read_back_picks_count_as_of_the_resume_however_long_they_take(
     clock.advance(1)
     await view.until(lambda: view.reveals)
     assert view.reveals[0].first_try == [BOB, 3]
+    await manager.close()
+
+
+async def test_a_read_back_that_never_ends_holds_the_reveal_only_so_long(
+    db: Database, clock: FakeClock
+) -> None:
+    """If reading back hangs, the problem is revealed READ_BACK_HOLD s after the resume."""
+    await went_down_mid_problem(db, clock)
+    view = FakeView()
+    manager = restarted(db, clock, view)
+    await manager.resume_all()
+    clock.advance(DEADLINE)
+    await asyncio.sleep(0.01)
+    assert view.reveals == []
+    clock.advance(READ_BACK_HOLD)
+    await view.until(lambda: view.reveals)
     await manager.close()

@@ -231,6 +231,7 @@ async def test_kill_9_mid_problem_then_a_restart_after_its_deadline(
         await until_it_answers(fake, world)
         await fake.user_sends_message(world.general.id, world.admin, "!challenge start duo")
         first = await fake.wait_for_message(world.general.id, title_starts("Problem 1/2"))
+        await fake.wait_for_reactions(first.id, [A, B, C], timeout=10)  # the bot tracks it
         await fake.user_adds_reaction(world.general.id, first.id, world.member, B)
         await fake.wait_for_dm(world.member, timeout=10)
     finally:

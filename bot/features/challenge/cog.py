@@ -82,7 +82,14 @@ class ChallengeCog(commands.Cog):
 
     async def _read_back(self, found: ReadBack) -> None:
         """Hand the reactions added while the bot was away to the live reaction handler."""
+        try:
+            await self._hand_in_missed(found)
+        finally:
+            self.manager.replays_done(found.message_id)  # the problem may now be revealed
+
+    async def _hand_in_missed(self, found: ReadBack) -> None:
         assert self.bot.user is not None
+        resumed_at = self.bot.services.clock()
         channel = await self.view.channel(found.channel_id)
         try:
             message = await channel.fetch_message(found.message_id)
@@ -92,14 +99,12 @@ class ChallengeCog(commands.Cog):
         heard = self.manager.heard_on(found.message_id)
         plan = readback.sort_out(seen, heard, late=found.late)
         letters = [(r.user_id, r.key) for r in plan.replay if r.key != HINT_KEY]
-        # Judged as of now however long handing them in takes (removals are rate limited).
-        self.manager.expect_replays(found.message_id, letters, self.bot.services.clock())
-        try:
-            for reaction in plan.replay:
-                payload = readback.replayed_event(message, reaction, users[reaction.user_id])
-                await self.on_raw_reaction_add(payload)
-        finally:
-            self.manager.replays_done(found.message_id)
+        # Judged as of the resume however long handing them in takes (removals are rate
+        # limited), and the problem is not revealed meanwhile.
+        self.manager.expect_replays(found.message_id, letters, resumed_at)
+        for reaction in plan.replay:
+            payload = readback.replayed_event(message, reaction, users[reaction.user_id])
+            await self.on_raw_reaction_add(payload)
         for user_id, picks in plan.ambiguous.items():
             for pick in picks:
                 with contextlib.suppress(discord.HTTPException):
