@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("anneal")
 
 # How long a command that needs torch waits for the workers before saying "warming up".
-WARM_WAIT = 10.0
+WARM_WAIT = 20.0  # warming takes 8 to 11 s, more on a busy machine; typing shows meanwhile
 
 
 class RunnerWarmingUp(UserFacingError):
