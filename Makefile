@@ -38,6 +38,7 @@ unit: setup
 
 bench: setup
 	$(BIN)/python bench/run_latency.py
+	$(BIN)/python bench/restart.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,5 @@
 """The bot factory: settings + storage + runner → the Discord bot with every feature, and
-`anneal bot`'s main."""
+`anneal bot`'s main (online first, torch workers warming in the background)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import bot.features.run
 import bot.features.stats
 from bot.content import load_library
 from bot.features.common.bot import AnnealBot, Feature, Services
+from bot.features.common.warmup import warm_in_background
 from bot.settings import Settings
 from bot.storage import Database
 
@@ -54,22 +55,30 @@ def create_bot(services: Services, *, guild_ready_timeout: float = 2.0) -> Annea
 
 
 async def serve(settings: Settings) -> None:
-    """Settings → database (migrated) → runner pool (warm) → bot, until stopped."""
+    """Settings → database (migrated) → bot online, with the runner warming in the background.
+
+    Connecting first means a restart costs the open problem only the seconds it takes to
+    reconnect, not the runner's warm-up; `!run` waits for the workers or says they warm up.
+    """
     from bot.runner import RunnerPool
 
     assert settings.discord_token is not None
     library = load_library(settings.content_dir)
-    async with await Database.open(settings.database) as db, RunnerPool() as runner:
-        log.info(
-            "database %s, %d packs, runner sandbox: %s",
-            settings.database,
-            len(library.packs),
-            runner.sandbox,
-        )
-        anneal = create_bot(Services(settings, db, library, runner))
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(signum, lambda: asyncio.ensure_future(anneal.close()))
-        async with anneal:
-            await anneal.start(settings.discord_token.get_secret_value())
+    async with await Database.open(settings.database) as db:
+        log.info("database %s, %d packs", settings.database, len(library.packs))
+        runner = RunnerPool()
+        warmup = warm_in_background(runner)
+        try:
+            services = Services(settings, db, library, runner, runner_warmup=warmup)
+            anneal = create_bot(services)
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                with contextlib.suppress(NotImplementedError):
+                    loop.add_signal_handler(signum, lambda: asyncio.ensure_future(anneal.close()))
+            async with anneal:
+                await anneal.start(settings.discord_token.get_secret_value())
+        finally:
+            warmup.cancel()  # a pool still starting kills the workers it spawned
+            with contextlib.suppress(asyncio.CancelledError):
+                await warmup
+            await runner.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -11,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # the Docker image points ANNEAL_CONTENT_DIR at its own copy. Never the working directory.
 SHIPPED_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 DEFAULT_DATABASE = Path("~/.local/share/anneal/anneal.db")
+_DURATION = re.compile(r"^\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>s|m|min|h)?\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"": 1.0, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 
 
 class SettingsError(Exception):
@@ -33,6 +36,11 @@ class Settings(BaseSettings):
         default="wss://gateway.discord.gg/", alias="ANNEAL_DISCORD_GATEWAY"
     )
     dev_guild: int | None = Field(default=None, alias="ANNEAL_DEV_GUILD", gt=0)
+    # Durations are seconds, or a number with s, m or h: "900", "15m".
+    resume_window: float = Field(default=900.0, alias="ANNEAL_RESUME_WINDOW", ge=0, le=7 * 86400)
+    reveal_grace: float = Field(default=5.0, alias="ANNEAL_REVEAL_GRACE", ge=0, le=60)
+    join_window: float = Field(default=15.0, alias="ANNEAL_JOIN_WINDOW", ge=0, le=600)
+    retry_window: float = Field(default=20.0, alias="ANNEAL_RETRY_WINDOW", ge=0, le=600)
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -43,6 +51,16 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_guild_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("resume_window", "reveal_grace", "join_window", "retry_window", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        match = _DURATION.match(value)
+        if match is None:
+            raise ValueError("must be seconds, or a number with s, m or h (e.g. 90, 15m)")
+        return float(match["amount"]) * _UNIT_SECONDS[(match["unit"] or "").lower()]
 
     @field_validator("database", "content_dir", mode="after")
     @classmethod

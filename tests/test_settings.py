@@ -17,6 +17,10 @@ ENV_NAMES = (
     "ANNEAL_DISCORD_API",
     "ANNEAL_DISCORD_GATEWAY",
     "ANNEAL_DEV_GUILD",
+    "ANNEAL_RESUME_WINDOW",
+    "ANNEAL_REVEAL_GRACE",
+    "ANNEAL_JOIN_WINDOW",
+    "ANNEAL_RETRY_WINDOW",
 )
 
 
@@ -78,6 +82,32 @@ def test_invalid_settings_name_each_problem(monkeypatch: pytest.MonkeyPatch) -> 
     assert "\n" not in message
     assert "ANNEAL_DEV_GUILD" in message
     assert "ANNEAL_DISCORD_GATEWAY" in message
+
+
+def test_pace_and_resume_window_defaults() -> None:
+    """A challenge waits 15 minutes for a restart; reveals come 5 s after everyone is done."""
+    settings = load_settings()
+    assert settings.resume_window == 900
+    assert (settings.reveal_grace, settings.join_window, settings.retry_window) == (5, 15, 20)
+
+
+@pytest.mark.parametrize(
+    ("written", "seconds"), [("90", 90), ("15m", 900), ("1.5 h", 5400), ("30s", 30), ("2min", 120)]
+)
+def test_durations_take_seconds_or_a_unit(
+    monkeypatch: pytest.MonkeyPatch, written: str, seconds: float
+) -> None:
+    """ANNEAL_RESUME_WINDOW=15m reads as 900 seconds; a bare number is seconds."""
+    monkeypatch.setenv("ANNEAL_RESUME_WINDOW", written)
+    assert load_settings().resume_window == seconds
+
+
+@pytest.mark.parametrize("written", ["soon", "-5", "15 days", "8d"])
+def test_a_bad_duration_names_the_setting(monkeypatch: pytest.MonkeyPatch, written: str) -> None:
+    """A duration that is not seconds, minutes or hours is refused, naming the setting."""
+    monkeypatch.setenv("ANNEAL_RETRY_WINDOW", written)
+    with pytest.raises(SettingsError, match="ANNEAL_RETRY_WINDOW"):
+        load_settings()
 
 
 def test_invalid_settings_stop_the_program_with_one_line(anneal_cli: AnnealCli) -> None:

@@ -12,7 +12,9 @@ from bot.challenges.live import (
     DoubleTap,
     LiveChallenge,
     NoChallengeHere,
+    NotYourChallenge,
     ProblemClosed,
+    ReadBack,
     UnknownPack,
 )
 from bot.challenges.manager import ChallengeManager
@@ -26,6 +28,8 @@ __all__ = [
     "DoubleTap",
     "LiveChallenge",
     "NoChallengeHere",
+    "NotYourChallenge",
     "ProblemClosed",
+    "ReadBack",
     "UnknownPack",
 ]

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.engine.pace import Progress
 from bot.engine.problems import Pack
 from bot.engine.session import ChallengeError, ChallengeSession, OpenProblem, Reveal, Summary
 from bot.storage import SessionStatus
@@ -73,6 +74,22 @@ class TapGuard:
             self._last[user_id] = previous
 
 
+class NotYourChallenge(ChallengeError):
+    """Only the member who started the challenge, or a moderator, may do that."""
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """A problem message whose reactions, added while the bot was away, are to be read back.
+
+    `late`: its deadline passed while the bot was away, so picks found there are late.
+    """
+
+    channel_id: int
+    message_id: int
+    late: bool
+
+
 @dataclass(eq=False)
 class LiveChallenge:
     """A challenge in play in one channel."""
@@ -100,12 +117,16 @@ class LiveChallenge:
 class ChallengeView(Protocol):
     """How the manager shows things; the Discord cog implements it."""
 
-    async def show_problem(self, live: LiveChallenge, opened: OpenProblem) -> int:
+    async def show_problem(
+        self, live: LiveChallenge, opened: OpenProblem, progress: Progress
+    ) -> int:
         """Post the problem; return its message id (answers arrive as reactions to it)."""
         ...
 
-    async def show_progress(self, live: LiveChallenge, opened: OpenProblem, answered: int) -> None:
-        """Update how many have answered (called at most once per progress interval)."""
+    async def show_progress(
+        self, live: LiveChallenge, opened: OpenProblem, progress: Progress
+    ) -> None:
+        """Update who answered and who is still trying (at most once per progress interval)."""
         ...
 
     async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:

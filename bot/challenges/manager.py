@@ -1,8 +1,9 @@
 """ChallengeManager: starts, runs, resumes and ends the challenges of every channel.
 
 Each answer is judged by the engine, written to SQLite, and only then acknowledged.
-Every live challenge has one lock: answers, hints, the deadline timer and `stop` take
-turns, so a reaction that races the reveal is either counted or told the problem closed.
+Every live challenge has one lock: answers, hints, the reveal timer, `next` and `stop`
+take turns, so a reaction that races the reveal is either counted or told the problem
+closed. Timers, reveals and the end of a challenge are in `running.py`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import random
 from collections.abc import Awaitable, Callable
 
 from bot.challenges.answers import save_answer
@@ -20,31 +22,49 @@ from bot.challenges.live import (
     ChallengeView,
     LiveChallenge,
     NoChallengeHere,
+    NotYourChallenge,
     ProblemClosed,
-    TapGuard,
+    ReadBack,
     UnknownPack,
 )
-from bot.challenges.resume import CannotResume, back_notice, restore_session
+from bot.challenges.resume import (
+    LATE_PICK,
+    CannotResume,
+    ResumeKind,
+    back_notice,
+    overdue_notice,
+    plan_resume,
+    reopen_notice,
+    restore_session,
+    too_late_notice,
+)
+from bot.challenges.running import RunningChallenges
 from bot.content import FRESH_PACK_ID, ContentLibrary
+from bot.engine.pace import Pace, reveal_at
 from bot.engine.problems import Pack, Problem
 from bot.engine.scoring import ScoringRules
+from bot.engine.selection import DEFAULT_COUNT, choose_problems
 from bot.engine.session import (
     AnswerOutcome,
     ChallengeError,
     ChallengeSession,
     Clock,
     HintUse,
+    Sleep,
 )
 from bot.storage import LOCAL_GUILD_ID, ChannelBusy, Database, SessionStatus, StoredSession
 
 log = logging.getLogger("anneal.challenges")
 
+MAX_FRESH = 10  # generated problems per challenge: each one is a torch run
+RECENT_CHALLENGES = 10  # how far back "problems this channel saw recently" looks
+READ_BACK_HOLD = 30.0  # longest a reveal waits for the reactions read back after a restart
 
-# Waits this many seconds of `clock` time, like asyncio.sleep; tests pass a fake clock's.
-Sleep = Callable[[float], Awaitable[None]]
+# Makes the `fresh` pack: `count` new problems, computed by the runner.
+FreshPack = Callable[[int], Awaitable[Pack]]
 
 
-class ChallengeManager:
+class ChallengeManager(RunningChallenges):
     """Every live challenge of the bot: starts them, judges and stores answers, times them."""
 
     def __init__(
@@ -54,24 +74,34 @@ class ChallengeManager:
         view: ChallengeView,
         clock: Clock,
         *,
-        grace: float = 5.0,
+        pace: Pace | None = None,
+        resume_window: float = 900.0,
         progress_interval: float = 5.0,
-        fresh: Callable[[], Awaitable[Pack]] | None = None,
+        fresh: FreshPack | None = None,
         sleep: Sleep = asyncio.sleep,
         double_tap: float = 1.5,
+        rng: random.Random | None = None,
     ) -> None:
-        self.db = db
+        super().__init__(
+            db,
+            view,
+            clock,
+            pace=pace,
+            progress_interval=progress_interval,
+            sleep=sleep,
+            double_tap=double_tap,
+        )
         self.library = library
-        self.view = view
-        self.clock = clock
-        self.sleep = sleep  # how timers wait for a deadline measured on `clock`
-        self.grace = grace  # once everyone is done, latecomers get this long to join in
-        self.progress_interval = progress_interval  # Discord rate-limits message edits
+        self.resume_window = resume_window  # downtime past a deadline that a game survives
         self.fresh = fresh  # generates the `fresh` pack, new problems every time
-        # Two letters within this many seconds are one slip of the finger, not two guesses.
-        self.double_tap = double_tap
-        self._by_channel: dict[int, LiveChallenge] = {}
-        self._by_message: dict[int, LiveChallenge] = {}
+        self.rng = rng or random.Random()  # picks and orders each challenge's problems
+        # Problems whose time ran out while the bot was down: message id -> who was heard.
+        self._late: dict[int, frozenset[tuple[int, str]]] = {}
+        # Picks read back after a restart, not yet handed in: (message, user, letter) -> when
+        # they count as arrived. The reveal of their problem waits for them.
+        self._replays: dict[tuple[int, int, str], float] = {}
+        # Problems whose reactions are being read back: message id -> hold the reveal until.
+        self._reading_back: dict[int, float] = {}
 
     # -- looking things up --------------------------------------------------------------
 
@@ -81,9 +111,38 @@ class ChallengeManager:
 
     def knows_message(self, message_id: int) -> bool:
         """A problem message of a live challenge, open or already revealed."""
-        return message_id in self._by_message or any(
-            message_id in live.closed_messages for live in self._by_channel.values()
+        return (
+            message_id in self._by_message
+            or message_id in self._late
+            or any(message_id in live.closed_messages for live in self._by_channel.values())
         )
+
+    def heard_on(self, message_id: int) -> frozenset[tuple[int, str]]:
+        """Every (user, option letter or "hint") already taken on a problem message."""
+        live = self._by_message.get(message_id)
+        if live is not None and live.session.current is not None:
+            return frozenset(live.session.heard(live.session.current.problem.id))
+        return self._late.get(message_id, frozenset())
+
+    def expect_replays(self, message_id: int, picks: list[tuple[int, str]], at: float) -> None:
+        """Picks read back after a restart count as arrived `at`, however long handing them
+        in takes; the problem is not revealed before they are in (or `replays_done`)."""
+        for user_id, letter in picks:
+            self._replays[(message_id, user_id, letter)] = at
+
+    def replays_done(self, message_id: int) -> None:
+        """The read-back of `message_id` is over: its problem may be revealed when due."""
+        self._reading_back.pop(message_id, None)
+        for key in [k for k in self._replays if k[0] == message_id]:
+            del self._replays[key]  # handed on, but refused before it was judged
+
+    def _holding(self, live: LiveChallenge) -> bool:
+        message_id = live.message_id
+        if message_id is None:
+            return False
+        if self._reading_back.get(message_id, -math.inf) > self.clock():
+            return True
+        return any(key[0] == message_id for key in self._replays)
 
     def unrevealed_problems(self, guild_id: int | None) -> list[Problem]:
         """Problems of the guild's live challenges not revealed yet (None: of every guild)."""
@@ -94,7 +153,7 @@ class ChallengeManager:
             for problem in live.session.unrevealed
         ]
 
-    async def resolve_pack(self, pack_id: str | None) -> Pack:
+    async def resolve_pack(self, pack_id: str | None, count: int | None = DEFAULT_COUNT) -> Pack:
         """The pack to play: the default, a shipped one by id, or a freshly generated one."""
         if pack_id is None:
             return self.library.default_pack()
@@ -105,13 +164,13 @@ class ChallengeManager:
         if wanted == FRESH_PACK_ID:
             if self.fresh is None:
                 raise UnknownPack("Fresh problems need `!run`'s torch workers, which are off.")
-            pack = await self.fresh()
+            pack = await self.fresh(min(count or DEFAULT_COUNT, MAX_FRESH))
             self.library.remember_generated(pack)
             return pack
         known = ", ".join(f"`{p}`" for p in [*self.library.packs, FRESH_PACK_ID])
         raise UnknownPack(f"There is no pack `{pack_id}`. The packs are: {known}.")
 
-    # -- starting and stopping ----------------------------------------------------------
+    # -- starting, moving on and stopping -------------------------------------------------
 
     async def start(
         self,
@@ -122,20 +181,23 @@ class ChallengeManager:
         user_id: int,
         user_name: str,
         pack_id: str | None = None,
+        count: int | None = DEFAULT_COUNT,
     ) -> LiveChallenge:
-        """Start a challenge in the channel and post its first problem."""
+        """Start `count` problems of a pack (None: all) in the channel; post the first one."""
         if (running := self._by_channel.get(channel_id)) is not None:
             raise ChallengeRunning(running)
-        pack = await self.resolve_pack(pack_id)
+        pack = await self.resolve_pack(pack_id, count)
         await self.db.upsert_guild(guild_id, guild_name)
         settings = await self.db.guild_settings(guild_id)
         if not settings.allows(channel_id):
             channels = ", ".join(f"<#{c}>" for c in sorted(settings.allowed_channel_ids))
             raise ChallengeNotAllowedHere(f"Challenges run in {channels} on this server.")
         await self.db.upsert_user(user_id, user_name)
+        recent = await self.db.recently_shown(guild_id, channel_id, pack.id, RECENT_CHALLENGES)
         session = ChallengeSession(
             pack,
             self.clock,
+            problems=choose_problems(pack.problems, count, self.rng, recent),
             time_scale=settings.timer_scale,
             rules=ScoringRules(speed_bonus=settings.speed_bonus),
         )
@@ -161,16 +223,31 @@ class ChallengeManager:
                 raise
         return live
 
-    async def stop(self, channel_id: int, user_id: int, *, is_moderator: bool) -> None:
-        """End the challenge early: the starter or a moderator may; the summary is shown."""
+    def _in_charge(self, channel_id: int, user_id: int, is_moderator: bool) -> LiveChallenge:
         live = self._by_channel.get(channel_id)
         if live is None:
             raise NoChallengeHere("There is no challenge running in this channel.")
         if user_id != live.started_by and not is_moderator:
-            raise ChallengeError(
-                "Only the member who started this challenge, or a moderator, can stop it."
+            raise NotYourChallenge(
+                "Only the member who started this challenge, or a moderator, can do that."
             )
+        return live
+
+    async def next(self, channel_id: int, user_id: int, *, is_moderator: bool) -> None:
+        """Reveal the open problem now and go on (the starter or a moderator may)."""
+        live = self._in_charge(channel_id, user_id, is_moderator)
         async with live.lock:
+            if live.session.current is None or self._by_channel.get(channel_id) is not live:
+                raise NoChallengeHere("No problem is open right now.")
+            self._cancel_timer(live)
+            await self._move_on(live)
+
+    async def stop(self, channel_id: int, user_id: int, *, is_moderator: bool) -> None:
+        """End the challenge early: the starter or a moderator may; the summary is shown."""
+        live = self._in_charge(channel_id, user_id, is_moderator)
+        async with live.lock:
+            if self._by_channel.get(channel_id) is not live:
+                raise NoChallengeHere("There is no challenge running in this channel.")
             self._cancel_timer(live)
             if live.session.current is not None:
                 await self._reveal(live)
@@ -190,6 +267,8 @@ class ChallengeManager:
     def _live_problem(self, message_id: int) -> LiveChallenge:
         live = self._by_message.get(message_id)
         if live is None:
+            if message_id in self._late:
+                raise ProblemClosed(LATE_PICK)
             raise ProblemClosed("That problem is closed; answer the current one.")
         return live
 
@@ -212,6 +291,10 @@ class ChallengeManager:
         """
         at = self.clock() if answered_at is None else answered_at
         live = self._live_problem(message_id)
+        letter = option.strip().upper()
+        # A pick read back after a restart counts as of the resume, however long handing
+        # it in took; any other pick as of when it reached the bot.
+        at = self._replays.pop((message_id, user_id, letter), at)
         # Claimed before waiting for the lock: a second tap that arrives while the first
         # is being stored must see it.
         previous = live.taps.claim(user_id, at)
@@ -222,7 +305,7 @@ class ChallengeManager:
                 outcome = live.session.judge(user_id, option, at=at)
                 await save_answer(self.db, live.session_id, outcome.attempt, user_name)
                 live.session.record(outcome.attempt)  # only once it is safely on disk
-                self._after_answer(live)
+                self._after_change(live)
         except BaseException:
             live.taps.release(user_id, at, previous)
             raise
@@ -250,6 +333,7 @@ class ChallengeManager:
                 use = HintUse(user_id, current.problem.id, self.clock())
                 await self.db.save_hint(live.session_id, use, display_name=user_name)
                 live.session.hint(user_id)
+                self._after_change(live)  # a new player may have joined: wait for them
         return text, first
 
     def _hint_target(self, message_id: int | None, channel_id: int) -> LiveChallenge:
@@ -260,151 +344,82 @@ class ChallengeManager:
             raise NoChallengeHere("There is no open problem in this channel.")
         return live
 
-    def _after_answer(self, live: LiveChallenge) -> None:
-        current = live.session.current
-        assert current is not None
-        due = current.deadline
-        if live.session.everyone_done():
-            due = min(due, self.clock() + self.grace)
-        if due != live.timer_due:
-            self._arm(live, due)
-        self._schedule_progress(live)
-
-    # -- progress, deadlines, reveal ----------------------------------------------------
-
-    def _schedule_progress(self, live: LiveChallenge) -> None:
-        if live.progress is not None and not live.progress.done():
-            return  # an update is already on its way and will show the latest count
-        wait = max(0.0, live.progress_shown_at + self.progress_interval - self.clock())
-        live.progress = asyncio.create_task(self._show_progress(live, wait))
-
-    async def _show_progress(self, live: LiveChallenge, wait: float) -> None:
-        await self.sleep(wait)
-        current = live.session.current
-        if current is None:
-            return
-        live.progress_shown_at = self.clock()
-        try:
-            await self.view.show_progress(live, current, live.session.answered_count())
-        except Exception:
-            log.exception("could not update the progress of session %d", live.session_id)
-
-    def _arm(self, live: LiveChallenge, due: float) -> None:
-        self._cancel_timer(live)
-        live.timer_due = due
-        live.timer = asyncio.create_task(self._at_deadline(live, due))
-
-    def _cancel_timer(self, live: LiveChallenge) -> None:
-        # The timer itself arms the next problem's timer: never cancel the running task.
-        if live.timer is not None and live.timer is not asyncio.current_task():
-            live.timer.cancel()
-        live.timer = None
-        live.timer_due = math.inf
-
-    async def _at_deadline(self, live: LiveChallenge, due: float) -> None:
-        await self.sleep(max(0.0, due - self.clock()))
-        async with live.lock:
-            if live.timer is not asyncio.current_task():
-                return  # re-armed while waiting for the lock
-            try:
-                await self._reveal(live)
-                if live.session.finished:
-                    await self._finish(live, SessionStatus.FINISHED)
-                else:
-                    await self._open_next(live)
-            except Exception:
-                log.exception("challenge %d failed at its deadline", live.session_id)
-                await self._abandon(live)
-
-    async def _open_next(self, live: LiveChallenge) -> None:
-        opened = live.session.open_next()
-        # Stored before it is shown: a crash from here on resumes this problem.
-        await self.db.set_current_problem(
-            live.session_id, opened.index, opened.opened_at, opened.deadline
-        )
-        message_id = await self.view.show_problem(live, opened)
-        self._track_message(live, message_id)  # before any await: reactions may follow fast
-        await self.db.set_problem_message(live.session_id, message_id)
-        live.progress_shown_at = -math.inf
-        self._arm(live, opened.deadline)
-
-    def _track_message(self, live: LiveChallenge, message_id: int) -> None:
-        live.message_id = message_id
-        live.taps = TapGuard(self.double_tap)  # the double-tap guard is per problem
-        self._by_message[message_id] = live
-
-    async def _reveal(self, live: LiveChallenge) -> None:
-        reveal = live.session.reveal()
-        if live.message_id is not None:
-            self._by_message.pop(live.message_id, None)
-            live.closed_messages.add(live.message_id)
-            live.message_id = None
-        await self.view.show_reveal(live, reveal)
-
-    async def _finish(self, live: LiveChallenge, status: SessionStatus) -> None:
-        summary = live.session.summary()
-        new_badges = []
-        if status is SessionStatus.FINISHED:
-            for user_id in summary.badge_winners:
-                if await self.db.award_badge(
-                    live.guild_id, user_id, live.pack.badge.name, live.pack.id, self.clock()
-                ):
-                    new_badges.append(user_id)
-        await self.db.end_session(live.session_id, status, self.clock())
-        self._forget(live)
-        await self.view.show_summary(live, summary, new_badges, status)
-
-    async def _abandon(self, live: LiveChallenge) -> None:
-        """After an unexpected error, end the session rather than leave the channel stuck."""
-        self._forget(live)
-        with contextlib.suppress(Exception):
-            await self.db.end_session(live.session_id, SessionStatus.STOPPED, self.clock())
-        with contextlib.suppress(Exception):
-            await self.view.show_notice(
-                live.channel_id,
-                "Something went wrong and this challenge had to stop. Every answer is saved.",
-            )
-
-    def _forget(self, live: LiveChallenge) -> None:
-        self._cancel_timer(live)
-        self._by_channel.pop(live.channel_id, None)
-        for message_id in [live.message_id, *live.closed_messages]:
-            if message_id is not None:
-                self._by_message.pop(message_id, None)
-
     # -- resuming after a restart -------------------------------------------------------
 
-    async def resume_all(self) -> None:
-        """Re-arm every open challenge; close with a notice those that expired meanwhile."""
+    async def resume_all(self) -> list[ReadBack]:
+        """Bring back every open challenge; return the messages whose reactions to read back.
+
+        Reactions added while the bot was away reach it as no event, so the caller reads
+        them from Discord and hands them in as if they had just arrived: on time if the
+        problem is still open, late if its deadline passed during the outage (Discord does
+        not say when a reaction was added, so that is the only fair reading). The caller
+        then calls `replays_done`; until then (at most READ_BACK_HOLD s) an open problem
+        is not revealed, so reading back never makes an on-time pick late.
+        """
+        read_back: list[ReadBack] = []
         for stored in await self.db.open_sessions():
             if stored.guild_id == LOCAL_GUILD_ID or stored.channel_id in self._by_channel:
                 continue  # terminal games are not the bot's
             try:
-                await self._resume(stored)
+                if (found := await self._resume(stored)) is not None:
+                    read_back.append(found)
             except Exception:
                 log.exception("could not resume session %d", stored.id)
                 with contextlib.suppress(Exception):
                     await self.db.end_session(stored.id, SessionStatus.STOPPED, self.clock())
+        return read_back
 
-    async def _resume(self, stored: StoredSession) -> None:
+    async def _resume(self, stored: StoredSession) -> ReadBack | None:
+        kind = plan_resume(stored, self.clock(), self.resume_window)
+        shown = stored.message_id is not None and stored.deadline is not None
         try:
-            session = await restore_session(self.db, self.library, stored, self.clock)
+            session = await restore_session(
+                self.db, self.library, stored, self.clock, reopen=not shown
+            )
         except CannotResume as refusal:
             await self.db.end_session(stored.id, refusal.status, self.clock())
             await self.view.show_notice(stored.channel_id, refusal.notice)
-            return
+            return None
         live = LiveChallenge(
             stored.id, stored.guild_id, stored.channel_id, stored.started_by, session
         )
         self._by_channel[stored.channel_id] = live
-        opened = session.current
-        assert opened is not None  # a restored session is on its open problem
-        if stored.message_id is None:
-            # The crash came between storing the problem and posting it: post it now.
-            message_id = await self.view.show_problem(live, opened)
-            await self.db.set_problem_message(stored.id, message_id)
-            self._track_message(live, message_id)
-        else:
-            self._track_message(live, stored.message_id)
-        self._arm(live, opened.deadline)
-        await self.view.show_notice(stored.channel_id, back_notice(opened))
+        async with live.lock:
+            if stored.message_id is None or not shown:
+                # Nobody saw the problem: post it now with its whole time, or end here.
+                if kind is ResumeKind.REOPEN:
+                    number, total = stored.current_index + 1, len(session.problems)
+                    await self.view.show_notice(stored.channel_id, reopen_notice(number, total))
+                    await self._open_next(live)
+                else:
+                    notice = too_late_notice(None, self.resume_window)
+                    await self.view.show_notice(stored.channel_id, notice)
+                    await self._finish(live, SessionStatus.EXPIRED)
+                return None
+            opened = session.current
+            if kind is ResumeKind.CONTINUE:
+                assert opened is not None
+                # Picks added while away are judged as of now: hold the reveal till they are.
+                self._reading_back[stored.message_id] = self.clock() + READ_BACK_HOLD
+                self._track_message(live, stored.message_id)
+                self._arm(live, reveal_at(session, self.pace))
+                await self.view.show_notice(stored.channel_id, back_notice(opened))
+                return ReadBack(stored.channel_id, stored.message_id, late=False)
+            # The deadline passed while the bot was down: its picks are all in; reveal it.
+            notice = (
+                overdue_notice(opened)
+                if kind is ResumeKind.OVERDUE and opened is not None
+                else too_late_notice(opened, self.resume_window)
+            )
+            await self.view.show_notice(stored.channel_id, notice)
+            if opened is not None:
+                self._late[stored.message_id] = frozenset(session.heard(opened.problem.id))
+                await self._reveal(live)
+            if kind is ResumeKind.OVERDUE and not session.finished:
+                await self._open_next(live)  # with its full time
+            else:
+                await self._finish(
+                    live,
+                    SessionStatus.FINISHED if kind is ResumeKind.OVERDUE else SessionStatus.EXPIRED,
+                )
+            return ReadBack(stored.channel_id, stored.message_id, late=True)

@@ -6,7 +6,7 @@ hint) and derives the rest, so it can be rebuilt exactly from what storage recor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.engine.badges import earns_badge
@@ -14,6 +14,9 @@ from bot.engine.problems import Badge, Letter, Pack, Problem
 from bot.engine.scoring import DEFAULT_RULES, ScoringRules, points_for
 
 Clock = Callable[[], float]  # seconds since the epoch, like time.time
+# Waits this many seconds of a Clock's time, like asyncio.sleep; tests pass a fake clock's.
+Sleep = Callable[[float], Awaitable[None]]
+HINT_KEY = "hint"  # what `heard` lists for a player who took the hint
 
 
 class ChallengeError(Exception):
@@ -332,23 +335,33 @@ class ChallengeSession:
             seen.setdefault(user_id, None)
         return list(seen)
 
+    def played(self, user_id: int, index: int) -> bool:
+        """Whether the player answered, or took the hint of, the problem at `index`."""
+        return (user_id, self.problems[index].id) in self._state
+
+    def attempts_of(self, user_id: int) -> list[Attempt]:
+        """The player's attempts at the open problem, oldest first."""
+        current = self._open_problem()
+        player = self._state.get((user_id, current.problem.id))
+        return list(player.attempts) if player is not None else []
+
+    def heard(self, problem_id: str) -> set[tuple[int, str]]:
+        """Every (player, option letter) answered on a problem, and (player, HINT_KEY) hints."""
+        heard: set[tuple[int, str]] = set()
+        for (user_id, pid), state in self._state.items():
+            if pid != problem_id:
+                continue
+            heard.update((user_id, a.option) for a in state.attempts)
+            if state.hinted:
+                heard.add((user_id, HINT_KEY))
+        return heard
+
     def answered_count(self) -> int:
         """How many players have answered the open problem."""
         current = self._open_problem()
         return sum(
             1 for (_, pid), s in self._state.items() if pid == current.problem.id and s.attempts
         )
-
-    def everyone_done(self) -> bool:
-        """True when every participant is done with the open problem, so it may end early.
-
-        Who is playing is only known once a problem has been played: the first problem
-        always runs to its deadline, so the fastest answer never cuts the others short.
-        """
-        current = self._open_problem()
-        if current.index == 0 or self.answered_count() == 0:
-            return False
-        return all(self.is_done(u) for u in self.participants)
 
     # -- reveal and summary -------------------------------------------------------------
 
@@ -373,7 +386,11 @@ class ChallengeSession:
         return Reveal(current.problem, dict(sorted(by_attempt.items())), missed)
 
     def summary(self) -> Summary:
-        """Scores of everyone who played, best first, and the badge winners."""
+        """Scores of everyone who played, best first, and the badge winners.
+
+        The badge is the pack's, so it counts the whole pack: a challenge of 5 of its 18
+        problems can show a perfect score but earns no "every problem right" badge.
+        """
         played = self.problems[: self._next_index]
         scores = []
         winners = []
@@ -392,7 +409,7 @@ class ChallengeSession:
             correct = sum(1 for n in solved_on.values() if n is not None)
             first = sum(1 for n in solved_on.values() if n == 1)
             scores.append(PlayerScore(user_id, points, correct, first, hints))
-            if earns_badge(self.pack.badge, solved_on, len(self.problems)):
+            if earns_badge(self.pack.badge, solved_on, len(self.pack.problems)):
                 winners.append(user_id)
         scores.sort(key=lambda s: (-s.points, -s.correct, -s.first_try))
         return Summary(self.pack, scores, winners, len(played))

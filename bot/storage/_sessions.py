@@ -115,6 +115,25 @@ class SessionQueries(Store):
             row = await fetch_one(conn, query, (channel_id,))
         return None if row is None else _session(row)
 
+    async def recently_shown(
+        self, guild_id: int, channel_id: int, pack_id: str, limit: int = 10
+    ) -> list[list[str]]:
+        """The problem ids the channel's last `limit` challenges of a pack showed, latest first."""
+        # guild_id first: sessions_by_guild narrows the scan to one server's challenges.
+        query = """
+            SELECT problem_ids, current_index, opened_at FROM sessions
+            WHERE guild_id = ? AND channel_id = ? AND pack_id = ?
+            ORDER BY id DESC LIMIT ?
+        """
+        async with self._read() as conn:
+            rows = await conn.execute_fetchall(query, (guild_id, channel_id, pack_id, limit))
+        # A session shows its problems in order, up to the current one (none if never opened).
+        return [
+            json.loads(row["problem_ids"])[: row["current_index"] + 1]
+            for row in rows
+            if row["opened_at"] is not None
+        ]
+
     async def save_session_pack(self, session_id: int, pack_json: str) -> None:
         """Keep a generated pack with its session, for resuming after a restart."""
         query = "INSERT OR REPLACE INTO session_packs (session_id, pack_json) VALUES (?, ?)"

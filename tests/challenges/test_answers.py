@@ -17,7 +17,7 @@ from bot.challenges import AnswerNotSaved, ChallengeManager, DoubleTap, LiveChal
 from bot.challenges.live import TapGuard
 from bot.engine.session import OptionAlreadyTried
 from bot.storage import Database, StorageError
-from tests.challenges.test_manager import (
+from tests.challenges.fakes import (
     ALICE,
     BOB,
     CHANNEL,

@@ -9,6 +9,7 @@ import pytest
 
 from bot.challenges import ChallengeManager, LiveChallenge
 from bot.content import ContentLibrary
+from bot.engine.pace import Progress
 from bot.engine.session import OpenProblem, Reveal, Summary
 from bot.storage import Database, SessionStatus
 from tests.engine.conftest import FakeClock, make_pack, make_problem
@@ -24,11 +25,15 @@ class QuietView:
     def __init__(self) -> None:
         self.posted = 0
 
-    async def show_problem(self, live: LiveChallenge, opened: OpenProblem) -> int:
+    async def show_problem(
+        self, live: LiveChallenge, opened: OpenProblem, progress: Progress
+    ) -> int:
         self.posted += 1
         return 5000 + self.posted
 
-    async def show_progress(self, live: LiveChallenge, opened: OpenProblem, answered: int) -> None:
+    async def show_progress(
+        self, live: LiveChallenge, opened: OpenProblem, progress: Progress
+    ) -> None:
         pass
 
     async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:
@@ -45,8 +50,11 @@ class QuietView:
 
 @pytest.fixture
 async def manager(tmp_path: Path) -> AsyncIterator[ChallengeManager]:
-    """A manager of the pack `tiny` (p1, p2, p3 of 10 s) on a FakeClock."""
-    pack = make_pack(*(make_problem(f"p{n}", time_limit=10) for n in (1, 2, 3)))
+    """A manager of the pack `tiny` (p1, p2, p3 of 10 s, a level up each) on a FakeClock."""
+    levels = ("beginner", "intermediate", "advanced")  # challenges play the easiest first
+    pack = make_pack(
+        *(make_problem(f"p{n}", time_limit=10, level=levels[n - 1]) for n in (1, 2, 3))
+    )
     library = ContentLibrary({pack.id: pack}, {pack.id: Path("tiny.yaml")})
     clock = FakeClock()
     async with await Database.open(tmp_path / "m.db") as db:

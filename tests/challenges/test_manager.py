@@ -6,130 +6,38 @@ Time is a FakeClock: deadlines pass when a test advances it, never by waiting.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.challenges import (
-    ChallengeManager,
     ChallengeNotAllowedHere,
     ChallengeRunning,
-    LiveChallenge,
     NoChallengeHere,
+    NotYourChallenge,
     ProblemClosed,
+    ReadBack,
 )
-from bot.content import ContentLibrary
 from bot.engine.problems import Pack
 from bot.engine.session import (
     ChallengeError,
     DeadlinePassed,
-    OpenProblem,
     OptionAlreadyTried,
-    Reveal,
-    Summary,
 )
 from bot.storage import Database, SessionStatus
+from tests.challenges.fakes import (
+    ALICE,
+    BOB,
+    CHANNEL,
+    DEADLINE,
+    GUILD,
+    OTHER_CHANNEL,
+    SCALE,
+    FakeView,
+    manager_for,
+    start,
+)
 from tests.engine.conftest import FakeClock, make_pack, make_problem
 from tests.storage.sql_trace import traced_statements, transactions
-
-GUILD, CHANNEL, OTHER_CHANNEL = 10, 20, 21
-ALICE, BOB = 1, 2
-SCALE = 0.5  # every 10 s time limit becomes 5 s (exact in binary, like every time here)
-DEADLINE = 10 * SCALE
-
-
-@dataclass
-class FakeView:
-    """Records what the manager shows; gives each posted problem a message id."""
-
-    problems: list[OpenProblem] = field(default_factory=list)
-    reveals: list[Reveal] = field(default_factory=list)
-    summaries: list[tuple[Summary, list[int], SessionStatus]] = field(default_factory=list)
-    notices: list[tuple[int, str]] = field(default_factory=list)
-    progress: list[int] = field(default_factory=list)
-    next_id: int = 1000
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def show_problem(self, live: LiveChallenge, opened: OpenProblem) -> int:
-        self.problems.append(opened)
-        self.next_id += 1
-        self.changed.set()
-        return self.next_id
-
-    async def show_progress(self, live: LiveChallenge, opened: OpenProblem, answered: int) -> None:
-        self.progress.append(answered)
-
-    async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:
-        self.reveals.append(reveal)
-        self.changed.set()
-
-    async def show_summary(
-        self, live: LiveChallenge, summary: Summary, new_badges: list[int], status: SessionStatus
-    ) -> None:
-        self.summaries.append((summary, new_badges, status))
-        self.changed.set()
-
-    async def show_notice(self, channel_id: int, text: str) -> None:
-        self.notices.append((channel_id, text))
-
-    async def until(self, check: Any, within: float = 5) -> None:
-        """Wait (at most `within` s) for a condition on the view or the manager's state."""
-        async with asyncio.timeout(within):
-            while not check():
-                self.changed.clear()
-                # The manager also changes state between view calls: look again soon.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.changed.wait(), 0.01)
-
-
-def two_problem_pack() -> Pack:
-    """Two problems of 10 s (before the guild's timer scale): p1 answered B, p2 answered C."""
-    return make_pack(
-        make_problem("p1", answer="B", time_limit=10),
-        make_problem("p2", answer="C", time_limit=10),
-    )
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """The manager's clock; its timers sleep on it."""
-    return FakeClock()
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A database with the study group, its timers scaled by SCALE."""
-    database = await Database.open(tmp_path / "m.db")
-    await database.upsert_guild(GUILD, "Study group")
-    await database.update_guild_settings(GUILD, timer_scale=SCALE)
-    yield database
-    await database.close()
-
-
-def manager_for(db: Database, view: FakeView, clock: FakeClock, **kwargs: Any) -> ChallengeManager:
-    """A manager of the tiny pack whose timers run on `clock`."""
-    pack = two_problem_pack()
-    library = ContentLibrary({pack.id: pack}, {pack.id: Path("tiny.yaml")})
-    kwargs.setdefault("grace", 0.25)
-    return ChallengeManager(db, library, view, clock, sleep=clock.sleep, **kwargs)
-
-
-async def start(
-    manager: ChallengeManager, channel: int = CHANNEL, pack_id: str = "tiny"
-) -> LiveChallenge:
-    """Alice starts `pack_id` in `channel`."""
-    return await manager.start(
-        guild_id=GUILD,
-        guild_name="Study group",
-        channel_id=channel,
-        user_id=ALICE,
-        user_name="alice",
-        pack_id=pack_id,
-    )
 
 
 async def test_start_posts_and_stores_the_first_problem(db: Database, clock: FakeClock) -> None:
@@ -217,8 +125,8 @@ async def test_whole_challenge_runs_to_the_badge(db: Database, clock: FakeClock)
     second = live.message_id
     assert second is not None
     await manager.answer(message_id=second, user_id=ALICE, user_name="a", option="C")
-    assert live.timer_due == clock() + manager.grace  # everyone is done: only the grace left
-    clock.advance(manager.grace)
+    assert live.timer_due == clock() + manager.pace.grace  # everyone done: only the grace left
+    clock.advance(manager.pace.grace)
     await view.until(lambda: view.summaries)
     _, new_badges, status = view.summaries[0]
     assert status is SessionStatus.FINISHED
@@ -300,7 +208,7 @@ async def test_stop_needs_the_starter_or_a_moderator(db: Database, clock: FakeCl
     view = FakeView()
     manager = manager_for(db, view, clock, grace=60)
     live = await start(manager)
-    with pytest.raises(ChallengeError, match="Only the member who started"):
+    with pytest.raises(NotYourChallenge, match="Only the member who started"):
         await manager.stop(CHANNEL, BOB, is_moderator=False)
     await manager.stop(CHANNEL, ALICE, is_moderator=False)
     assert view.summaries[0][2] is SessionStatus.STOPPED
@@ -344,7 +252,7 @@ async def test_progress_updates_are_throttled(db: Database, clock: FakeClock) ->
     await view.until(lambda: view.progress)
     assert len(view.progress) == 1  # the first at once; the rest wait for the interval
     clock.advance(2.0)
-    await view.until(lambda: view.progress[-1] == 10)
+    await view.until(lambda: view.progress[-1].answered == 10)
     assert len(view.progress) <= 2  # at most one more, showing the latest count
     await manager.close()
 
@@ -361,7 +269,8 @@ async def test_restart_mid_challenge_keeps_every_attempt(db: Database, clock: Fa
 
     view = FakeView()
     after = manager_for(db, view, clock)
-    await after.resume_all()
+    assert await after.resume_all() == [ReadBack(CHANNEL, message, late=False)]
+    after.replays_done(message)  # what the cog does once it has read back the reactions
     assert "I'm back" in view.notices[0][1]
     assert after.knows_message(message)
     with pytest.raises(OptionAlreadyTried):
@@ -373,25 +282,11 @@ async def test_restart_mid_challenge_keeps_every_attempt(db: Database, clock: Fa
     await after.close()
 
 
-async def test_expired_while_offline_closes_with_a_notice(db: Database, clock: FakeClock) -> None:
-    """A challenge whose deadline passed during downtime is closed as expired."""
-    before = manager_for(db, FakeView(), clock, grace=60)
-    live = await start(before)
-    await before.close()
-    clock.advance(DEADLINE + 0.5)  # the bot is down past the deadline
-    view = FakeView()
-    await manager_for(db, view, clock).resume_all()
-    assert "ran out of time while I was offline" in view.notices[0][1]
-    stored = await db.session(live.session_id)
-    assert stored is not None
-    assert stored.status is SessionStatus.EXPIRED
-
-
 async def test_fresh_pack_is_generated_for_each_start(db: Database, clock: FakeClock) -> None:
     """`fresh` asks the generator every time and its problems become findable by id."""
     made: list[Pack] = []
 
-    async def generate() -> Pack:
+    async def generate(count: int) -> Pack:
         pack = make_pack(make_problem(f"fresh-{len(made)}", time_limit=10))
         made.append(pack)
         return pack
@@ -418,7 +313,7 @@ async def test_fresh_pack_without_a_runner_is_a_clear_refusal(
 async def test_fresh_challenge_resumes_after_a_restart(db: Database, clock: FakeClock) -> None:
     """A generated pack is stored with its session, so a restart carries on with it."""
 
-    async def generate() -> Pack:
+    async def generate(count: int) -> Pack:
         pack = make_pack(make_problem("fresh-only", answer="D", time_limit=10))
         return pack.model_copy(update={"id": "fresh"})  # as the generator names it
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
@@ -10,7 +11,7 @@ from typing import Any
 
 from bot.app import create_bot
 from bot.content import load_library
-from bot.engine.session import Clock
+from bot.engine.session import Clock, Sleep
 from bot.features.common.bot import AnnealBot, Services
 from bot.runner import RunnerPool
 from bot.settings import SHIPPED_CONTENT_DIR, Settings
@@ -40,13 +41,25 @@ async def running_anneal(
     *,
     runner: RunnerPool | None = None,
     clock: Clock = time.time,
+    sleep: Sleep = asyncio.sleep,
+    runner_warmup: asyncio.Task[bool] | None = None,
     content_dir: Path = SHIPPED_CONTENT_DIR,
     reveal_grace: float = 5.0,
     double_tap: float = 1.5,
     **settings_changes: object,
 ) -> AsyncIterator[AnnealBot]:
-    """The bot built by `create_bot`, connected and ready; closed (not killed) on exit."""
-    settings = settings_for(server, database, ANNEAL_CONTENT_DIR=content_dir, **settings_changes)
+    """The bot built by `create_bot`, connected and ready; closed (not killed) on exit.
+
+    Pass a FakeClock as `clock=clock, sleep=clock.sleep` to move the challenges' time by
+    hand; other settings go in as their variables, e.g. ``ANNEAL_RESUME_WINDOW="60"``.
+    """
+    settings = settings_for(
+        server,
+        database,
+        ANNEAL_CONTENT_DIR=content_dir,
+        ANNEAL_REVEAL_GRACE=reveal_grace,
+        **settings_changes,
+    )
     with point_discord_at(server):  # restores discord.py's URLs after the test
         async with await Database.open(database) as db:
             library = load_library(content_dir)
@@ -56,7 +69,8 @@ async def running_anneal(
                 library,
                 runner,
                 clock,
-                reveal_grace=reveal_grace,
+                sleep,
+                runner_warmup,
                 double_tap=double_tap,
             )
             bot = create_bot(services, guild_ready_timeout=0.1)

@@ -1,11 +1,13 @@
 """End to end: challenges played by reactions against the fake Discord.
 
 The real bot (built by the same factory as `anneal bot`) plays a two-problem pack with
-short timers; members answer by reactions and get feedback by DM.
+3-second problems; members answer by reactions and get feedback by DM. The challenges'
+time is a FakeClock: a deadline passes when a test advances it, never by waiting.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,21 +19,21 @@ from bot.storage import Database, SessionStatus
 from tests.content.test_loader import write_pack
 from tests.e2e.anneal import running_anneal
 from tests.e2e.fake_discord import FakeDiscord, FakeMessage, MessagePredicate, World, title_starts
-from tests.engine.conftest import make_problem
+from tests.engine.conftest import FakeClock, make_problem
 
 A, B, C = LETTER_EMOJI["A"], LETTER_EMOJI["B"], LETTER_EMOJI["C"]
 
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
-    """A pack of two 10-second problems (answers B then C)."""
+    """A pack of two 10-second problems (answers B then C; levels keep that order)."""
     directory = tmp_path / "content"
     directory.mkdir()
     write_pack(
         directory,
         "tiny",
         make_problem("first", answer="B", time_limit=10, hint="Count to two."),
-        make_problem("second", answer="C", time_limit=10),
+        make_problem("second", answer="C", time_limit=10, level="intermediate"),
     )
     return directory
 
@@ -43,9 +45,18 @@ async def scale_timers(database: Path, guild_id: int, scale: float) -> None:
         await db.update_guild_settings(guild_id, timer_scale=scale)
 
 
+PROBLEM_SECONDS = 3.0  # 10 s time limits at a timer scale of 0.3
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The challenges' clock: the test moves it."""
+    return FakeClock()
+
+
 @pytest.fixture
 async def bot(
-    fake_discord: FakeDiscord, world: World, tmp_path: Path, content: Path
+    fake_discord: FakeDiscord, world: World, tmp_path: Path, content: Path, clock: FakeClock
 ) -> AsyncIterator[AnnealBot]:
     """Anneal with 3-second problems and a short grace before an early reveal.
 
@@ -53,9 +64,15 @@ async def bot(
     the double-tap guard (tested in test_challenge_burst.py) is off.
     """
     database = tmp_path / "anneal.db"
-    await scale_timers(database, world.guild.id, 0.3)
+    await scale_timers(database, world.guild.id, PROBLEM_SECONDS / 10)
     async with running_anneal(
-        fake_discord, database, content_dir=content, reveal_grace=0.2, double_tap=0.0
+        fake_discord,
+        database,
+        content_dir=content,
+        reveal_grace=0.2,
+        clock=clock,
+        sleep=clock.sleep,
+        double_tap=0.0,
     ) as running:
         yield running
 
@@ -112,20 +129,24 @@ async def test_answers_right_wrong_and_too_often(
 
 
 async def test_reveal_then_next_problem_then_summary_with_badge(
-    bot: AnnealBot, fake_discord: FakeDiscord, world: World
+    bot: AnnealBot, fake_discord: FakeDiscord, world: World, clock: FakeClock
 ) -> None:
     """The reveal, the next problem (ended early: everyone is done), and the badge."""
     fake = fake_discord
     problem = await start(fake, world)
     await fake.user_adds_reaction(world.general.id, problem.id, world.admin, B)
-    # Problem 1 runs to its deadline (3 s); problem 2 ends once alice is done.
-    reveal = await fake.wait_for_message(world.general.id, title_starts("Answer: B)"), timeout=15)
+    await fake.wait_for_dm(world.admin)
+    # Problem 1 stays open its (short) join window, here its whole 3 s.
+    clock.advance(PROBLEM_SECONDS)
+    reveal = await fake.wait_for_message(world.general.id, title_starts("Answer: B)"))
     fields = {f["name"]: f["value"] for f in reveal.embeds[0]["fields"]}
     assert fields["Solved by"] == f"First try: <@{world.admin.id}>"
     assert {"Why not A", "Why not C", "Why not D"} <= set(fields)
     second = await fake.wait_for_message(world.general.id, is_problem(2))
     await fake.wait_for_reactions(second.id, [C])  # members click the bot's reactions
     await fake.user_adds_reaction(world.general.id, second.id, world.admin, C)
+    await fake.wait_for_dm(world.admin)
+    clock.advance(0.2)  # alice, the only player, is done: only the grace is left
     summary = await fake.wait_for_message(world.general.id, title_starts("Tiny: complete"))
     scoreboard = summary.embeds[0]["description"].splitlines()
     assert len(scoreboard) == 1  # the bot's own reactions never count as answers
@@ -139,12 +160,13 @@ async def test_reveal_then_next_problem_then_summary_with_badge(
 
 
 async def test_answer_after_the_deadline_is_refused(
-    bot: AnnealBot, fake_discord: FakeDiscord, world: World
+    bot: AnnealBot, fake_discord: FakeDiscord, world: World, clock: FakeClock
 ) -> None:
     """A reaction on a problem that was already revealed gets a 'closed' reply."""
     fake = fake_discord
     problem = await start(fake, world)
-    await fake.wait_for_message(world.general.id, title_starts("Answer: B)"), timeout=10)
+    clock.advance(PROBLEM_SECONDS)
+    await fake.wait_for_message(world.general.id, title_starts("Answer: B)"))
     await fake.user_adds_reaction(world.general.id, problem.id, world.member, B)
     closed = await fake.wait_for_dm(world.member)
     assert "That problem is closed" in closed.content
@@ -206,19 +228,29 @@ async def test_slash_challenge_start(
 
 
 async def test_restart_mid_challenge_keeps_every_attempt(
-    fake_discord: FakeDiscord, world: World, tmp_path: Path, content: Path
+    fake_discord: FakeDiscord, world: World, tmp_path: Path, content: Path, clock: FakeClock
 ) -> None:
     """The bot goes down mid-problem; after the restart old reactions still count."""
     fake = fake_discord
     database = tmp_path / "restart.db"
-    await scale_timers(database, world.guild.id, 1.0)  # 10 s: room for the restart
-    async with running_anneal(fake, database, content_dir=content, reveal_grace=0.2):
+    await scale_timers(database, world.guild.id, PROBLEM_SECONDS / 10)
+
+    def anneal() -> contextlib.AbstractAsyncContextManager[AnnealBot]:
+        return running_anneal(
+            fake,
+            database,
+            content_dir=content,
+            reveal_grace=0.2,
+            clock=clock,
+            sleep=clock.sleep,
+            double_tap=0.0,
+        )
+
+    async with anneal():
         problem = await start(fake, world)
         await fake.user_adds_reaction(world.general.id, problem.id, world.member, A)
         await fake.wait_for_dm(world.member)
-    async with running_anneal(
-        fake, database, content_dir=content, reveal_grace=0.2, double_tap=0.0
-    ):
+    async with anneal():
         back = await fake.wait_for_message(world.general.id, lambda m: "I'm back" in m.content)
         assert "Problem 1/2 is still open" in back.content
         await fake.user_adds_reaction(world.general.id, problem.id, world.member, A)

@@ -7,6 +7,7 @@ import pytest
 from bot.engine.problems import Pack
 from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT, ScoringRules
 from bot.engine.session import (
+    HINT_KEY,
     AlreadySolved,
     ChallengeError,
     ChallengeSession,
@@ -188,39 +189,6 @@ def test_speed_bonus_rewards_fast_answers(pack: Pack, clock: FakeClock) -> None:
     assert fast > slow >= POINTS_BY_ATTEMPT[0]
 
 
-def test_first_problem_always_runs_to_its_deadline(pack: Pack, clock: FakeClock) -> None:
-    """On problem 1 nobody knows who is playing yet: no early end, even if all are done."""
-    session = started(pack, clock)
-    session.answer(ALICE, "B")
-    assert not session.everyone_done()
-
-
-def test_everyone_done_waits_for_every_participant(pack: Pack, clock: FakeClock) -> None:
-    """From problem 2 on, it ends early only when all who played are done."""
-    session = started(pack, clock)
-    session.answer(ALICE, "B")
-    session.answer(BOB, "B")
-    session.reveal()
-    session.open_next()
-    assert not session.everyone_done()
-    session.answer(ALICE, "C")
-    session.answer(BOB, "A")
-    assert not session.everyone_done()
-    session.answer(BOB, "D")
-    assert session.everyone_done()
-
-
-def test_participants_of_earlier_problems_are_waited_for(pack: Pack, clock: FakeClock) -> None:
-    """Someone who played problem 1 is expected on problem 2 too."""
-    session = started(pack, clock)
-    session.answer(ALICE, "B")
-    session.answer(BOB, "B")
-    session.reveal()
-    session.open_next()
-    session.answer(ALICE, "C")
-    assert not session.everyone_done()
-
-
 def test_reveal_lists_first_and_second_try(pack: Pack, clock: FakeClock) -> None:
     """The reveal groups solvers by attempt, in answer order, and lists who missed."""
     session = started(pack, clock)
@@ -349,3 +317,51 @@ def test_reveal_orders_solvers_by_arrival(pack: Pack, clock: FakeClock) -> None:
     session.answer(BOB, "B")
     session.answer(ALICE, "B", at=first)
     assert session.reveal().first_try == [ALICE, BOB]
+
+
+def test_heard_lists_every_pick_and_hint_of_a_problem(pack: Pack, clock: FakeClock) -> None:
+    """What a problem has heard: each player's letters and their hint, nobody else's."""
+    session = started(pack, clock)
+    session.answer(ALICE, "A")
+    session.answer(ALICE, "B")
+    session.hint(BOB)
+    assert session.heard("p1") == {(ALICE, "A"), (ALICE, "B"), (BOB, HINT_KEY)}
+    assert session.heard("p2") == set()
+
+
+def test_played_is_answered_or_hinted_on_that_problem(pack: Pack, clock: FakeClock) -> None:
+    """played(user, index) says whether the player took part in that problem."""
+    session = started(pack, clock)
+    session.answer(ALICE, "B")
+    session.hint(BOB)
+    session.reveal()
+    session.open_next()
+    assert session.played(ALICE, 0)
+    assert session.played(BOB, 0)
+    assert not session.played(ALICE, 1)
+    assert session.attempts_of(ALICE) == []
+
+
+def test_the_badge_needs_the_whole_pack(clock: FakeClock) -> None:
+    """A perfect run of 2 of a pack's 3 problems shows in the scores but earns no badge."""
+    pack = make_pack(make_problem("p1"), make_problem("p2"), make_problem("p3"))
+    session = ChallengeSession(pack, clock, problems=pack.problems[:2])
+    for _ in range(2):
+        session.open_next()
+        session.answer(ALICE, "B")
+        session.reveal()
+    summary = session.summary()
+    assert summary.scores[0].correct == 2
+    assert summary.badge_winners == []
+
+
+def test_an_answer_can_be_judged_as_of_when_it_arrived(pack: Pack, clock: FakeClock) -> None:
+    """judge(at=...) uses the arrival time for the deadline and the attempt's time."""
+    session = started(pack, clock)
+    arrived = clock.now + 59
+    clock.advance(61)  # handled after the deadline, arrived before it
+    outcome = session.judge(ALICE, "B", at=arrived)
+    assert outcome.correct
+    assert outcome.attempt.answered_at == arrived
+    with pytest.raises(DeadlinePassed):
+        session.judge(ALICE, "B")

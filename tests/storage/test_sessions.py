@@ -9,7 +9,7 @@ import pytest
 
 from bot.engine.session import HintUse
 from bot.storage import ChannelBusy, Database, SessionNotOpen, SessionStatus, StorageFailed
-from tests.storage.seeding import BOB, CHANNEL, OTHER_CHANNEL, T0, answer, start_session
+from tests.storage.seeding import BOB, CHANNEL, GUILD, OTHER_CHANNEL, T0, answer, start_session
 
 
 async def test_session_round_trip(seeded: Database) -> None:
@@ -93,3 +93,22 @@ async def test_session_pack_round_trip(tmp_path: Path) -> None:
         assert await db.session_pack(session_id) is None
         await db.save_session_pack(session_id, '{"id": "fresh"}')
         assert await db.session_pack(session_id) == '{"id": "fresh"}'
+
+
+async def test_recently_shown_lists_what_each_challenge_showed(seeded: Database) -> None:
+    """Latest first, only the problems up to the one reached; other channels are not mixed in."""
+    never_opened = await start_session(seeded)
+    await seeded.end_session(never_opened, SessionStatus.STOPPED, T0 + 1)
+    stopped_early = await start_session(seeded, started_at=T0 + 10)
+    await seeded.set_current_problem(stopped_early, 1, T0 + 20, T0 + 80)
+    await seeded.end_session(stopped_early, SessionStatus.STOPPED, T0 + 30)
+    finished = await start_session(seeded, started_at=T0 + 40)
+    await seeded.set_current_problem(finished, 2, T0 + 50, T0 + 110)
+    await seeded.end_session(finished, SessionStatus.FINISHED, T0 + 120)
+    elsewhere = await start_session(seeded, channel=OTHER_CHANNEL)
+    await seeded.set_current_problem(elsewhere, 0, T0, T0 + 60)
+
+    shown = await seeded.recently_shown(GUILD, CHANNEL, "warmup")
+    assert shown == [["p1", "p2", "p3"], ["p1", "p2"]]
+    assert await seeded.recently_shown(GUILD, CHANNEL, "warmup", limit=1) == [["p1", "p2", "p3"]]
+    assert await seeded.recently_shown(GUILD, CHANNEL, "another-pack") == []

@@ -1,4 +1,4 @@
-"""Challenges in Discord: start/stop/hint commands and answers by reaction.
+"""Challenges in Discord: start/next/stop/hint commands and answers by reaction.
 
 The ChallengeManager runs the games; `view` posts what it shows in the channels.
 """
@@ -16,17 +16,27 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.challenges import ChallengeManager, ChallengeRunning, DoubleTap
+from bot.challenges import (
+    ChallengeManager,
+    ChallengeRunning,
+    DoubleTap,
+    LiveChallenge,
+    ReadBack,
+    UnknownPack,
+)
 from bot.content import FRESH_PACK_ID
 from bot.content.generator import generate_pack
+from bot.engine.pace import Pace
 from bot.engine.problems import Pack
-from bot.engine.session import ChallengeError, OptionAlreadyTried
-from bot.features.challenge import render
+from bot.engine.selection import DEFAULT_COUNT, BadCount, parse_count
+from bot.engine.session import HINT_KEY, ChallengeError, OptionAlreadyTried
+from bot.features.challenge import readback, render
 from bot.features.challenge.view import DiscordChallengeView, log_failure
 from bot.features.common.bot import AnnealBot
 from bot.features.common.errors import UserFacingError
 from bot.features.common.notify import when_done
 from bot.features.common.outgoing import messages_lane, reactions_lane
+from bot.features.common.warmup import ready_runner
 
 log = logging.getLogger("anneal.challenge")
 
@@ -36,29 +46,34 @@ HINT_NEEDS_DMS = "I can't DM you the hint: use `/hint` (only you will see it) or
 
 
 class ChallengeCog(commands.Cog):
-    """`challenge start|stop`, `hint`, and answers by reaction."""
+    """`challenge start|next|stop`, `hint`, and answers by reaction."""
 
     def __init__(self, bot: AnnealBot) -> None:
         self.bot = bot
         services = bot.services
+        settings = services.settings
+        self.view = DiscordChallengeView(bot)
         self.manager = ChallengeManager(
             services.db,
             services.library,
-            DiscordChallengeView(bot),
+            self.view,
             services.clock,
-            grace=services.reveal_grace,
+            pace=Pace(settings.reveal_grace, settings.join_window, settings.retry_window),
+            resume_window=settings.resume_window,
             double_tap=services.double_tap,
             fresh=self._generate_fresh if services.runner is not None else None,
+            sleep=services.sleep,
         )
         services.challenges = self.manager  # so `!run` can see what is in play
         self._warned_channels: set[int] = set()  # told once that Manage Messages is missing
         self._tasks: set[asyncio.Task[None]] = set()  # hint charges after their DM went out
         self._resumed = False
 
-    async def _generate_fresh(self) -> Pack:
-        runner = self.bot.services.runner
-        assert runner is not None
-        return await generate_pack(runner, random.Random())
+    async def _generate_fresh(self, count: int) -> Pack:
+        runner = await ready_runner(self.bot.services)
+        if runner is None:
+            raise UnknownPack("Fresh problems need `!run`'s torch workers, which are off.")
+        return await generate_pack(runner, random.Random(), count)
 
     async def cog_load(self) -> None:
         """Resume the challenges that were open at shutdown, once the bot is ready."""
@@ -71,9 +86,46 @@ class ChallengeCog(commands.Cog):
 
     async def _resume_when_ready(self) -> None:
         await self.bot.wait_until_ready()  # channels are cached from here on
-        if not self._resumed:
-            self._resumed = True
-            await self.manager.resume_all()
+        if self._resumed:
+            return
+        self._resumed = True
+        for found in await self.manager.resume_all():
+            try:
+                await self._read_back(found)
+            except Exception:
+                log.exception("could not read back the reactions on %d", found.message_id)
+
+    async def _read_back(self, found: ReadBack) -> None:
+        """Hand the reactions added while the bot was away to the live reaction handler."""
+        try:
+            await self._hand_in_missed(found)
+        finally:
+            self.manager.replays_done(found.message_id)  # the problem may now be revealed
+
+    async def _hand_in_missed(self, found: ReadBack) -> None:
+        assert self.bot.user is not None
+        resumed_at = self.bot.services.clock()
+        channel = await self.view.channel(found.channel_id)
+        try:
+            message = await channel.fetch_message(found.message_id)
+        except discord.NotFound:
+            return  # the problem message was deleted meanwhile
+        seen, users = await readback.reactions_on(message, self.bot.user.id)
+        heard = self.manager.heard_on(found.message_id)
+        plan = readback.sort_out(seen, heard, late=found.late)
+        letters = [(r.user_id, r.key) for r in plan.replay if r.key != HINT_KEY]
+        # Judged as of the resume however long handing them in takes (removals are rate
+        # limited), and the problem is not revealed meanwhile.
+        self.manager.expect_replays(found.message_id, letters, resumed_at)
+        for reaction in plan.replay:
+            payload = readback.replayed_event(message, reaction, users[reaction.user_id])
+            await self.on_raw_reaction_add(payload)
+        for user_id, picks in plan.ambiguous.items():
+            for pick in picks:
+                with contextlib.suppress(discord.HTTPException):
+                    await message.remove_reaction(pick.emoji, discord.Object(user_id))
+            private, public = readback.ambiguous_text(picks)
+            self.bot.notifier.tell(user_id, found.channel_id, private, public)
 
     # -- commands -----------------------------------------------------------------------
 
@@ -82,21 +134,35 @@ class ChallengeCog(commands.Cog):
     @commands.hybrid_group(name="challenge", invoke_without_command=True)  # type: ignore[arg-type]
     @commands.guild_only()
     async def challenge(self, ctx: commands.Context[AnnealBot]) -> None:
-        """Timed challenges: `challenge start [pack]`, `challenge stop`."""
+        """Timed challenges: `challenge start [pack] [count]`, `challenge next`, `stop`."""
         prefix = self.bot.services.settings.prefix
         await ctx.send(
-            f"Start one with `{prefix}challenge start [pack]` (see `{prefix}packs`), "
-            f"stop it with `{prefix}challenge stop`."
+            f"Start one with `{prefix}challenge start [pack] [count]` (see `{prefix}packs`; "
+            f"{DEFAULT_COUNT} problems unless you say how many, or `all`). Its starter or a "
+            f"moderator can reveal the open problem with `{prefix}challenge next` and end it "
+            f"with `{prefix}challenge stop`."
         )
 
     @challenge.command(name="start")  # type: ignore[arg-type]
     @commands.guild_only()
-    @app_commands.describe(pack="Which pack to play (see `packs`); default: the first one")
+    @app_commands.describe(
+        pack="Which pack to play (see `packs`); default: the first one",
+        count=f"How many problems: a number, or all (default {DEFAULT_COUNT})",
+    )
     async def challenge_start(
-        self, ctx: commands.Context[AnnealBot], pack: str | None = None
+        self, ctx: commands.Context[AnnealBot], pack: str | None = None, count: str | None = None
     ) -> None:
-        """Start a timed challenge in this channel."""
-        await self.start_challenge(ctx, pack)
+        """Start a timed challenge of `count` problems in this channel."""
+        if (
+            count is None
+            and pack is not None
+            and pack.lower() not in self.bot.services.library.packs
+        ):
+            with contextlib.suppress(BadCount):
+                # `!challenge start 3`: a count without a pack.
+                parse_count(pack)
+                pack, count = None, pack
+        await self.start_challenge(ctx, pack, parse_count(count))
 
     @challenge_start.autocomplete("pack")
     async def pack_autocomplete(
@@ -105,7 +171,10 @@ class ChallengeCog(commands.Cog):
         """Packs whose id or title holds the typed text, and `fresh` when the runner is on."""
         wanted = current.lower()
         choices = [
-            app_commands.Choice(name=f"{pack.title} ({pack.id})"[:100], value=pack.id)
+            app_commands.Choice(
+                name=f"{pack.title} ({pack.id}, {len(pack.problems)} problems)"[:100],
+                value=pack.id,
+            )
             for pack in self.bot.services.library.packs.values()
             if wanted in pack.id or wanted in pack.title.lower()
         ]
@@ -115,8 +184,31 @@ class ChallengeCog(commands.Cog):
             )
         return choices[:25]
 
-    async def start_challenge(self, ctx: commands.Context[AnnealBot], pack: str | None) -> None:
-        """Start `pack` (None: the default) in the command's channel and say how to play."""
+    @challenge_start.autocomplete("count")
+    async def count_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """A few sensible counts for the chosen pack, and `all` with its size."""
+        library = self.bot.services.library
+        chosen = getattr(interaction.namespace, "pack", None)
+        pack = library.packs.get(str(chosen).lower()) if chosen else library.default_pack()
+        size = len(pack.problems) if pack is not None else None
+        counts = [n for n in (3, DEFAULT_COUNT, 10) if size is None or n < size]
+        choices = [
+            app_commands.Choice(
+                name=f"{n} problems" + (" (default)" if n == DEFAULT_COUNT else ""), value=str(n)
+            )
+            for n in counts
+        ]
+        if size is not None:
+            choices.append(app_commands.Choice(name=f"all {size} problems", value="all"))
+        wanted = current.strip().lower()
+        return [c for c in choices if c.value.startswith(wanted) or wanted in c.name][:25]
+
+    async def start_challenge(
+        self, ctx: commands.Context[AnnealBot], pack: str | None, count: int | None = DEFAULT_COUNT
+    ) -> None:
+        """Start `count` problems (None: all) of `pack` (None: the default) and say how to play."""
         assert ctx.guild is not None
         await ctx.defer()
         try:
@@ -127,28 +219,45 @@ class ChallengeCog(commands.Cog):
                 user_id=ctx.author.id,
                 user_name=ctx.author.display_name,
                 pack_id=pack,
+                count=count,
             )
         except ChallengeRunning as exc:
             link = _message_link(ctx.guild.id, ctx.channel.id, exc.live.message_id)
             raise UserFacingError(f"A challenge is already running here: {link}") from None
-        problems = len(live.session.problems)
-        await ctx.send(
-            f"**{live.pack.title}** starts now: {problems} problems. React with "
+        await ctx.send(self._start_text(live))
+
+    def _start_text(self, live: LiveChallenge) -> str:
+        prefix = self.bot.services.settings.prefix
+        pack, playing = live.pack, len(live.session.problems)
+        size = len(pack.problems)
+        badge = f"{pack.badge.emoji} **{pack.badge.name}**"
+        if playing >= size:
+            what = f"all {size} problems" if size > 1 else "1 problem"
+            prize = f"Get every problem right for {badge}."
+        else:
+            what = f"{playing} of its {size} problems, easiest first"
+            prize = f"{badge} needs the whole pack: `{prefix}challenge start {pack.id} all`."
+        return (
+            f"**{pack.title}** starts now: {what}. React with "
             f"{' '.join(render.LETTER_EMOJI.values())} to answer and {render.HINT_EMOJI} for "
-            f"a hint. Get every problem right for {live.pack.badge.emoji} "
-            f"**{live.pack.badge.name}**."
+            f"a hint. A problem closes a few seconds after everyone playing is done. {prize}"
         )
+
+    @challenge.command(name="next")  # type: ignore[arg-type]
+    @commands.guild_only()
+    async def challenge_next(self, ctx: commands.Context[AnnealBot]) -> None:
+        """Reveal the open problem now and go on (its starter or a moderator)."""
+        await ctx.defer()
+        await self.manager.next(ctx.channel.id, ctx.author.id, is_moderator=_is_moderator(ctx))
+        if ctx.interaction is not None:  # a slash command must be answered; `!` needs no reply
+            await ctx.send("⏭️ Revealed; on to the next one.", ephemeral=True)
 
     @challenge.command(name="stop")  # type: ignore[arg-type]
     @commands.guild_only()
     async def challenge_stop(self, ctx: commands.Context[AnnealBot]) -> None:
         """Stop this channel's challenge (its starter or a moderator)."""
-        member = ctx.author
-        is_moderator = isinstance(member, discord.Member) and (
-            member.guild_permissions.manage_messages or member.guild_permissions.manage_guild
-        )
         await ctx.defer()
-        await self.manager.stop(ctx.channel.id, ctx.author.id, is_moderator=is_moderator)
+        await self.manager.stop(ctx.channel.id, ctx.author.id, is_moderator=_is_moderator(ctx))
         await ctx.send("Challenge stopped. Every answer is saved.")
 
     @commands.hybrid_command(name="hint")  # type: ignore[arg-type]
@@ -334,6 +443,14 @@ class ChallengeCog(commands.Cog):
         delivered = self.bot.notifier.dm(user.id, text)
         await asyncio.wait([delivered])  # not `await delivered`: a dropped DM is not our cancel
         return not delivered.cancelled() and delivered.exception() is None and delivered.result()
+
+
+def _is_moderator(ctx: commands.Context[AnnealBot]) -> bool:
+    """Manage Messages or Manage Server: may move on or stop anyone's challenge."""
+    member = ctx.author
+    return isinstance(member, discord.Member) and (
+        member.guild_permissions.manage_messages or member.guild_permissions.manage_guild
+    )
 
 
 def _message_link(guild_id: int, channel_id: int, message_id: int | None) -> str:

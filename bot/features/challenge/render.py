@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 
+from bot.engine.pace import Progress
 from bot.engine.problems import LETTERS, Problem
 from bot.engine.session import OpenProblem, Reveal, Summary
 from bot.features.common.embeds import DESCRIPTION, FIELD_VALUE, TITLE, clip
@@ -26,8 +27,9 @@ def problem_emojis(problem: Problem) -> list[str]:
     return [LETTER_EMOJI[letter] for letter in problem.letters] + [HINT_EMOJI]
 
 
-def problem_embed(opened: OpenProblem, answered: int = 0) -> discord.Embed:
-    """An open problem: prompt, code, options, kind, level, attempts and a live countdown."""
+def problem_embed(opened: OpenProblem, progress: Progress | None = None) -> discord.Embed:
+    """An open problem: prompt, code, options, kind, level, attempts, a live countdown, and
+    in the footer how many answered and how many are still trying."""
     problem = opened.problem
     parts = [problem.prompt.strip()]
     if problem.code:
@@ -47,12 +49,20 @@ def problem_embed(opened: OpenProblem, answered: int = 0) -> discord.Embed:
     plural = "s" if problem.attempts > 1 else ""
     embed.add_field(name="Attempts", value=f"{problem.attempts} attempt{plural} each")
     embed.add_field(name="Time", value=f"⏱ closes <t:{int(opened.deadline)}:R>", inline=False)
-    people = "person has" if answered == 1 else "people have"
     embed.set_footer(
-        text=f"{answered} {people} answered · react with a letter to answer, "
+        text=f"{progress_text(progress or Progress(0, 0))} · react with a letter to answer, "
         f"{HINT_EMOJI} for a hint (costs points)"
     )
     return embed
+
+
+def progress_text(progress: Progress) -> str:
+    """ "2 people have answered, 1 still trying": counts only, never who picked what."""
+    people = "person has" if progress.answered == 1 else "people have"
+    text = f"{progress.answered} {people} answered"
+    if progress.still_trying:
+        text += f", {progress.still_trying} still trying"
+    return text
 
 
 def reveal_embed(reveal: Reveal, variant: str | None = None) -> discord.Embed:
@@ -84,7 +94,10 @@ def reveal_embed(reveal: Reveal, variant: str | None = None) -> discord.Embed:
 def summary_embed(summary: Summary, new_badges: list[int], status: SessionStatus) -> discord.Embed:
     """The end of a challenge: the standings, and the badge won (or how to win it)."""
     pack = summary.pack
-    ended = "stopped early" if status is SessionStatus.STOPPED else "complete"
+    ended = {
+        SessionStatus.STOPPED: "stopped early",
+        SessionStatus.EXPIRED: "ended while I was offline",
+    }.get(status, "complete")
     embed = discord.Embed(
         title=clip(f"{pack.title}: {ended}", TITLE),
         colour=COLOUR_END,
@@ -109,7 +122,7 @@ def summary_embed(summary: Summary, new_badges: list[int], status: SessionStatus
         embed.add_field(
             name=f"{badge.emoji} New badge: {badge.name}", value=clip(winners, FIELD_VALUE)
         )
-    elif status is SessionStatus.FINISHED:
+    elif status is not SessionStatus.STOPPED:
         embed.add_field(
             name=f"{badge.emoji} {badge.name}",
             value=badge.description or "Get every problem right to earn it.",

@@ -8,6 +8,7 @@ import logging
 import discord
 
 from bot.challenges import LiveChallenge
+from bot.engine.pace import Progress
 from bot.engine.session import OpenProblem, Reveal, Summary
 from bot.features.challenge import render
 from bot.features.common.bot import AnnealBot
@@ -33,10 +34,12 @@ class DiscordChallengeView:
             raise TypeError(f"channel {channel_id} cannot receive messages")
         return channel
 
-    async def show_problem(self, live: LiveChallenge, opened: OpenProblem) -> int:
+    async def show_problem(
+        self, live: LiveChallenge, opened: OpenProblem, progress: Progress
+    ) -> int:
         """Post the problem, add its reactions in the background; returns the message id."""
         channel = await self.channel(live.channel_id)
-        message = await channel.send(embed=render.problem_embed(opened))
+        message = await channel.send(embed=render.problem_embed(opened, progress))
         # Reactions go on in the background (the problem is already open and timed), ahead
         # of the removals still waiting in the channel's lane: members answer by clicking them.
         emojis = render.problem_emojis(opened.problem)
@@ -49,13 +52,15 @@ class DiscordChallengeView:
         )
         return message.id
 
-    async def show_progress(self, live: LiveChallenge, opened: OpenProblem, answered: int) -> None:
-        """Queue an edit of the open problem's footer with how many have answered."""
+    async def show_progress(
+        self, live: LiveChallenge, opened: OpenProblem, progress: Progress
+    ) -> None:
+        """Queue an edit of the footer: how many answered, how many are still trying."""
         message_id = live.message_id
         if message_id is None:
             return
         message = self.bot.get_partial_messageable(live.channel_id).get_partial_message(message_id)
-        embed = render.problem_embed(opened, answered)
+        embed = render.problem_embed(opened, progress)
         # Keyed by message: an edit still waiting is replaced by this newer count.
         self.bot.outgoing.submit(
             edits_lane(live.channel_id),

@@ -6,6 +6,7 @@ imports the features and hands their `setup` functions to the bot it builds.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,7 +17,7 @@ import discord
 from discord.ext import commands
 
 from bot.content import ContentLibrary
-from bot.engine.session import Clock
+from bot.engine.session import Clock, Sleep
 from bot.features.common.notify import Notifier
 from bot.features.common.outgoing import Outgoing
 from bot.settings import Settings
@@ -38,8 +39,9 @@ class Services:
     library: ContentLibrary
     runner: RunnerPool | None = None  # None: `!run` answers that it is unavailable
     clock: Clock = field(default=time.time)
-    # Once everyone in a challenge is done, latecomers get this long before the reveal.
-    reveal_grace: float = 5.0
+    sleep: Sleep = field(default=asyncio.sleep)  # waits on `clock`; tests move a fake one
+    # The runner's start() running in the background (None: it was started before the bot).
+    runner_warmup: asyncio.Task[bool] | None = None  # True once warm, False if it failed
     # The live challenges, set by the challenge feature when it loads; other features
     # (`!run` hides what is in play) only read it. None: no challenge feature.
     challenges: ChallengeManager | None = None

@@ -30,10 +30,11 @@ class Entry:
 
 CHALLENGES = (
     Entry(
-        "challenge start [pack]",
-        "start a timed challenge in this channel",
-        "challenge start basics",
+        "challenge start [pack] [count]",
+        "start a timed challenge in this channel (5 problems, or a number, or `all`)",
+        "challenge start basics 3",
     ),
+    Entry("challenge next", "reveal the open problem now (its starter or a moderator)"),
     Entry("challenge stop", "end the challenge running in this channel"),
     Entry("hint", f"the current problem's hint (costs {HINT_COST} points), like reacting 💡"),
 )

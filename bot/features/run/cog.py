@@ -18,6 +18,7 @@ from discord.ext import commands
 
 from bot.features.common.bot import AnnealBot
 from bot.features.common.errors import UserFacingError
+from bot.features.common.warmup import ready_runner
 from bot.features.run.leaks import InPlay
 from bot.features.run.limits import LimitReached, RunLimits
 from bot.features.run.render import build_reply
@@ -72,8 +73,12 @@ class RunCog(commands.Cog):
             # Slash: defer now (a cold worker can take over 3 s); prefix: "Anneal is typing".
             async with ctx.typing():
                 try:
-                    chart = await runner.chart(request.spec)
-                except (RunnerBusy, RunnerClosed):
+                    # Right after a restart the workers may still be warming up: wait a bit.
+                    warm = await ready_runner(self.bot.services)
+                    if warm is None:
+                        raise UserFacingError(f"`{command}` is not available right now.")
+                    chart = await warm.chart(request.spec)
+                except (RunnerBusy, RunnerClosed, UserFacingError):
                     admission.refund()  # nothing ran, so the user's wait should not grow
                     raise
             # A challenge may have started while the run waited for a worker.

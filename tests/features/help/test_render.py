@@ -43,7 +43,7 @@ def test_admins_also_see_the_admin_commands() -> None:
 def test_commands_and_examples_use_the_configured_prefix() -> None:
     """Every usage and example is written with the prefix given, never a hard-coded `!`."""
     text = text_of(help_embed("?", admin=True))
-    assert "`?challenge start [pack]`" in text
+    assert "`?challenge start [pack] [count]`" in text
     assert "e.g. `?leaderboard all`" in text
     assert "`!" not in text
 
@@ -53,7 +53,7 @@ def test_answering_by_reactions_and_hints_are_explained() -> None:
     challenges = help_embed("!", admin=False).fields[0].value or ""
     assert "🇦 🇧 🇨 🇩" in challenges
     assert "💡" in challenges
-    for usage in ("challenge start [pack]", "challenge stop", "hint"):
+    for usage in ("challenge start [pack] [count]", "challenge next", "challenge stop", "hint"):
         assert f"`!{usage}`" in challenges
 
 
