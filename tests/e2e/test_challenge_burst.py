@@ -43,14 +43,14 @@ SLOW = 15.0  # bounds for the fault tests, generous for a loaded machine (they p
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
-    """A pack of two 10-second problems (answers B then C)."""
+    """A pack of two 10-second problems (answers B then C; levels fix their order)."""
     directory = tmp_path / "content"
     directory.mkdir()
     write_pack(
         directory,
         "duo",
         make_problem("first", answer="B", time_limit=10),
-        make_problem("second", answer="C", time_limit=10),
+        make_problem("second", answer="C", time_limit=10, level="intermediate"),
     )
     return directory
 
