@@ -30,8 +30,10 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# The keys against torch, then the cue audit of every pack and of 200 generated problems.
 content-check: setup
 	$(BIN)/anneal content check
+	$(BIN)/anneal content audit --generated 200
 
 unit: setup
 	$(BIN)/pytest
