@@ -55,16 +55,19 @@ def main() -> None:
     """Read the snippets as JSON on stdin, run each, write the results as JSON."""
     request = json.load(sys.stdin)
     import torch.optim.lr_scheduler as lr_scheduler
-    import torch.optim.swa_utils as swa_utils
+    from torch.optim import swa_utils
 
-    # SWALR lives in swa_utils but is a scheduler like the others, so problems may name it.
+    # Every public scheduler class: those of lr_scheduler, and SWALR from swa_utils.
     names = sorted(
         {
             name
-            for name in dir(lr_scheduler)
-            if not name.startswith("_") and isinstance(getattr(lr_scheduler, name), type)
+            for module in (lr_scheduler, swa_utils)
+            for name in dir(module)
+            if not name.startswith("_")
+            and name != "LRScheduler"
+            and isinstance(cls := getattr(module, name), type)
+            and issubclass(cls, lr_scheduler.LRScheduler)
         }
-        | {swa_utils.SWALR.__name__}
     )
     timeout = int(request.get("timeout", 10))
     results = {pid: run_snippet(code, timeout) for pid, code in request["snippets"].items()}
