@@ -62,12 +62,19 @@ def test_the_subject_table_lists_all_sixteen_schedulers() -> None:
 
 
 def test_shipped_content_is_a_full_course() -> None:
-    """The shipped packs reach every target: 75+ problems, 5+ packs, 3 a scheduler, 10 a kind."""
+    """The shipped packs reach every target: 130+ problems, 5+ packs, each of the 16
+    schedulers the subject of 6+, 3 mentioning each scheduler, 10 of each kind."""
     cov = coverage(load_library(SHIPPED_CONTENT_DIR))
-    assert cov.problems >= 75
+    assert cov.problems >= 130
     assert cov.packs >= 5
     assert cov.shortfalls == []
     assert sum(cov.by_subject.values()) >= cov.problems  # every problem teaches something
+    # Issue 13: SWALR beside the 15 of lr_scheduler, each taught (not just offered) by 6+.
+    taught = {name: cov.by_subject[name] for name in SUBJECT_NAMES}
+    assert len(taught) == 16
+    assert {name: count for name, count in taught.items() if count < 6} == {}
+    assert MIN_PER_SUBJECT >= 6
+    assert cov.subject_shortfalls == []
 
 
 def test_cli_prints_subjects(capsys: pytest.CaptureFixture[str]) -> None:
