@@ -30,8 +30,12 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# The keys against torch, then the cue audit of the shipped packs. The generator's audit
+# (`anneal content audit --generated 200`) joins here once the generator passes it: today
+# the 2nd-smallest value is right on 46% of its problems and two seeds deal the same one.
 content-check: setup
 	$(BIN)/anneal content check
+	$(BIN)/anneal content audit
 
 unit: setup
 	$(BIN)/pytest

@@ -1,4 +1,4 @@
-"""The `anneal` command: bot | play | run | content check | content stats | db check | invite."""
+"""The `anneal` command: bot | play | run | content check|stats|audit | db check | invite."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.content import DEFAULT_PACK, FRESH_PACK_ID, ContentError, ContentLibrary, load_library
-from bot.engine.problems import Pack
+from bot.engine.problems import Pack, Problem
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -55,9 +55,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("directory", nargs="?", type=Path, help="default: ANNEAL_CONTENT_DIR")
     stats = content_commands.add_parser(
-        "stats", help="coverage of the packs per scheduler, kind and level"
+        "stats", help="coverage of the packs per subject, scheduler, kind and level"
     )
     stats.add_argument("directory", nargs="?", type=Path, help="default: ANNEAL_CONTENT_DIR")
+    audit = content_commands.add_parser(
+        "audit", help="surface cues (position, length, numbers, similarity) that give keys away"
+    )
+    audit.add_argument("directory", nargs="?", type=Path, help="default: ANNEAL_CONTENT_DIR")
+    audit.add_argument(
+        "--generated",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also audit N generated problems (fresh packs of 5, seeds 0, 1, ...; needs torch)",
+    )
+    audit.add_argument("--verbose", action="store_true", help="every rule's rate in every group")
 
     db = commands.add_parser("db", help="look after the database (ANNEAL_DATABASE)")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION")
@@ -108,7 +120,9 @@ def dispatch(args: argparse.Namespace) -> int:
 
             print(render(coverage(load_library(directory))))
             return 0
-        raise CommandError("say what to do with the content: `anneal content check|stats`")
+        if args.content_command == "audit":
+            return content_audit(directory, args.generated, args.verbose)
+        raise CommandError("say what to do with the content: `anneal content check|stats|audit`")
     if args.command == "invite":
         from bot.invite import InviteError, invite_text, resolve_client_id
 
@@ -297,3 +311,56 @@ def db_check(path: Path, *, repair: bool) -> int:
         return asyncio.run(go())
     except StorageError as exc:  # busy, full, not a database: one line, no traceback
         raise CommandError(str(exc)) from None
+
+
+def content_audit(directory: Path, generated: int, verbose: bool) -> int:
+    """`anneal content audit`: exit 1 when a surface cue finds too many keys in some group."""
+    from bot.content.audit import (
+        audit_groups,
+        duplicates,
+        generated_groups,
+        render,
+        shipped_groups,
+    )
+
+    if generated < 0:
+        raise CommandError("--generated must be 0 or more")
+    library = load_library(directory)
+    groups = shipped_groups({pid: pack.problems for pid, pack in library.packs.items()})
+    made: list[Problem] = []
+    if generated:
+        print(f"Generating {generated} fresh problems with torch…", flush=True)
+        made = asyncio.run(generated_problems(generated))
+        groups.update(generated_groups(made))
+    audits = audit_groups(groups)
+    print(render(audits, verbose=verbose))
+    repeated = duplicates(made)
+    if generated:
+        print(
+            f"Duplicates among the {len(made)} generated problems: {len(repeated)}"
+            + "".join(f"\n  {first} = {second}" for first, second in repeated[:10])
+        )
+    return 1 if repeated or any(group.failures for group in audits) else 0
+
+
+GENERATED_PACK_SIZE = 5  # what `anneal play --pack fresh` deals
+
+
+async def generated_problems(count: int) -> list[Problem]:
+    """`count` generated problems: fresh packs of 5 for seeds 0, 1, ..., as players get them."""
+    import random
+
+    from bot.content.generator import GenerationError, generate_pack
+    from bot.runner import RunError, RunnerPool, RunnerStartError
+
+    problems: list[Problem] = []
+    try:
+        async with RunnerPool(size=1, plot=False, job_timeout=30.0) as pool:
+            seed = 0
+            while len(problems) < count:
+                pack = await generate_pack(pool, random.Random(seed), GENERATED_PACK_SIZE)
+                problems += pack.problems
+                seed += 1
+    except (GenerationError, RunnerStartError, RunError) as exc:
+        raise CommandError(f"torch could not generate problems: {exc}") from exc
+    return problems[:count]

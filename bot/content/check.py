@@ -57,10 +57,11 @@ def check_content(directory: Path, python: str = sys.executable) -> CheckReport:
     report.snippets_run = len(runs)
     for pack, problem in library.problems():
         where = f"{library.sources[pack.id].name}: problem {problem.id!r}"
-        for name in problem.schedulers:
+        for name in dict.fromkeys([*problem.schedulers, *problem.subject]):
             if name not in schedulers:
                 report.failures.append(
-                    f"{where}: {name} is not a class of torch.optim.lr_scheduler"
+                    f"{where}: {name} is not a class of torch.optim.lr_scheduler "
+                    "(or torch.optim.swa_utils.SWALR)"
                 )
         is_prediction = problem.kind is Kind.PREDICT_OUTPUT
         if is_prediction and (message := key_disagreement(problem, runs[problem.id])):

@@ -55,11 +55,19 @@ def main() -> None:
     """Read the snippets as JSON on stdin, run each, write the results as JSON."""
     request = json.load(sys.stdin)
     import torch.optim.lr_scheduler as lr_scheduler
+    from torch.optim import swa_utils
 
+    # Every public scheduler class: those of lr_scheduler, and SWALR from swa_utils.
     names = sorted(
-        name
-        for name in dir(lr_scheduler)
-        if not name.startswith("_") and isinstance(getattr(lr_scheduler, name), type)
+        {
+            name
+            for module in (lr_scheduler, swa_utils)
+            for name in dir(module)
+            if not name.startswith("_")
+            and name != "LRScheduler"
+            and isinstance(cls := getattr(module, name), type)
+            and issubclass(cls, lr_scheduler.LRScheduler)
+        }
     )
     timeout = int(request.get("timeout", 10))
     results = {pid: run_snippet(code, timeout) for pid, code in request["snippets"].items()}

@@ -104,8 +104,8 @@ class Problem(_Frozen):
     level: Level
     schedulers: list[SchedulerName] = Field(min_length=1)  # every scheduler it mentions
     # The one or two schedulers the problem teaches (a subset of `schedulers`); those that
-    # only appear as options stay out. Empty until a pack's problems are tagged.
-    subject: list[SchedulerName] = Field(default=[], max_length=2)
+    # only appear as options stay out, so coverage counts what is taught.
+    subject: list[SchedulerName] = Field(min_length=1, max_length=2)
     time_limit: int = Field(ge=10, le=1800, description="seconds")
     attempts: int = Field(default=2, ge=1, le=4)
     title: Text

@@ -12,7 +12,13 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.content.check import CheckReport, SnippetRun, check_content, unmet_expectations
+from bot.content.check import (
+    CheckReport,
+    SnippetRun,
+    check_content,
+    run_snippets,
+    unmet_expectations,
+)
 from bot.engine.problems import LETTERS, Expectation
 from bot.settings import SHIPPED_CONTENT_DIR
 
@@ -66,9 +72,34 @@ def test_unknown_scheduler_name_is_refused(tmp_path: Path) -> None:
     path = content / "lr-scheduler-master.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["problems"][0]["schedulers"] = ["StepLRR"]
+    data["problems"][0]["subject"] = ["StepLRR"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     report = check_content(content)
     assert any("StepLRR is not a class of torch.optim.lr_scheduler" in f for f in report.failures)
+
+
+def test_swalr_and_every_lr_scheduler_class_are_scheduler_names() -> None:
+    """torch's scheduler names are the 15 of lr_scheduler and SWALR, and no helper class."""
+    schedulers, _ = run_snippets({})
+    assert "SWALR" in schedulers
+    assert {"StepLR", "ReduceLROnPlateau", "SequentialLR", "OneCycleLR"} <= schedulers
+    assert not schedulers & {"LRScheduler", "Optimizer", "Tensor", "Counter"}
+    assert len(schedulers) == 16
+
+
+def test_an_unknown_subject_is_refused(tmp_path: Path) -> None:
+    """A subject that torch does not have is reported like a wrong scheduler name."""
+    content = copy_content(tmp_path)
+    path = content / "lr-scheduler-master.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["problems"][0]["schedulers"].append("SWALRR")
+    data["problems"][0]["subject"] = ["SWALRR"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    report = check_content(content)
+    assert [f for f in report.failures if "SWALRR" in f] == [
+        f"lr-scheduler-master.yaml: problem {data['problems'][0]['id']!r}: SWALRR is not a "
+        "class of torch.optim.lr_scheduler (or torch.optim.swa_utils.SWALR)"
+    ]
 
 
 def test_cli_exits_non_zero_on_a_wrong_key(

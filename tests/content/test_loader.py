@@ -139,3 +139,23 @@ def test_find_problem_by_id(tmp_path: Path) -> None:
     assert found is not None
     assert found[0].id == "two"
     assert library.find_problem("gamma") is None
+
+
+def test_a_problem_needs_a_subject(tmp_path: Path) -> None:
+    """A problem without `subject:` is refused, naming the problem and the field."""
+    untagged = make_problem("untagged")
+    del untagged["subject"]
+    stray = make_problem("stray", subject=["CyclicLR"])  # not among its schedulers
+    write_pack(tmp_path, "tags", untagged, stray)
+    with pytest.raises(ContentError) as caught:
+        load_library(tmp_path)
+    text = "\n".join(caught.value.problems)
+    assert "tags.yaml: problem 'untagged' subject: Field required" in text
+    assert "subject names CyclicLR, which `schedulers` lacks" in text
+
+
+def test_every_shipped_problem_names_its_subject() -> None:
+    """Each shipped problem teaches one or two schedulers, all of them in `schedulers`."""
+    for _, problem in load_library(SHIPPED_CONTENT_DIR).problems():
+        assert 1 <= len(problem.subject) <= 2
+        assert set(problem.subject) <= set(problem.schedulers)

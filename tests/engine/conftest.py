@@ -51,6 +51,7 @@ def make_problem(problem_id: str, answer: str = "B", **changes: Any) -> dict[str
         "kind": "conceptual",
         "level": "beginner",
         "schedulers": ["StepLR"],
+        "subject": ["StepLR"],
         "time_limit": 60,
         "attempts": 2,
         "title": f"Problem {problem_id}",

@@ -247,6 +247,7 @@ def _problem(
             "kind": Kind.PREDICT_OUTPUT,
             "level": template.level,
             "schedulers": [template.name],
+            "subject": [template.name],
             "time_limit": TIME_LIMIT,
             "attempts": ATTEMPTS,
             "title": template.title(setup),
