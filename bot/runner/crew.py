@@ -32,6 +32,7 @@ class Crew:
         size: int,
         command: WorkerCommand,
         on_ready: Callable[[WorkerProcess], None],
+        on_death: Callable[[WorkerProcess], None],
         *,
         start_timeout: float,
         recycle_after: int,
@@ -46,10 +47,12 @@ class Crew:
         self.closed = False
         self._command = command
         self._on_ready = on_ready
+        self._on_death = on_death
         self._outgoing: collections.deque[WorkerProcess] = collections.deque()  # successor due
         self._leaving: set[WorkerProcess] = set()  # successor ready: retire when free
         self._spawning: set[asyncio.Task[Any]] = set()  # replacements warming up
         self._reaping: set[asyncio.Task[Any]] = set()  # killed workers being waited for
+        self._watching: set[asyncio.Task[Any]] = set()  # one per live worker
 
     async def start(self, modes: list[SandboxMode]) -> bool:
         """Start `size` workers in the first mode where any starts; False if none did."""
@@ -85,9 +88,17 @@ class Crew:
 
     def _join(self, worker: WorkerProcess) -> None:
         self.workers.add(worker)
+        self._keep(self._watching, self._watch(worker))
         if self._outgoing:
             self._leaving.add(self._outgoing.popleft())  # its successor is here
         self._on_ready(worker)
+
+    async def _watch(self, worker: WorkerProcess) -> None:
+        # A worker that dies while idle (the OOM killer, an operator) is replaced now,
+        # not when the next job finds it dead.
+        await worker.process.wait()
+        if worker in self.workers and not self.closed:
+            self._on_death(worker)
 
     def is_leaving(self, worker: WorkerProcess) -> bool:
         """Whether the worker has been replaced and should leave instead of taking a job."""
@@ -144,7 +155,7 @@ class Crew:
         """Stop replacing workers and stop every worker (each gets `grace` s to finish its job)."""
         self.closed = True
         spawning = list(self._spawning)
-        for task in spawning:
+        for task in [*spawning, *self._watching]:
             task.cancel()
         workers, self.workers = list(self.workers), set()
         await asyncio.gather(

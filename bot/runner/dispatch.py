@@ -4,6 +4,10 @@ A job is admitted synchronously (`admit`, no await): it gets a free worker at on
 place in the FairQueue, or RunnerBusy, so the queue's bounds hold even when many
 requests arrive in the same turn of the event loop. A worker that comes free goes
 straight to the waiter the queue picks; it is parked as idle only when nobody waits.
+
+Heavy jobs (thousands of steps) may hold at most `heavy_lanes` workers at once, all but
+one by default: however many heavy jobs are queued, an ordinary run finds a worker that
+is free or busy with another ordinary run, so it waits milliseconds, not a heavy job.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import time
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -61,6 +66,7 @@ class Waiter(Generic[W]):
 
     requester: Requester
     since: float
+    heavy: bool = False
     future: asyncio.Future[W] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -76,17 +82,21 @@ class Dispatcher(Generic[W]):
         *,
         max_wait: float,
         warm_up_wait: float,
+        heavy_lanes: int,
     ) -> None:
         self.crew = crew
+        self.heavy_lanes = heavy_lanes
+        self.heavy_running = 0
         self.queue = queue
         self.max_wait = max_wait  # once ready; longer means workers are failing to start
         self.warm_up_wait = warm_up_wait  # before the first worker is ready
         self.idle: collections.deque[W] = collections.deque()
+        self._held: dict[W, tuple[float, bool]] = {}  # busy workers: since when, heavy job
         self.ready = asyncio.Event()  # the first worker is ready
         self.settled = asyncio.Event()  # ready, or closed
         self.closed: str | None = None  # why, once closed
 
-    def admit(self, who: Requester, *, retry: bool = False) -> W | Waiter[W]:
+    def admit(self, who: Requester, *, heavy: bool = False, retry: bool = False) -> W | Waiter[W]:
         """A free worker now, or a place in the queue; RunnerBusy if there is no room.
 
         `retry`: a job admitted once already, whose worker died before starting it; it
@@ -94,17 +104,18 @@ class Dispatcher(Generic[W]):
         """
         if self.closed:
             raise RunnerClosed(self.closed)
-        worker = self._take_idle()
+        worker = self._take_idle() if self._may_start(heavy) else None
         if worker is not None:
             self.queue.started(who)
+            self._hold(worker, heavy)
             return worker
-        waiter: Waiter[W] = Waiter(who, asyncio.get_running_loop().time())
+        waiter: Waiter[W] = Waiter(who, asyncio.get_running_loop().time(), heavy)
         waiter.future.add_done_callback(quiet)
         if retry:
-            self.queue.push_first(who, waiter)
+            self.queue.push_first(who, waiter, heavy=heavy)
             return waiter
         try:
-            self.queue.push(who, waiter)
+            self.queue.push(who, waiter, heavy=heavy)
         except QueueFull as full:
             raise self._refusal(full.scope, who) from None
         return waiter
@@ -161,7 +172,9 @@ class Dispatcher(Generic[W]):
 
     def release(self, worker: W, who: Requester, healthy: bool) -> None:
         """A job gives its worker back: to the next waiter, to the idle ones, or to retire."""
-        self.queue.finished(who)
+        since, heavy = self._held.pop(worker, (time.monotonic(), False))
+        self.heavy_running -= heavy
+        self.queue.finished(who, time.monotonic() - since)  # heavy users go after light ones
         if self.closed:
             worker.kill()
         elif not healthy or self.crew.is_leaving(worker):
@@ -174,14 +187,22 @@ class Dispatcher(Generic[W]):
 
     def _offer(self, worker: W) -> None:
         """Give a free worker to the next waiter the fair queue picks, or park it."""
-        while (entry := self.queue.pop()) is not None:
+        while (entry := self.queue.pop(heavy_allowed=self._may_start(heavy=True))) is not None:
             who, waiter = entry
             if waiter.future.done():  # it gave up a moment ago
                 self.queue.finished(who)
                 continue
             waiter.future.set_result(worker)
+            self._hold(worker, waiter.heavy)
             return
         self.idle.append(worker)
+
+    def _may_start(self, heavy: bool) -> bool:
+        return not heavy or self.heavy_running < self.heavy_lanes
+
+    def _hold(self, worker: W, heavy: bool) -> None:
+        self._held[worker] = (time.monotonic(), heavy)
+        self.heavy_running += heavy
 
     def on_ready(self, worker: W) -> None:
         """A new worker is warm: the first one makes the pool ready."""
@@ -191,6 +212,12 @@ class Dispatcher(Generic[W]):
             self.idle.remove(old)  # replaced by this one: leave now rather than idle on
             self.crew.retire(old)
         self._offer(worker)
+
+    def on_death(self, worker: W) -> None:
+        """A worker died on its own: if it was idle, retire it (a job in flight sees it die)."""
+        if worker in self.idle:
+            self.idle.remove(worker)
+            self.crew.retire(worker)
 
     def close(self, reason: str) -> None:
         """Refuse new jobs and fail every waiting one with RunnerClosed(reason)."""

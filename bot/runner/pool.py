@@ -112,6 +112,7 @@ class RunnerPool:
         max_waiting: int = 8,
         max_waiting_per_server: int | None = None,
         warm_up_wait: float = 15.0,
+        heavy_steps: int = 2_500,
         limits: Limits | None = None,
         sandbox: Literal["auto", "bwrap", "rlimits"] = "auto",
         plot: bool = True,
@@ -129,6 +130,8 @@ class RunnerPool:
         max_waiting: jobs that may wait for a worker before RunnerBusy is raised.
         max_waiting_per_server: of those, how many one server may have (default: half).
         warm_up_wait: how long a job submitted before any worker is ready waits for one.
+        heavy_steps: a job of at least this many steps (times parameter groups, summed
+            over a comparison) is heavy; heavy jobs hold all workers but one at most.
         sandbox: "auto" uses bubblewrap when it is installed and works, else rlimits only.
         plot: import matplotlib in the workers so chart() and compare() work.
         recycle_after: replace a worker after this many jobs (bounds slow leaks).
@@ -147,6 +150,7 @@ class RunnerPool:
             max_waiting_per_server = max(1, max_waiting // 2) if max_waiting else 0
         self.max_waiting_per_server = max_waiting_per_server
         self.warm_up_wait = warm_up_wait
+        self.heavy_steps = heavy_steps
         self.limits = limits or Limits()
         self.plot = plot
         self._requested_sandbox = sandbox
@@ -156,6 +160,7 @@ class RunnerPool:
             size,
             self._worker_command,
             lambda worker: self._dispatch.on_ready(worker),
+            lambda worker: self._dispatch.on_death(worker),
             start_timeout=start_timeout,
             recycle_after=recycle_after,
         )
@@ -166,6 +171,7 @@ class RunnerPool:
             # a longer wait means workers are failing to start: say busy, don't hang.
             max_wait=self.wall_clock_limit * (1 + max_waiting / size) + start_timeout,
             warm_up_wait=warm_up_wait,
+            heavy_lanes=max(1, size - 1),
         )
         self._jobs: set[asyncio.Task[dict[str, Any]]] = set()
         self._ids = itertools.count(1)
@@ -283,13 +289,14 @@ class RunnerPool:
 
         `requester` (server and member) is whose share of the queue the job waits in.
         """
-        answer = await self._submit(encode_spec(spec), requester)
+        answer = await self._submit(encode_spec(spec), requester, self._heavy(spec))
         return await _result(answer)
 
     async def chart(self, spec: RunSpec, *, requester: Requester | None = None) -> Chart:
         """Compute one schedule and draw it (in the worker, where matplotlib is warm)."""
         self._require_plot()
-        answer = await self._submit(chart_job(spec, title=describe_run(spec)), requester)
+        job = chart_job(spec, title=describe_run(spec))
+        answer = await self._submit(job, requester, self._heavy(spec))
         return Chart(result=await _result(answer), png=_png(answer))
 
     async def compare(
@@ -297,19 +304,26 @@ class RunnerPool:
     ) -> Comparison:
         """Compute several labelled schedules and draw them on one chart."""
         self._require_plot()
-        answer = await self._submit(compare_job(runs), requester)
+        answer = await self._submit(
+            compare_job(runs), requester, self._heavy(*(s for _, s in runs))
+        )
         results = [await _result(run) for run in answer.get("runs", [])]
         return Comparison(results=tuple(results), png=_png(answer))
+
+    def _heavy(self, *specs: RunSpec) -> bool:
+        return sum(spec.steps * len(spec.lr) for spec in specs) >= self.heavy_steps
 
     def _require_plot(self) -> None:
         if not self.plot:
             raise RuntimeError("this RunnerPool was created with plot=False")
 
-    async def _submit(self, job: dict[str, Any], requester: Requester | None) -> dict[str, Any]:
+    async def _submit(
+        self, job: dict[str, Any], requester: Requester | None, heavy: bool
+    ) -> dict[str, Any]:
         who = requester or ANYONE
         # Admission is decided before the first await, so the queue's bounds hold even
         # for many requests arriving in the same turn of the event loop.
-        ticket = self._dispatch.admit(who)
+        ticket = self._dispatch.admit(who, heavy=heavy)
         job = {**job, "id": next(self._ids)}
         try:
             answer = await self._run_on(await self._dispatch.worker_for(ticket), job, who)
@@ -320,7 +334,7 @@ class RunnerPool:
                 raise RunnerClosed(self._dispatch.closed) from None
             self.retries += 1
             log.warning("runner: job %s found its worker dead; retrying it", job["id"])
-            retry = self._dispatch.admit(who, retry=True)
+            retry = self._dispatch.admit(who, heavy=heavy, retry=True)
             try:
                 answer = await self._run_on(await self._dispatch.worker_for(retry), job, who)
             except WorkerGone:

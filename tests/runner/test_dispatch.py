@@ -56,12 +56,18 @@ class FakeCrew:
 
 
 def dispatcher(
-    *workers: FakeWorker, max_waiting: int = 8, per_server: int = 8, warm_up_wait: float = 5.0
+    *workers: FakeWorker,
+    max_waiting: int = 8,
+    per_server: int = 8,
+    warm_up_wait: float = 5.0,
+    heavy_lanes: int = 1,
 ) -> tuple[Dispatcher[FakeWorker], FakeCrew]:
     """A dispatcher with these workers ready (none: still warming up)."""
     crew = FakeCrew()
     queue = FairQueue[Waiter[FakeWorker]](max_waiting, per_server)
-    dispatch = Dispatcher(crew, queue, max_wait=60.0, warm_up_wait=warm_up_wait)
+    dispatch = Dispatcher(
+        crew, queue, max_wait=60.0, warm_up_wait=warm_up_wait, heavy_lanes=heavy_lanes
+    )
     for worker in workers:
         dispatch.on_ready(worker)
     return dispatch, crew
@@ -217,3 +223,30 @@ async def test_close_fails_the_waiters_and_refuses_new_jobs() -> None:
         dispatch.admit(CARA)
     dispatch.release(worker, ALICE, healthy=True)
     assert worker.killed
+
+
+async def test_heavy_jobs_leave_a_worker_for_ordinary_runs() -> None:
+    """With one heavy lane, a second heavy job waits while an ordinary run takes the worker."""
+    first, second = FakeWorker("w1"), FakeWorker("w2")
+    dispatch, _ = dispatcher(first, second, heavy_lanes=1)
+    assert dispatch.admit(ALICE, heavy=True) is first
+    bob_heavy = dispatch.admit(BOB, heavy=True)
+    assert isinstance(bob_heavy, Waiter)  # although w2 is free
+    assert dispatch.admit(CARA) is second
+    dispatch.release(first, ALICE, healthy=True)  # the heavy lane is free again
+    assert await dispatch.worker_for(bob_heavy) is first
+
+
+async def test_a_freed_worker_skips_heavy_jobs_while_the_heavy_lane_is_taken() -> None:
+    """An ordinary run that finishes hands its worker to the next ordinary run, not a heavy one."""
+    first, second = FakeWorker("w1"), FakeWorker("w2")
+    dispatch, _ = dispatcher(first, second, heavy_lanes=1)
+    assert dispatch.admit(ALICE, heavy=True) is first
+    assert dispatch.admit(CARA) is second
+    bob_heavy = dispatch.admit(BOB, heavy=True)
+    cara_next = dispatch.admit(CARA)
+    assert isinstance(bob_heavy, Waiter)
+    assert isinstance(cara_next, Waiter)
+    dispatch.release(second, CARA, healthy=True)
+    assert await dispatch.worker_for(cara_next) is second
+    assert not bob_heavy.future.done()

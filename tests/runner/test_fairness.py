@@ -142,11 +142,12 @@ def test_drain_empties_the_queue() -> None:
 
 
 REQUESTERS = [ALICE, AMIR, BOB, CARA, Requester(user_id=99), ANYONE]
-# ("push", who) | ("pop", 0) | ("finish", 0): a random life of the queue with 2 workers.
+# ("push", who) | ("pop", heavy passed over?) | ("finish", 0): a random life of the queue
+# with 2 workers; every third job pushed is heavy.
 ACTIONS = st.lists(
     st.one_of(
         st.tuples(st.just("push"), st.integers(0, len(REQUESTERS) - 1)),
-        st.tuples(st.just("pop"), st.just(0)),
+        st.tuples(st.just("pop"), st.integers(0, 1)),  # 1: heavy jobs passed over
         st.tuples(st.just("finish"), st.just(0)),
     ),
     max_size=80,
@@ -159,7 +160,7 @@ def test_every_job_is_served_once_within_the_bounds(actions: list[tuple[str, int
     """Random pushes, pops and finishes: the bounds hold, no job is lost or served twice.
 
     And no one starves: while a waiting job's server holds no worker, every other server
-    gets at most one turn ahead of it.
+    gets at most one turn ahead of it (counting only the turns it could have had).
     """
     queue: FairQueue[int] = FairQueue(max_waiting=6, max_waiting_per_server=3)
     running: list[tuple[Requester, int]] = []
@@ -171,16 +172,17 @@ def test_every_job_is_served_once_within_the_bounds(actions: list[tuple[str, int
             who = REQUESTERS[index]
             job = len(pushed)
             try:
-                queue.push(who, job)
+                queue.push(who, job, heavy=job % 3 == 0)
             except QueueFull:
                 continue
             pushed[job] = who
             turns_while_waiting[job] = {}
         elif action == "pop" and len(running) < 2:
-            entry = queue.pop()
+            entry = queue.pop(heavy_allowed=index == 0)
             if entry is None:
                 continue
             who, job = entry
+            assert index == 0 or job % 3 != 0, "a heavy job was served while passed over"
             assert pushed[job].server == who.server
             served.append(job)
             running.append(entry)
@@ -189,7 +191,7 @@ def test_every_job_is_served_once_within_the_bounds(actions: list[tuple[str, int
                 owner = pushed[waiting_job]
                 if queue.running_for(owner) > 0:
                     turns.clear()  # its server holds a worker: a new stretch begins after
-                elif owner.server != who.server:
+                elif owner.server != who.server and (index == 0 or waiting_job % 3 != 0):
                     turns[who.server] = turns.get(who.server, 0) + 1
                     assert turns[who.server] <= 1, "a server got ahead of a waiting job"
         elif action == "finish" and running:
@@ -206,3 +208,67 @@ def test_every_job_is_served_once_within_the_bounds(actions: list[tuple[str, int
             served.append(entry[1])
             running.append(entry)
     assert sorted(served) == sorted(pushed)
+
+
+class FakeClock:
+    """Monotonic seconds that move only when told."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_heavy_user_goes_after_a_light_one_served_more_recently() -> None:
+    """Between servers running as many jobs, the one that used the workers least goes first."""
+    clock = FakeClock()
+    queue: FairQueue[str] = FairQueue(8, 8, clock=clock)
+    queue.started(ALICE)
+    queue.started(BOB)
+    queue.finished(ALICE, busy=30.0)  # Alice's heavy job held a worker for 30 s
+    queue.finished(BOB, busy=0.1)  # Bob's was served after hers, and light
+    queue.push(ALICE, "a-heavy")
+    queue.push(BOB, "b-light")
+    assert serve_next(queue) == "b-light"
+    assert queue.usage_of(ALICE) == pytest.approx(30.0)
+
+
+def test_usage_is_forgotten_over_time() -> None:
+    """Usage halves every half_life, so yesterday's heavy user is not punished today."""
+    clock = FakeClock()
+    queue: FairQueue[str] = FairQueue(8, 8, clock=clock, half_life=60.0)
+    queue.started(ALICE)
+    queue.finished(ALICE, busy=40.0)
+    clock.now = 120.0
+    assert queue.usage_of(ALICE) == pytest.approx(10.0)
+    clock.now = 3600.0
+    queue.started(BOB)
+    queue.finished(BOB, busy=0.0)  # Bob was served after Alice, and used nothing
+    queue.push(BOB, "b1")
+    queue.push(ALICE, "a1")
+    assert serve_next(queue) == "a1"  # her usage is ~0 now: she was served longest ago
+
+
+def test_a_member_flooding_a_server_goes_after_its_light_member() -> None:
+    """Within one server, the member who used less goes first."""
+    clock = FakeClock()
+    queue: FairQueue[str] = FairQueue(8, 8, clock=clock)
+    queue.started(AMIR)
+    queue.finished(AMIR, busy=0.2)
+    queue.started(ALICE)
+    queue.finished(ALICE, busy=20.0)
+    queue.push(ALICE, "a-heavy")
+    queue.push(AMIR, "m-light")
+    assert serve_next(queue) == "m-light"
+
+
+def test_heavy_jobs_can_be_passed_over_without_reordering_a_member() -> None:
+    """pop(heavy_allowed=False) serves the next light job, never one queued behind a heavy one."""
+    queue: FairQueue[str] = FairQueue(8, 8)
+    queue.push(ALICE, "a-heavy", heavy=True)
+    queue.push(ALICE, "a-light")  # behind her own heavy job: it keeps its place
+    queue.push(BOB, "b-light")
+    assert queue.pop(heavy_allowed=False) == (BOB, "b-light")
+    assert queue.pop(heavy_allowed=False) is None
+    assert queue.pop() == (ALICE, "a-heavy")
