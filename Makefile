@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run play test lint typecheck content-check unit bench clean
+.PHONY: setup run play test lint typecheck content-check unit bench bench-full clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,12 @@ content-check: setup
 unit: setup
 	$(BIN)/pytest
 
+# One table of every benchmark's figures beside its targets (bench/all.py); quick by default.
 bench: setup
-	$(BIN)/python bench/run_latency.py
-	$(BIN)/python bench/restart.py
+	$(BIN)/python bench/all.py
+
+bench-full: setup
+	$(BIN)/python bench/all.py --full
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,16 +1,21 @@
-"""`!run` latency: warm pool jobs (with and without the chart) against a fresh Python per job.
+"""`!run` latency and what a worker costs: warm pool jobs against a fresh Python per job.
 
-    .venv/bin/python bench/run_latency.py [--reps 200]
+    .venv/bin/python bench/run_latency.py [--quick] [--json]
 
-Prints one table. Targets: a warm 100-step job at p50 <= 5 ms without the chart and
-<= 60 ms with it.
+Targets: a warm 100-step job at p50 <= 5 ms without the chart and <= 60 ms with it; the
+baseline, measured in the same run, is the naive design: a fresh `python -c` that imports
+torch and steps the scheduler. Also measured: a worker's warm-up (what a respawn costs)
+and what a job past its CPU-time limit costs now (the worker is kept) against the old way
+(the worker is killed at the limit and respawned).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -19,10 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.runner import RunnerPool, RunSpec, SchedulerSpec, describe_run, plot
+from bench.report import Figure, dump_json, percentile, print_table
+from bot.runner import RunnerPool, RunnerTimeout, RunSpec, SchedulerSpec, describe_run, plot
 
+BENCH = "run_latency"
 STEP_100 = RunSpec(SchedulerSpec("StepLR", {"step_size": 10, "gamma": 0.5}), steps=100)
 COSINE_10K = RunSpec(SchedulerSpec("CosineAnnealingLR", {"T_max": 2500}), steps=10_000)
+# The heaviest job a member can send: 10,000 steps of 8 parameter groups (~0.6 CPU-s).
+HEAVIEST = RunSpec(SchedulerSpec("CosineAnnealingLR", {"T_max": 2500}), lr=(0.1,) * 8, steps=10_000)
 NAIVE = """\
 import json, torch
 params = [torch.nn.Parameter(torch.zeros(1))]
@@ -37,15 +46,14 @@ print(json.dumps(lrs))
 """
 
 
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    """p50 and p99 in milliseconds."""
-    ms = sorted(s * 1000 for s in samples)
-    p99 = statistics.quantiles(ms, n=100, method="inclusive")[98] if len(ms) > 1 else ms[0]
-    return statistics.median(ms), p99
+def ms(samples: list[float], pct: float) -> float:
+    """The pct-th percentile of samples in seconds, in milliseconds."""
+    return percentile(sorted(samples), pct) * 1000
 
 
 async def timed(job: Callable[[], Awaitable[object]], reps: int) -> list[float]:
-    await job()  # one untimed run: first-use costs belong to warm-up, not to the job
+    """Seconds per call of `job`, after one untimed call (first-use costs are warm-up)."""
+    await job()
     samples = []
     for _ in range(reps):
         start = time.perf_counter()
@@ -55,6 +63,7 @@ async def timed(job: Callable[[], Awaitable[object]], reps: int) -> list[float]:
 
 
 def naive(reps: int) -> list[float]:
+    """Seconds per fresh Python process that imports torch and steps 100 times."""
     samples = []
     for _ in range(reps):
         start = time.perf_counter()
@@ -63,73 +72,94 @@ def naive(reps: int) -> list[float]:
     return samples
 
 
-async def loop_lag(pool: RunnerPool, reps: int) -> float:
-    """The longest the event loop went without running a 1 ms ticker while 10k-step jobs ran."""
-    worst = 0.0
-    done = False
-
-    async def ticker() -> None:
-        nonlocal worst
-        last = time.perf_counter()
-        while not done:
-            await asyncio.sleep(0.001)
-            now = time.perf_counter()
-            worst = max(worst, now - last - 0.001)
-            last = now
-
-    task = asyncio.create_task(ticker())
-    for _ in range(reps):
-        await pool.chart(COSINE_10K)
-    done = True
-    await task
-    return worst * 1000
-
-
-async def thread_chart(reps: int) -> tuple[float, list[float]]:
+async def thread_chart(reps: int) -> list[float]:
     """The alternative design: compute in the worker, draw in a bot-side thread."""
     async with RunnerPool(size=1, plot=False) as pool:
         result = await pool.run(STEP_100)
-    start = time.perf_counter()
     title = describe_run(STEP_100)  # the bot writes chart titles
-    await asyncio.to_thread(plot.chart, STEP_100, result, title=title)  # imports matplotlib
-    first = time.perf_counter() - start
-    return first, await timed(
-        lambda: asyncio.to_thread(plot.chart, STEP_100, result, title=title), reps
-    )
+    return await timed(lambda: asyncio.to_thread(plot.chart, STEP_100, result, title=title), reps)
 
 
-async def main(reps: int, naive_reps: int) -> None:
+async def respawn_costs() -> tuple[float, float]:
+    """(CPU-s of respawn a job past its CPU limit costs now, what one respawn costs).
+
+    One respawn is what a wall-clock limit used to cost every overrun: the worker was
+    killed and another warmed up; the backstop still does that to a stuck job.
+    """
+    async with RunnerPool(size=1, plot=False, job_timeout=0.05, wall_clock_factor=100) as pool:
+        before = pool.respawn_cpu_seconds
+        with contextlib.suppress(RunnerTimeout):
+            await pool.run(HEAVIEST)
+        await pool.run(STEP_100)  # answered by the same worker: nothing was respawned
+        kept = pool.respawn_cpu_seconds - before
+        os.kill(pool.pids[0], signal.SIGKILL)  # the old way: killed at the limit ...
+        await pool.run(STEP_100)  # ... and this job waits for the replacement
+        return kept, pool.respawn_cpu_seconds - before - kept
+
+
+async def main(quick: bool) -> list[Figure]:
+    """Measure everything and return the figures."""
+    reps = 60 if quick else 200
     started = time.perf_counter()
     async with RunnerPool(size=1, plot=True) as pool:
-        start_s = time.perf_counter() - started
-        rows = [
-            ("warm, 100 steps", await timed(lambda: pool.run(STEP_100), reps)),
-            ("warm, 100 steps + chart", await timed(lambda: pool.chart(STEP_100), reps // 2)),
-            ("warm, 10,000 steps", await timed(lambda: pool.run(COSINE_10K), reps // 10)),
-            ("warm, 10,000 steps + chart", await timed(lambda: pool.chart(COSINE_10K), reps // 10)),
-        ]
-        lag = await loop_lag(pool, 5)
-        sandbox = pool.sandbox
-    first_thread, thread_samples = await thread_chart(reps // 4)
-    rows.append(("chart drawn in a bot thread (100 steps)", thread_samples))
-    naive_samples = naive(naive_reps)
-    rows.append(("naive: fresh python + torch, 100 steps", naive_samples))
-
-    print(f"sandbox: {sandbox}; pool of 1 ready in {start_s:.1f} s\n")
-    print(f"{'job':<42}{'n':>5}{'p50 ms':>11}{'p99 ms':>11}")
-    for label, samples in rows:
-        p50, p99 = percentiles(samples)
-        print(f"{label:<42}{len(samples):>5}{p50:>11.2f}{p99:>11.2f}")
-    warm_p50, _ = percentiles(rows[0][1])
-    naive_p50, _ = percentiles(naive_samples)
-    print(f"\nnaive / warm (100 steps, p50): {naive_p50 / warm_p50:,.0f}x")
-    print(f"first chart in a bot thread (imports matplotlib): {first_thread * 1000:.0f} ms")
-    print(f"worst event-loop lag during 10,000-step chart jobs: {lag:.1f} ms")
+        ready_s = time.perf_counter() - started
+        warm = await timed(lambda: pool.run(STEP_100), reps)
+        warm_chart = await timed(lambda: pool.chart(STEP_100), reps // 2)
+        big = await timed(lambda: pool.run(COSINE_10K), max(5, reps // 10))
+        big_chart = await timed(lambda: pool.chart(COSINE_10K), max(5, reps // 10))
+        heaviest = await timed(lambda: pool.chart(HEAVIEST), 3 if quick else 10)
+    in_thread = await thread_chart(reps // 4)
+    kept, respawn = await respawn_costs()
+    fresh = naive(3 if quick else 10)
+    fresh_p50 = ms(fresh, 50)
+    baseline = "fresh python + torch per job"
+    return [
+        Figure(
+            BENCH,
+            "warm 100 steps p50",
+            ms(warm, 50),
+            "ms",
+            target=5.0,
+            baseline=fresh_p50,
+            baseline_name=baseline,
+        ),
+        Figure(BENCH, "warm 100 steps p99", ms(warm, 99), "ms"),
+        Figure(
+            BENCH,
+            "warm 100 steps + chart p50",
+            ms(warm_chart, 50),
+            "ms",
+            target=60.0,
+            baseline=fresh_p50,
+            baseline_name=baseline,
+        ),
+        Figure(BENCH, "warm 100 steps + chart p99", ms(warm_chart, 99), "ms"),
+        Figure(BENCH, "chart drawn in a bot thread p50", ms(in_thread, 50), "ms"),
+        Figure(BENCH, "warm 10,000 steps p50", ms(big, 50), "ms"),
+        Figure(BENCH, "warm 10,000 steps + chart p50", ms(big_chart, 50), "ms"),
+        Figure(BENCH, "heaviest job (10k steps x 8 groups + chart) p50", ms(heaviest, 50), "ms"),
+        Figure(BENCH, "pool of 1 ready (cold start)", ready_s, "s"),
+        Figure(BENCH, "worker warm-up (one respawn)", respawn, "CPU-s"),
+        Figure(
+            BENCH,
+            "respawn cost of a job past its CPU limit",
+            kept,
+            "CPU-s",
+            target=0.1,
+            baseline=respawn,
+            baseline_name="killed at the limit and respawned",
+        ),
+    ]
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=200, help="warm 100-step jobs to time")
-    parser.add_argument("--naive-reps", type=int, default=10, help="fresh processes to time")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (make bench)")
+    parser.add_argument("--full", action="store_true", help="more repetitions (the default)")
+    parser.add_argument("--json", action="store_true", help="JSON lines for bench/all.py")
     args = parser.parse_args()
-    asyncio.run(main(args.reps, args.naive_reps))
+    figures = asyncio.run(main(quick=args.quick and not args.full))
+    if args.json:
+        print(dump_json(figures))
+    else:
+        print_table(figures)

@@ -8,9 +8,12 @@ Names load on first use (PEP 562), so the worker process, which imports
 
     language/    text -> RunSpec and back (the parser; never imported by the worker)
     protocol.py  what both ends of the pipe share: job and answer JSON, limits, codes
-    pool.py      warm workers, a bounded queue, restarts (with process.py, sandbox.py)
-    worker.py    the process that imports torch; compute.py runs a job, lessons.py
-                 words torch's errors, lambdas.py evaluates lambda bodies
+    pool.py      warm workers behind a fair, bounded queue: fairness.py (who is next),
+                 dispatch.py (handovers), crew.py (starts, restarts), process.py (one
+                 worker's pipes), sandbox.py (its command line and limits)
+    worker.py    the process that imports torch; compute.py runs a job within its CPU
+                 budget (budget.py), lessons.py words torch's errors, lambdas.py
+                 evaluates lambda bodies
     table.py     results as text; spec.py the data; errors.py what the runner raises
 """
 
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
     from bot.runner.errors import RunnerCrashed as RunnerCrashed
     from bot.runner.errors import RunnerStartError as RunnerStartError
     from bot.runner.errors import RunnerTimeout as RunnerTimeout
+    from bot.runner.errors import RunnerWarmingUp as RunnerWarmingUp
+    from bot.runner.fairness import Requester as Requester
     from bot.runner.language import MAX_INPUT_CHARS as MAX_INPUT_CHARS
     from bot.runner.language import parse_run as parse_run
     from bot.runner.language import render_command as render_command
@@ -63,9 +68,17 @@ _EXPORTS: dict[str, str] = {
         "bot.runner.language",
     ),
     **dict.fromkeys(
-        ("RunnerBusy", "RunnerClosed", "RunnerCrashed", "RunnerStartError", "RunnerTimeout"),
+        (
+            "RunnerBusy",
+            "RunnerClosed",
+            "RunnerCrashed",
+            "RunnerStartError",
+            "RunnerTimeout",
+            "RunnerWarmingUp",
+        ),
         "bot.runner.errors",
     ),
+    "Requester": "bot.runner.fairness",
     **dict.fromkeys(("Chart", "Comparison", "RunnerPool"), "bot.runner.pool"),
     **dict.fromkeys(("Limits", "WorkerProgram"), "bot.runner.sandbox"),
     **dict.fromkeys(

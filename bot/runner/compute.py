@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from bot.runner.budget import CHECK_EVERY, CpuBudget
 from bot.runner.lambdas import compile_lambda as compile_lambda_tree
 from bot.runner.lessons import explain_build, explain_optimizer, explain_step
 from bot.runner.protocol import MAX_GROUPS, child_schedulers, cycles_momentum
@@ -170,19 +171,24 @@ def _resolve(value: Any, optimizer: Optimizer, compile_lambda: LambdaCompiler) -
 # ---------------------------------------------------------------------------------------
 
 
-def compute(spec: RunSpec, compile_lambda: LambdaCompiler | None = None) -> RunResult:
+def compute(
+    spec: RunSpec,
+    compile_lambda: LambdaCompiler | None = None,
+    budget: CpuBudget | None = None,
+) -> RunResult:
     """Step a fresh optimizer and scheduler `spec.steps` times and record what torch did.
 
     Errors a user can cause never raise: they end up in RunResult.error, after the steps
-    that did succeed. Only MemoryError escapes (the worker then exits and is replaced).
+    that did succeed. Only MemoryError escapes (the worker then exits and is replaced),
+    and CpuLimitExceeded once `budget` is spent (the job is refused; the worker carries on).
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = _compute(spec, compile_lambda or compile_lambda_tree)
+        result = _compute(spec, compile_lambda or compile_lambda_tree, budget)
     return dataclasses.replace(result, warnings=dedupe_warnings(caught))
 
 
-def _compute(spec: RunSpec, compile_lambda: LambdaCompiler) -> RunResult:
+def _compute(spec: RunSpec, compile_lambda: LambdaCompiler, budget: CpuBudget | None) -> RunResult:
     empty = tuple(() for _ in spec.lr)
     try:
         validate(spec)
@@ -197,10 +203,12 @@ def _compute(spec: RunSpec, compile_lambda: LambdaCompiler) -> RunResult:
         raise
     except Exception as exc:  # the optimizer refused, e.g. a negative lr
         return RunResult(groups=empty, initial=spec.lr, error=explain_optimizer(spec, exc))
-    return _step(spec, optimizer, scheduler)
+    return _step(spec, optimizer, scheduler, budget)
 
 
-def _step(spec: RunSpec, optimizer: Optimizer, scheduler: Any) -> RunResult:
+def _step(
+    spec: RunSpec, optimizer: Optimizer, scheduler: Any, budget: CpuBudget | None
+) -> RunResult:
     groups = optimizer.param_groups
     initial = tuple(float(g["lr"]) for g in groups)
     lrs: list[list[float]] = [[] for _ in groups]
@@ -210,6 +218,8 @@ def _step(spec: RunSpec, optimizer: Optimizer, scheduler: Any) -> RunResult:
     metrics = spec.metrics if spec.scheduler.name == "ReduceLROnPlateau" else None
     error = None
     for i in range(spec.steps):
+        if budget is not None and i % CHECK_EVERY == 0:
+            budget.check()  # outside the try below: running out is not torch's lesson
         try:
             optimizer.step()
             if metrics is None:

@@ -3,7 +3,9 @@
 matplotlib is imported on first use, never at import time, so the bot can import this
 module for free; charts are normally drawn in a warm worker (see pool.RunnerPool.chart).
 Only the object-oriented API is used (a Figure with its own Agg canvas, no pyplot), so
-charts can be drawn from several threads at once.
+charts can be drawn from several threads at once. Each thread keeps one Figure and
+clears it for the next chart: building a Figure, its axes and their ticks is ~40% of
+what drawing a 100-step chart costs.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import io
 import itertools
 import math
 import textwrap
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard
@@ -26,6 +29,8 @@ MAX_MARKERS = 60  # more vertical lines than this is a grey smear, not informati
 SIZE_INCHES = (8.0, 4.5)
 DPI = 100
 LOG_SCALE_RATIO = 1e3  # rates spanning more than this read better on a log axis
+
+_canvases = threading.local()  # .figure, .axes: this thread's reusable chart
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,23 @@ def render_comparison(runs: Sequence[tuple[str, RunResult]], *, title: str | Non
 
 
 def _figure(title: str) -> tuple[Figure, Axes]:
+    """This thread's chart, cleared of the last one, with `title` on it."""
+    figure: Figure | None = getattr(_canvases, "figure", None)
+    if figure is None:
+        figure, axes = _new_figure()
+        _canvases.figure, _canvases.axes = figure, axes
+    else:
+        axes = _canvases.axes
+        _clear(figure, axes)
+    lines = textwrap.wrap(title, 90)[:3] or [""]
+    # Fixed margins instead of a layout engine: constrained layout draws the figure twice;
+    # with it a 100-step chart took ~180 ms here, without it ~70 ms.
+    figure.subplots_adjust(left=0.1, right=0.9, bottom=0.11, top=0.93 - 0.035 * len(lines))
+    axes.set_title("\n".join(lines), fontsize=10)
+    return figure, axes
+
+
+def _new_figure() -> tuple[Figure, Axes]:
     import matplotlib
 
     matplotlib.use("Agg")  # before anything could pick an interactive backend
@@ -153,16 +175,27 @@ def _figure(title: str) -> tuple[Figure, Axes]:
 
     figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
     FigureCanvasAgg(figure)
-    lines = textwrap.wrap(title, 90)[:3] or [""]
-    # Fixed margins instead of a layout engine: constrained layout draws the figure twice;
-    # with it a 100-step chart took ~180 ms here, without it ~70 ms.
-    figure.subplots_adjust(left=0.1, right=0.9, bottom=0.11, top=0.93 - 0.035 * len(lines))
     axes = figure.add_subplot()
-    axes.set_title("\n".join(lines), fontsize=10)
     axes.set_xlabel("step")
     axes.set_ylabel("learning rate")
     axes.grid(axis="y", alpha=0.3)
     return figure, axes
+
+
+def _clear(figure: Figure, axes: Axes) -> None:
+    """Take the last chart off: its lines, markers, notes, legend, momentum axis and scale."""
+    for other in figure.axes:
+        if other is not axes:
+            other.remove()  # the momentum twin
+    for artist in [*axes.lines, *axes.collections, *axes.texts]:
+        artist.remove()
+    legend = axes.get_legend()
+    if legend is not None:
+        legend.remove()
+    axes.set_prop_cycle(None)  # the first line is blue again
+    axes.set_yscale("linear")  # also restores the default tick locators and labels
+    axes.relim()  # forget the last chart's data limits
+    axes.autoscale(enable=True)
 
 
 def _draw_markers(axes: Axes, markers: Sequence[Marker]) -> None:
@@ -240,6 +273,14 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _png(figure: Figure) -> bytes:
+    from PIL import Image
+
+    raw = io.BytesIO()
+    figure.savefig(raw, format="rgba")  # the drawn pixels, not yet encoded
+    image = Image.frombytes("RGBA", figure.canvas.get_width_height(), raw.getvalue())
+    # A chart is a few flat colours and their anti-aliased edges, which 256 palette colours
+    # hold: a palette PNG encodes in ~3 ms instead of ~23 ms and is a third of the size.
+    palette = image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    palette.save(buffer, format="png")
     return buffer.getvalue()

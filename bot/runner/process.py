@@ -1,6 +1,8 @@
 """One worker process as the pool sees it: starting it, its pipes, its stderr, its death.
 
-A worker answers one job at a time; anything unexpected on its pipes (an answer too
+A worker answers one job at a time: it says "started" when it has read a job, then
+answers it. A worker that is gone before saying "started" never ran the job (WorkerGone:
+the pool retries it elsewhere); anything else unexpected on its pipes (an answer too
 large to read, the wrong id, an early end) becomes RunnerCrashed, and the pool then
 replaces the process rather than reuse it.
 """
@@ -16,8 +18,8 @@ import os
 import signal
 from typing import Any
 
-from bot.runner.errors import RunnerCrashed, RunnerStartError
-from bot.runner.protocol import EXIT_OUT_OF_MEMORY, READY_KEY, job_line
+from bot.runner.errors import RunnerCrashed, RunnerStartError, WorkerGone
+from bot.runner.protocol import EXIT_OUT_OF_MEMORY, READY_KEY, STARTED_KEY, job_line
 from bot.runner.sandbox import SandboxMode
 
 log = logging.getLogger("anneal.runner")
@@ -33,6 +35,7 @@ class WorkerProcess:
         self.process = process
         self.mode = mode
         self.jobs = 0
+        self.warm_up_cpu_s: float | None = None  # what starting it cost, from its ready line
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=20)
         self._stderr_task = asyncio.create_task(self._drain_stderr())
 
@@ -57,15 +60,29 @@ class WorkerProcess:
         except ValueError as exc:  # a line longer than ANSWER_LIMIT
             raise RunnerCrashed("The runner's answer was too large.") from exc
 
+    @property
+    def exited(self) -> bool:
+        """Whether the process is known to have ended (asyncio may learn it a little late)."""
+        return self.process.returncode is not None
+
     async def ask(self, job: dict[str, Any]) -> dict[str, Any]:
-        """Write one job and read its answer; RunnerCrashed if the worker dies meanwhile."""
+        """Write one job and read its answer.
+
+        WorkerGone if the worker was gone before it read the job; RunnerCrashed if it dies
+        (or answers nonsense) after that.
+        """
         assert self.process.stdin is not None
         self.jobs += 1
         try:
             self.process.stdin.write(job_line(job))
             await self.process.stdin.drain()
         except (BrokenPipeError, ConnectionResetError) as exc:
-            raise RunnerCrashed(await self.death_notice()) from exc
+            raise WorkerGone("The runner's worker had stopped.") from exc
+        started = await self.read_line()
+        if not started:
+            raise WorkerGone("The runner's worker had stopped.")
+        if (await _read_answer(started)).get(STARTED_KEY) != job["id"]:
+            raise RunnerCrashed("The runner answered a different job.")
         raw = await self.read_line()
         if not raw:
             raise RunnerCrashed(await self.death_notice())
@@ -149,7 +166,15 @@ async def start_worker(
     if ready.get(READY_KEY) is not True:
         await worker.close(grace=0.1)
         raise RunnerStartError(f"worker did not start: {' | '.join(worker.stderr_tail)}")
-    log.debug("runner: worker %d ready in %s s (%s)", worker.pid, ready.get("warm_up_s"), mode)
+    cpu = ready.get("warm_up_cpu_s")
+    worker.warm_up_cpu_s = float(cpu) if isinstance(cpu, int | float) else None
+    log.debug(
+        "runner: worker %d ready in %s s, %s CPU-s (%s)",
+        worker.pid,
+        ready.get("warm_up_s"),
+        cpu,
+        mode,
+    )
     return worker
 
 

@@ -3,13 +3,20 @@
 The pool (bot side) writes one job per line on a worker's stdin; the worker answers each
 with one line on its stdout, echoing the job's id:
 
-    (at start-up)      -> {"ready": true, "pid": .., "plot": .., "torch": .., "warm_up_s": ..}
+    (at start-up)      -> {"ready": true, "pid": .., "plot": .., "torch": .., "warm_up_s": ..,
+                           "warm_up_cpu_s": ..}
+    (every job, first) -> {"started": <id>}   the worker has read the job and is running it
     run:     {"id", <spec>}                       -> {"id", <result>}
     chart:   {"id", <spec>, "plot": true, "title"} -> {"id", <result>, "png": <base64>}
     compare: {"id", "compare": [{"label", "spec"}, ...]}
                                                   -> {"id", "runs": [<result>, ...], "png"}
     a refusal the learner can act on              -> {"id", "refused": "<message>"}
+    a job past its CPU-time limit                 -> {"id", "over_cpu_limit": <seconds used>}
     a job the worker cannot read (a bug)          -> {"id", "fatal": "<message>"}
+
+The "started" line is what lets the pool retry safely: a worker that dies before it says
+"started" never ran the job (it died while idle), so the job goes to another worker; a job
+that started is never retried, since it may be what killed the worker.
 
 Jobs hold only what the parser admits (finite numbers), so they are plain JSON. Answers
 can hold torch's infinities, so they are strict JSON with "inf", "-inf" and "nan" as
@@ -28,7 +35,9 @@ from typing import Any, Final
 from bot.runner.spec import LambdaSpec, RunResult, RunSpec, SchedulerSpec
 
 READY_KEY: Final = "ready"  # the first line a worker writes, once torch is warm
+STARTED_KEY: Final = "started"  # the line before each answer: the job was read
 REFUSED_KEY: Final = "refused"
+OVER_CPU_LIMIT_KEY: Final = "over_cpu_limit"
 FATAL_KEY: Final = "fatal"
 EXIT_OUT_OF_MEMORY: Final = 3  # the worker's exit code after a MemoryError
 

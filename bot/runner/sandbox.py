@@ -31,9 +31,11 @@ class Limits:
     """Resource limits for each worker process."""
 
     memory_bytes: int = 1 << 30  # RLIMIT_AS; torch + matplotlib peak at ~750 MB of it
-    job_cpu_seconds: int = 10  # RLIMIT_CPU, re-armed before each job
     open_files: int = 64  # RLIMIT_NOFILE
     file_size_bytes: int = 1 << 20  # RLIMIT_FSIZE; 0 breaks tempfile, which torch uses
+    # Added to each worker's niceness, so the bot's event loop gets a busy CPU first; jobs
+    # are limited in CPU time (the pool's job_timeout), so waiting for a core fails none.
+    nice: int = 10
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,11 @@ def worker_command(
     home: str,
     limits: Limits,
     plot: bool,
+    job_cpu_seconds: float,
 ) -> tuple[list[str], dict[str, str], str]:
     """argv, environment and working directory for one worker."""
-    worker = [python, "-s", "-m", program.module, *_worker_flags(limits, plot)]
+    flags = _worker_flags(limits, plot, job_cpu_seconds)
+    worker = [python, "-s", "-m", program.module, *flags]
     if mode == "rlimits":
         parents = dict.fromkeys(str(package.parent) for package in program.packages)
         return worker, _environment(os.pathsep.join(parents), home), home
@@ -78,12 +82,13 @@ def worker_command(
     return [*sandbox, *worker], _environment(SANDBOX_ROOT, "/tmp"), "/"
 
 
-def _worker_flags(limits: Limits, plot: bool) -> list[str]:
+def _worker_flags(limits: Limits, plot: bool, job_cpu_seconds: float) -> list[str]:
     flags = [
         f"--memory={limits.memory_bytes}",
-        f"--job-cpu={limits.job_cpu_seconds}",
+        f"--job-cpu={job_cpu_seconds:g}",
         f"--open-files={limits.open_files}",
         f"--file-size={limits.file_size_bytes}",
+        f"--nice={limits.nice}",
     ]
     return [*flags, "--plot"] if plot else flags
 

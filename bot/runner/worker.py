@@ -25,13 +25,16 @@ import time
 from collections.abc import Callable
 from typing import IO, Any
 
+from bot.runner.budget import CpuBudget, CpuLimitExceeded
 from bot.runner.compute import compute
 from bot.runner.protocol import (
     EXIT_OUT_OF_MEMORY,
     FATAL_KEY,
     MAX_COMPARE,
+    OVER_CPU_LIMIT_KEY,
     READY_KEY,
     REFUSED_KEY,
+    STARTED_KEY,
     answer_line,
     decode_spec,
     encode_png,
@@ -44,12 +47,12 @@ from bot.runner.spec import (
     SchedulerSpec,
 )
 
-# One job (a JSON object) and whether charts are on -> its answer.
-JobHandler = Callable[[dict[str, Any], bool], dict[str, Any]]
+# One job (a JSON object), whether charts are on and its CPU allowance -> its answer.
+JobHandler = Callable[[dict[str, Any], bool, CpuBudget | None], dict[str, Any]]
 
 
-def apply_limits(memory: int, open_files: int, file_size: int) -> None:
-    """Resource limits, set before torch is imported and before any job is read."""
+def apply_limits(memory: int, open_files: int, file_size: int, nice: int = 0) -> None:
+    """Resource limits and priority, set before torch is imported and before any job is read."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if memory:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -58,18 +61,25 @@ def apply_limits(memory: int, open_files: int, file_size: int) -> None:
     # A write past RLIMIT_FSIZE should fail with an OSError, not kill the worker.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+    if nice > 0:
+        # Below the bot's priority: on a busy machine the bot's event loop (heartbeats,
+        # answers) gets the CPU first. Jobs are limited in CPU time, not wall-clock time,
+        # so a job that waits for a core is slowed down, never failed.
+        os.nice(nice)
 
 
-def arm_cpu_limit(job_cpu_seconds: int) -> None:
-    """Allow the next job `job_cpu_seconds` of CPU beyond what this process used so far.
+def arm_cpu_limit(job_cpu_seconds: float) -> None:
+    """The kernel's backstop for the next job: twice its CPU allowance, plus a second.
 
-    A backstop behind the pool's wall-clock limit: past it the kernel sends SIGXCPU, which
-    ends the worker, and the pool replaces it.
+    The job's own allowance is checked between steps (bot/runner/budget.py); this catches
+    what never comes back to Python. Past it the kernel sends SIGXCPU, which ends the
+    worker, and the pool replaces it. RLIMIT_CPU counts the process's whole life, so it is
+    re-armed before every job from what the process has used so far.
     """
-    if not job_cpu_seconds:
+    if job_cpu_seconds <= 0:
         return
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    soft = math.ceil(usage.ru_utime + usage.ru_stime) + job_cpu_seconds
+    soft = math.ceil(usage.ru_utime + usage.ru_stime + 2 * job_cpu_seconds + 1)
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     if hard != resource.RLIM_INFINITY:
         soft = min(soft, hard)
@@ -123,31 +133,41 @@ def _must_succeed(result: RunResult) -> RunResult:
     return result
 
 
-def handle(job: dict[str, Any], plot_enabled: bool) -> dict[str, Any]:
+def handle(
+    job: dict[str, Any], plot_enabled: bool, budget: CpuBudget | None = None
+) -> dict[str, Any]:
     """One job in, one answer out; the answer echoes the job's id."""
     answer: dict[str, Any] = {"id": job.get("id")}
     if "compare" in job:
-        answer.update(_compare(job["compare"], plot_enabled))
+        answer.update(_compare(job["compare"], plot_enabled, budget))
         return answer
     spec = decode_spec(job)
-    result = compute(spec)
+    result = compute(spec, budget=budget)
     answer.update(encode_result(result))
     if job.get("plot") and plot_enabled:
         from bot.runner import plot as plotting
 
+        if budget is not None:
+            budget.check()
         png = plotting.chart(spec, result, title=str(job["title"]))
         answer["png"] = encode_png(png)
     return answer
 
 
-def _compare(items: list[dict[str, Any]], plot_enabled: bool) -> dict[str, Any]:
+def _compare(
+    items: list[dict[str, Any]], plot_enabled: bool, budget: CpuBudget | None
+) -> dict[str, Any]:
     if not 1 <= len(items) <= MAX_COMPARE:
         raise RunError(f"Compare between 1 and {MAX_COMPARE} schedules at a time.")
-    labelled = [(str(item["label"]), compute(decode_spec(item["spec"]))) for item in items]
+    labelled = [
+        (str(item["label"]), compute(decode_spec(item["spec"]), budget=budget)) for item in items
+    ]
     answer: dict[str, Any] = {"runs": [encode_result(result) for _, result in labelled]}
     if plot_enabled:
         from bot.runner import plot as plotting
 
+        if budget is not None:
+            budget.check()
         answer["png"] = encode_png(plotting.render_comparison(labelled))
     return answer
 
@@ -156,39 +176,45 @@ def serve(
     source: IO[bytes],
     out: IO[bytes],
     plot_enabled: bool,
-    job_cpu: int,
+    job_cpu: float,
     handle_job: JobHandler = handle,
 ) -> None:
-    """Answer jobs until stdin closes."""
+    """Answer jobs until stdin closes: "started" as soon as a job is read, then its answer."""
     for line in iter(source.readline, b""):
+        job = _read_job(line)
+        job_id = job.get("id") if isinstance(job, dict) else None
+        send(out, {STARTED_KEY: job_id})
         arm_cpu_limit(job_cpu)
         try:
-            job = json.loads(line)
             if not isinstance(job, dict):
-                raise ValueError("a job is a JSON object")
-            answer = handle_job(job, plot_enabled)
+                raise ValueError(f"a job is a JSON object, not {line[:80]!r}")
+            answer = handle_job(job, plot_enabled, CpuBudget(job_cpu) if job_cpu > 0 else None)
         except MemoryError:
             # After a MemoryError nothing here can be trusted; the pool replaces us.
             os._exit(EXIT_OUT_OF_MEMORY)
+        except CpuLimitExceeded as exc:
+            answer = {"id": job_id, OVER_CPU_LIMIT_KEY: round(exc.used, 3)}
         except RunError as exc:
-            answer = {"id": _job_id(line), REFUSED_KEY: str(exc)}
+            answer = {"id": job_id, REFUSED_KEY: str(exc)}
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
             # A malformed job is the bot's bug, not the learner's: say so plainly.
-            answer = {"id": _job_id(line), FATAL_KEY: f"malformed job: {exc!r}"}
+            answer = {"id": job_id, FATAL_KEY: f"malformed job: {exc!r}"}
         send(out, answer)
 
 
-def _job_id(line: bytes) -> Any:
-    with contextlib.suppress(ValueError, AttributeError):
-        return json.loads(line).get("id")
-    return None
+def _read_job(line: bytes) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError:  # answered as a malformed job
+        return None
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot.runner.worker")
     parser.add_argument("--plot", action="store_true", help="import matplotlib and render charts")
     parser.add_argument("--memory", type=int, default=0, help="RLIMIT_AS in bytes (0: unlimited)")
-    parser.add_argument("--job-cpu", type=int, default=0, help="CPU seconds per job (0: none)")
+    parser.add_argument("--job-cpu", type=float, default=0, help="CPU seconds per job (0: none)")
+    parser.add_argument("--nice", type=int, default=0, help="added to the process's niceness")
     parser.add_argument("--open-files", type=int, default=0, help="RLIMIT_NOFILE (0: inherit)")
     parser.add_argument("--file-size", type=int, default=1 << 20, help="RLIMIT_FSIZE in bytes")
     return parser.parse_args(argv)
@@ -200,7 +226,7 @@ def main(argv: list[str] | None = None, handle_job: JobHandler = handle) -> int:
     `handle_job` answers one job; tests wrap `handle` to add misbehaviour.
     """
     args = _parse_args(argv)
-    apply_limits(args.memory, args.open_files, args.file_size)
+    apply_limits(args.memory, args.open_files, args.file_size, args.nice)
     out = claim_stdout()
     started = time.perf_counter()
     try:
@@ -218,6 +244,7 @@ def main(argv: list[str] | None = None, handle_job: JobHandler = handle) -> int:
         "plot": args.plot,
         "torch": torch.__version__,
         "warm_up_s": round(time.perf_counter() - started, 3),
+        "warm_up_cpu_s": round(time.process_time(), 3),  # what a respawn costs
     }
     send(out, ready)
     with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):

@@ -21,7 +21,7 @@ import pytest_asyncio
 from bot.content import load_library
 from bot.features.common.bot import AnnealBot
 from bot.features.run.cog import RunCog
-from bot.runner import Chart, RunnerPool, RunSpec, format_number
+from bot.runner import Chart, Requester, RunnerPool, RunSpec, format_number
 from bot.settings import SHIPPED_CONTENT_DIR
 from tests.e2e.anneal import running_anneal
 from tests.e2e.fake_discord import (
@@ -47,11 +47,13 @@ class CountingPool(RunnerPool):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.charts = 0
+        self.requesters: list[Requester | None] = []
 
-    async def chart(self, spec: RunSpec) -> Chart:
+    async def chart(self, spec: RunSpec, *, requester: Requester | None = None) -> Chart:
         """Count the chart, then compute it with the real pool."""
         self.charts += 1
-        return await super().chart(spec)
+        self.requesters.append(requester)
+        return await super().chart(spec, requester=requester)
 
 
 class GatedRunner:
@@ -62,11 +64,11 @@ class GatedRunner:
         self.gate = asyncio.Event()
         self.charts = 0
 
-    async def chart(self, spec: RunSpec) -> Chart:
+    async def chart(self, spec: RunSpec, *, requester: Requester | None = None) -> Chart:
         """Count the chart, wait for the gate, then ask the real pool."""
         self.charts += 1
         await self.gate.wait()
-        return await self.pool.chart(spec)
+        return await self.pool.chart(spec, requester=requester)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -162,6 +164,8 @@ async def test_expression_run_shows_table_and_chart(
     assert reply.attachments[0].filename == "schedule.png"
     assert reply.attachments[0].data.startswith(b"\x89PNG")
     assert embed["image"]["url"] == reply.attachments[0].url
+    # The pool queues runs fairly by server and member, so the cog says whose run it is.
+    assert runner.requesters[-1] == Requester(guild_id=world.guild.id, user_id=world.member.id)
     sent = fake_discord.requests_matching("POST", rf"/channels/{world.general.id}/messages")[-1]
     assert sent.json["allowed_mentions"]["parse"] == []
     assert not sent.json["allowed_mentions"].get("replied_user")

@@ -23,12 +23,16 @@ class WorkerClient:
     next_id: int = 0
 
     def ask_raw(self, job: dict[str, Any]) -> bytes:
-        """Send one job (numbered here) and return the answer line as it came."""
+        """Send one job (numbered here) and return the answer line as it came.
+
+        The "started" line the worker writes first is checked and skipped.
+        """
         assert self.process.stdin is not None
         assert self.process.stdout is not None
         self.next_id += 1
         self.process.stdin.write(json.dumps({**job, "id": self.next_id}).encode() + b"\n")
         self.process.stdin.flush()
+        assert json.loads(self.process.stdout.readline()) == {"started": self.next_id}
         return self.process.stdout.readline()
 
     def ask(self, job: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 The pool starts it through PROGRAM (`python -m tests.runner.misbehaving_worker`). A job
 whose scheduler is named `__test_<what>__` misbehaves instead of running: it sleeps,
-allocates memory, prints to stdout or reports its environment. Every other job goes to
+spins on the CPU without ever checking its budget, allocates memory, prints to stdout
+or reports its environment. Every other job goes to
 the real worker's handle(), so the production worker carries no test hooks.
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.runner import worker
+from bot.runner.budget import CpuBudget
 from bot.runner.protocol import decode_spec, encode_result
 from bot.runner.sandbox import BOT_PACKAGE, WorkerProgram
 from bot.runner.spec import RunResult, RunSpec, SchedulerSpec
@@ -31,6 +33,11 @@ def sleep_spec(seconds: float) -> RunSpec:
     return RunSpec(SchedulerSpec("__test_sleep__", {"seconds": seconds}))
 
 
+def spin_spec(seconds: float) -> RunSpec:
+    """A job that burns `seconds` of CPU in a loop that never checks its CPU budget."""
+    return RunSpec(SchedulerSpec("__test_spin__", {"seconds": seconds}))
+
+
 def hog_spec(size: int) -> RunSpec:
     """A job that allocates `size` bytes (and says so in its warnings)."""
     return RunSpec(SchedulerSpec("__test_hog__", {"bytes": size}))
@@ -40,10 +47,12 @@ PRINT_SPEC = RunSpec(SchedulerSpec("__test_print__", {}))  # writes to stdout an
 ENV_SPEC = RunSpec(SchedulerSpec("__test_env__", {}))  # reports env, cwd, uid, interfaces
 
 
-def handle(job: dict[str, Any], plot_enabled: bool) -> dict[str, Any]:
+def handle(
+    job: dict[str, Any], plot_enabled: bool, budget: CpuBudget | None = None
+) -> dict[str, Any]:
     """Misbehave for a `__test_*__` scheduler; leave every other job to the real worker."""
     if not _scheduler_name(job).startswith("__test_"):
-        return worker.handle(job, plot_enabled)
+        return worker.handle(job, plot_enabled, budget)
     spec = decode_spec(job)
     return {"id": job.get("id"), **encode_result(_misbehave(spec))}
 
@@ -60,6 +69,10 @@ def _misbehave(spec: RunSpec) -> RunResult:
     notes: tuple[str, ...] = ()
     if name == "__test_sleep__":
         time.sleep(_number(kwargs.get("seconds"), 60))
+    elif name == "__test_spin__":
+        until = time.process_time() + _number(kwargs.get("seconds"), 60)
+        while time.process_time() < until:
+            pass
     elif name == "__test_hog__":
         hog = bytearray(int(_number(kwargs.get("bytes"), 1 << 33)))
         notes = (f"allocated {len(hog)} bytes",)

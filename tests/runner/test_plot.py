@@ -113,3 +113,14 @@ def test_bot_side_modules_import_neither_torch_nor_matplotlib() -> None:
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_chart_carries_nothing_over_from_the_last_one() -> None:
+    """Charts reuse one figure per thread: after a log-scale chart with momentum, a note and
+    a comparison, the same chart again is the same image, byte for byte."""
+    spec = RunSpec(S("StepLR", {"step_size": 10}), lr=(0.1, 0.2), steps=50)
+    first = plot.chart(spec, a_result(), title=describe_run(spec))
+    log_scale = RunResult(groups=((1.0, 1e-3, 1e-6, 1e-9),), initial=(1.0,), error="no")
+    plot.render_run(log_scale, title="a long title " * 20)
+    plot.render_comparison([("a", a_result(30)), ("b", a_result(60, momentum=False))])
+    assert plot.chart(spec, a_result(), title=describe_run(spec)) == first

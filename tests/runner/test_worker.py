@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.runner import worker as worker_module
+from bot.runner.budget import CpuBudget, CpuLimitExceeded
 from bot.runner.compute import compute
 from bot.runner.protocol import chart_job, compare_job, encode_spec
 from bot.runner.spec import LambdaSpec, RunSpec, SchedulerSpec
@@ -326,6 +327,24 @@ def test_the_production_worker_has_no_test_hooks() -> None:
     assert "is not a scheduler" in answer["error"]
 
 
+def test_a_job_past_its_cpu_budget_is_stopped_between_steps() -> None:
+    """handle() with a spent budget raises CpuLimitExceeded, which the worker answers."""
+    spec = RunSpec(S("CosineAnnealingLR", {"T_max": 50}), steps=10_000)  # ~0.2 CPU-s
+    job = {**encode_spec(spec), "id": 1}
+    with pytest.raises(CpuLimitExceeded) as stopped:
+        worker_module.handle(job, plot_enabled=False, budget=CpuBudget(0.005))
+    assert stopped.value.used > 0.005
+    assert "more than 0.005 s of CPU time" in str(stopped.value)
+
+
+def test_a_job_within_its_cpu_budget_is_unaffected() -> None:
+    """The same kind of job with room to spare returns every step."""
+    spec = RunSpec(S("CosineAnnealingLR", {"T_max": 50}), steps=200)
+    result = compute(spec, budget=CpuBudget(60.0))
+    assert len(result.lrs) == 200
+    assert result.error is None
+
+
 def test_warnings_are_captured_once_each() -> None:
     """A warning raised at every step is reported once."""
 
@@ -372,8 +391,10 @@ def test_the_worker_process_never_imports_the_parser() -> None:
         timeout=120,
         check=True,
     )
-    ready, *answers = (json.loads(line) for line in done.stdout.splitlines())
+    ready, *replies = (json.loads(line) for line in done.stdout.splitlines())
     assert ready["ready"] is True
+    started, answers = replies[0::2], replies[1::2]  # "started" comes before each answer
+    assert started == [{"started": 0}, {"started": 1}, {"started": 2}]
     assert [answer["id"] for answer in answers] == [0, 1, 2]
     assert all("png" in answer for answer in answers[1:])
     report = done.stderr.decode(errors="replace").splitlines()

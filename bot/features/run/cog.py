@@ -24,7 +24,7 @@ from bot.features.run.limits import LimitReached, RunLimits
 from bot.features.run.render import build_reply
 from bot.features.run.request import example, resolve, runnable, suggest_ids
 from bot.features.run.variants import variant_command
-from bot.runner import RunnerBusy, RunnerClosed, describe_run
+from bot.runner import Requester, RunnerBusy, RunnerClosed, describe_run
 
 log = logging.getLogger("anneal.run")
 
@@ -77,7 +77,9 @@ class RunCog(commands.Cog):
                     warm = await ready_runner(self.bot.services)
                     if warm is None:
                         raise UserFacingError(f"`{command}` is not available right now.")
-                    chart = await warm.chart(request.spec)
+                    # Whose run it is: the pool shares its queue fairly by server and member.
+                    requester = Requester(guild_id=guild_id, user_id=ctx.author.id)
+                    chart = await warm.chart(request.spec, requester=requester)
                 except (RunnerBusy, RunnerClosed, UserFacingError):
                     admission.refund()  # nothing ran, so the user's wait should not grow
                     raise

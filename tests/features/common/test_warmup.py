@@ -32,16 +32,16 @@ def services_for(
 
 
 class SlowPool(RunnerPool):
-    """A pool whose start() waits for `ready` (and starts no process) or fails."""
+    """A pool whose start() waits for `release` (and starts no process) or fails."""
 
     def __init__(self, *, fails: bool = False) -> None:
         super().__init__(size=1)
-        self.ready = asyncio.Event()
+        self.release = asyncio.Event()
         self.fails = fails
 
     async def start(self) -> None:
         """Wait for the test to say the workers are warm; or fail like a broken sandbox."""
-        await self.ready.wait()
+        await self.release.wait()
         if self.fails:
             raise RunnerStartError("no worker could start")
 
@@ -60,7 +60,7 @@ async def test_a_command_waits_for_the_warm_up_to_finish(db: Database) -> None:
     waiting = asyncio.create_task(ready_runner(services_for(db, pool, warmup), wait=30))
     await asyncio.sleep(0)
     assert not waiting.done()
-    pool.ready.set()
+    pool.release.set()
     assert await waiting is pool
     assert warmup.result() is True
 
@@ -72,7 +72,7 @@ async def test_too_long_a_warm_up_says_so_and_keeps_warming(db: Database) -> Non
     with pytest.raises(RunnerWarmingUp, match="still warming up"):
         await ready_runner(services_for(db, pool, warmup), wait=0.01)
     assert not warmup.done()
-    pool.ready.set()
+    pool.release.set()
     assert await warmup is True
 
 
@@ -81,7 +81,7 @@ async def test_a_runner_that_failed_to_start_is_unavailable(
 ) -> None:
     """A failed warm-up is logged once, and commands then hear "not available" (None)."""
     pool = SlowPool(fails=True)
-    pool.ready.set()
+    pool.release.set()
     warmup = warm_in_background(pool)
     assert await ready_runner(services_for(db, pool, warmup), wait=5) is None
     assert "could not start" in caplog.text

