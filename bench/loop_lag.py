@@ -18,7 +18,6 @@ job in one share, no per-server bound), as the pool worked before.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import itertools
 import random
@@ -31,7 +30,7 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.report import Figure, dump_json, percentile, print_table
+from bench.report import Figure, percentile, run_cli
 from bot.challenges import ChallengeManager
 from bot.challenges.live import LiveChallenge
 from bot.content import load_library
@@ -269,13 +268,4 @@ async def main(quick: bool) -> list[Figure]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds (make bench)")
-    parser.add_argument("--full", action="store_true", help="more rounds (the default)")
-    parser.add_argument("--json", action="store_true", help="JSON lines for bench/all.py")
-    args = parser.parse_args()
-    figures = asyncio.run(main(quick=args.quick and not args.full))
-    if args.json:
-        print(dump_json(figures))
-    else:
-        print_table(figures)
+    run_cli(__doc__ or "", main)

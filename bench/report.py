@@ -7,9 +7,11 @@ run (a raw sqlite3 loop, a fresh process, an idle loop), never typed in.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -88,3 +90,17 @@ def load_json(text: str) -> list[Figure]:
         if line.startswith("{"):
             figures.append(Figure(**json.loads(line)))
     return figures
+
+
+def run_cli(doc: str, measure: Callable[[bool], Coroutine[object, object, list[Figure]]]) -> None:
+    """The command line a benchmark shares: `--quick`/`--full` rounds, `--json` for all.py."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (make bench)")
+    parser.add_argument("--full", action="store_true", help="more rounds (the default)")
+    parser.add_argument("--json", action="store_true", help="JSON lines for bench/all.py")
+    args = parser.parse_args()
+    figures = asyncio.run(measure(args.quick and not args.full))
+    if args.json:
+        print(dump_json(figures))
+    else:
+        print_table(figures)

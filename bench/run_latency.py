@@ -11,7 +11,6 @@ and what a job past its CPU-time limit costs now (the worker is kept) against th
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import os
@@ -24,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.report import Figure, dump_json, percentile, print_table
+from bench.report import Figure, percentile, run_cli
 from bot.runner import RunnerPool, RunnerTimeout, RunSpec, SchedulerSpec, describe_run, plot
 
 BENCH = "run_latency"
@@ -153,13 +152,4 @@ async def main(quick: bool) -> list[Figure]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions (make bench)")
-    parser.add_argument("--full", action="store_true", help="more repetitions (the default)")
-    parser.add_argument("--json", action="store_true", help="JSON lines for bench/all.py")
-    args = parser.parse_args()
-    figures = asyncio.run(main(quick=args.quick and not args.full))
-    if args.json:
-        print(dump_json(figures))
-    else:
-        print_table(figures)
+    run_cli(__doc__ or "", main)
