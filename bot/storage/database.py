@@ -23,6 +23,7 @@ from bot.storage._connection import connect, log_failure, storage_error
 from bot.storage._guilds import UNSET, GuildQueries
 from bot.storage._readers import READERS, ReadPool
 from bot.storage._sessions import SessionQueries
+from bot.storage._solo import SoloQueries
 from bot.storage._standings import StandingQueries
 from bot.storage._upkeep import UpkeepQueries
 from bot.storage._writer import BUSY_WAIT, Writer
@@ -31,7 +32,9 @@ from bot.storage.errors import SchemaTooNew, StorageError, StorageFailed
 __all__ = ["UNSET", "Database"]
 
 
-class Database(GuildQueries, SessionQueries, AttemptQueries, StandingQueries, UpkeepQueries):
+class Database(
+    GuildQueries, SessionQueries, AttemptQueries, StandingQueries, SoloQueries, UpkeepQueries
+):
     """Anneal's storage API over one SQLite file. Create it with `await Database.open(path)`."""
 
     # ----------------------------------------------------------------- lifecycle
