@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.content import load_library
@@ -27,7 +29,7 @@ def shipped() -> Topics:
 
 def packs() -> dict[str, Pack]:
     """`steps` (two StepLR problems, one debug) and `cycles` (a OneCycleLR one)."""
-    cycle = {"schedulers": ["OneCycleLR", "StepLR"], "subject": ["OneCycleLR"]}
+    cycle: dict[str, Any] = {"schedulers": ["OneCycleLR", "StepLR"], "subject": ["OneCycleLR"]}
 
     def pack(pack_id: str, *problems: dict[str, object]) -> Pack:
         badge = {"name": "B", "emoji": "🏅"}
