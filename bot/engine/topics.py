@@ -7,6 +7,7 @@ problem that mentions it in an option.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Iterable, Mapping
@@ -128,6 +129,22 @@ class Topics:
         if found is not None:
             return found
         raise UnknownTopic(self._unknown(text.strip()))
+
+    def read(self, topic: str | None, count: str | None) -> tuple[Topic, int | None]:
+        """What `practice [topic] [count]` asks for: the topic, and the count typed (None
+        when none was). `practice 3` is a count alone; `practice model choice`, a topic
+        of two words (a prefix command splits them)."""
+        if topic is not None and count is None and topic.strip().isdigit():
+            return self.resolve(None), parse_solo_count(topic)
+        try:
+            asked = parse_solo_count(count) if count is not None else None
+        except BadCount:
+            if topic is None:
+                raise
+            with contextlib.suppress(UnknownTopic):
+                return self.resolve(f"{topic} {count}"), None
+            raise
+        return self.resolve(topic), asked
 
     def _unknown(self, text: str) -> str:
         shown = text[:40].replace("`", "'")

@@ -172,7 +172,7 @@ async def test_slash_practice_answers_only_the_member_and_suggests_topics(
     answered = await fake.interaction_response(used.id)
     assert answered.response_type == 5  # deferred while the run starts
     reply = await fake.wait_for_interaction_message(used.id)
-    assert reply.content.startswith("📬 Check your DMs: **Practice: CosineAnnealingLR**, 1 ")
+    assert reply.content == "📬 Check your DMs: **Practice: CosineAnnealingLR**, 1 problem."
     assert reply.is_ephemeral
     posted = await dm_problem(fake, bob, 1)
     assert posted.embeds[0]["title"] == "Problem 1/1 · Problem c1"

@@ -138,6 +138,30 @@ def test_the_shipped_content_suggests_at_most_25_with_schedulers_first(shipped: 
 
 
 @pytest.mark.parametrize(
+    ("topic", "count", "value", "asked"),
+    [
+        ("StepLR", "3", "StepLR", 3),
+        ("StepLR", None, "StepLR", None),
+        ("4", None, "", 4),  # a count alone
+        ("model", "choice", "model_choice", None),  # two words, split by the prefix command
+        (None, None, "", None),
+    ],
+)
+def test_a_request_reads_topic_and_count(
+    shipped: Topics, topic: str | None, count: str | None, value: str, asked: int | None
+) -> None:
+    """`practice [topic] [count]` as typed: the topic, and the count only if one was typed."""
+    found, how_many = shipped.read(topic, count)
+    assert (found.value, how_many) == (value, asked)
+
+
+def test_a_request_with_a_bad_count_says_so(shipped: Topics) -> None:
+    """`practice StepLR lots`: not a two-word topic either, so the count is refused."""
+    with pytest.raises(BadCount, match="not a number"):
+        shipped.read("StepLR", "lots")
+
+
+@pytest.mark.parametrize(
     ("typed", "count"), [(None, DEFAULT_SOLO_COUNT), ("", DEFAULT_SOLO_COUNT), (" 7 ", 7)]
 )
 def test_a_count_defaults_to_five(typed: str | None, count: int) -> None:

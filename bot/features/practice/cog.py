@@ -9,7 +9,6 @@ every run's DM problems. Review starts its runs through the same `SoloPlay` with
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Collection
@@ -23,14 +22,11 @@ from bot.challenges.practice import PracticeSource
 from bot.challenges.solo import SoloPlay, SoloReadBack
 from bot.content.generator import generate_pack
 from bot.engine.problems import Pack
-from bot.engine.selection import BadCount
 from bot.engine.session import HINT_KEY, ChallengeError
 from bot.engine.topics import (
     DEFAULT_SOLO_COUNT,
     MAX_SOLO_COUNT,
-    Topic,
     Topics,
-    parse_solo_count,
     squash,
 )
 from bot.features.challenge import readback
@@ -97,7 +93,8 @@ class PracticeCog(commands.Cog, name="Practice"):
             return
         if topic is None and count is None and await self._repost(ctx):
             return
-        chosen_topic, how_many = self._read(topic, count)
+        chosen_topic, asked = self.topics.read(topic, count)
+        how_many = asked or DEFAULT_SOLO_COUNT
         services = self.bot.services
         source = PracticeSource(
             services.db,
@@ -108,22 +105,7 @@ class PracticeCog(commands.Cog, name="Practice"):
             in_play=self._in_play,
         )
         chosen = await source.pick(ctx.author.id, how_many)
-        await start_in_dms(ctx, self.solo, chosen, SessionMode.PRACTICE)
-
-    def _read(self, topic: str | None, count: str | None) -> tuple[Topic, int]:
-        """The topic and count typed; `practice 3` is a count alone, and `practice model
-        choice` a topic of two words."""
-        if topic is not None and count is None and topic.strip().isdigit():
-            return self.topics.resolve(None), parse_solo_count(topic)
-        try:
-            how_many = parse_solo_count(count)
-        except BadCount:
-            if topic is None or count is None:
-                raise
-            with contextlib.suppress(ChallengeError):
-                return self.topics.resolve(f"{topic} {count}"), DEFAULT_SOLO_COUNT
-            raise
-        return self.topics.resolve(topic), how_many
+        await start_in_dms(ctx, self.solo, chosen, SessionMode.PRACTICE, asked=asked)
 
     def _in_play(self) -> Collection[str]:
         manager = self.bot.services.challenges

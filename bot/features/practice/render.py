@@ -32,9 +32,12 @@ def how_to_open_dms(command: str) -> str:
     return OPEN_DMS.format(command=command)
 
 
-def check_your_dms(title: str, count: int) -> str:
+def check_your_dms(title: str, count: int, asked: int | None = None) -> str:
     """The short reply in the server when the run has started in DMs."""
-    return f"📬 Check your DMs: **{title}**, {count} problem{'s' if count != 1 else ''}."
+    fewer = (
+        f" (you asked for {asked}: that is all there is for now)" if asked and asked > count else ""
+    )
+    return f"📬 Check your DMs: **{title}**, {count} problem{'s' if count != 1 else ''}{fewer}."
 
 
 def intro_text(title: str, count: int, prefix: str, *, replaced: str | None = None) -> str:

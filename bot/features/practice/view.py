@@ -92,9 +92,15 @@ class DiscordSoloView:
 
 
 async def start_in_dms(
-    ctx: commands.Context[AnnealBot], solo: SoloPlay, chosen: SoloSet, mode: SessionMode
+    ctx: commands.Context[AnnealBot],
+    solo: SoloPlay,
+    chosen: SoloSet,
+    mode: SessionMode,
+    *,
+    asked: int | None = None,
 ) -> LiveSolo:
-    """Start `chosen` in the author's DMs and answer where the command was typed.
+    """Start `chosen` in the author's DMs and answer where the command was typed (saying
+    so when it has fewer problems than the `asked` count).
 
     The intro goes first: if the member's DMs are closed nothing is started and they are
     told how to open them (UserFacingError). In a server the reply is a short "check your
@@ -128,7 +134,8 @@ async def start_in_dms(
         mode=mode,
     )
     if ctx.guild is not None:
-        await ctx.send(render.check_your_dms(live.title, len(chosen.problems)), ephemeral=True)
+        reply = render.check_your_dms(live.title, len(chosen.problems), asked)
+        await ctx.send(reply, ephemeral=True)
     elif ctx.interaction is not None:  # a slash command must be answered, even in DMs
         await ctx.send(f"Here it comes: **{live.title}** ⬇️", ephemeral=True)
     return live

@@ -122,6 +122,11 @@ def test_the_texts_around_a_run() -> None:
     assert check_your_dms("Practice: StepLR", 1) == (
         "📬 Check your DMs: **Practice: StepLR**, 1 problem."
     )
+    assert check_your_dms("Practice: SWALR", 3, asked=10) == (
+        "📬 Check your DMs: **Practice: SWALR**, 3 problems "
+        "(you asked for 10: that is all there is for now)."
+    )
+    assert check_your_dms("Practice: SWALR", 3, asked=3).endswith("3 problems.")
     how = how_to_open_dms("!practice")
     assert "**Privacy Settings**" in how
     assert how.endswith("run `!practice` again.")
