@@ -111,7 +111,7 @@ def summary_embed(
         )
     if summary.missed:
         lines = [
-            f"• {clip(p.title, 80)} (`{p.id}`): {challenge.answer_text(p)[:60]}"
+            f"• {clip(p.title, 80)} (`{p.id}`): the answer is {p.answer}"
             for p in summary.missed[:MISSED_SHOWN]
         ]
         if len(summary.missed) > MISSED_SHOWN:

@@ -84,7 +84,7 @@ def test_the_summary_lists_schedulers_misses_and_the_next_step(clock: FakeClock)
     assert embed.title == "🏁 Practice: everything: 1/2 right"
     shown = fields(embed)
     assert shown["By scheduler"] == "StepLR 0/1 · CosineAnnealingLR 1/1"
-    assert shown["To review"] == "• Halving every two epochs (`s1`): B) two"
+    assert shown["To review"] == "• Halving every two epochs (`s1`): the answer is B"
     assert shown["Next"] == (
         "Practise what you missed most: `!practice StepLR`. See a miss in torch: `!run s1`."
     )
