@@ -18,10 +18,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.challenges.answers import save_answer
 from bot.challenges.live import ProblemClosed
+from bot.challenges.resume import resume_each
 from bot.content import ContentLibrary
 from bot.engine.problems import Pack, Problem
 from bot.engine.session import ChallengeError, Clock
@@ -37,6 +38,7 @@ from bot.storage import (
 )
 
 log = logging.getLogger("anneal.solo")
+T = TypeVar("T")
 
 # A run nobody has touched for this long is let go at the next restart (its answers kept).
 SOLO_IDLE = 7 * 86_400.0
@@ -224,24 +226,30 @@ class SoloPlay:
 
     async def repost(self, channel_id: int) -> LiveSolo | None:
         """Post the open run's current problem again (the member lost it); None if no run."""
-        live = self._by_channel.get(channel_id)
-        if live is None:
-            return None
-        async with live.lock:
-            if self._by_channel.get(channel_id) is not live:
-                return None
+
+        async def show_again(live: LiveSolo) -> LiveSolo:
             await self._show(live)
-        return live
+            return live
+
+        return await self._with_run(channel_id, show_again)
 
     async def stop(self, channel_id: int) -> SoloSummary | None:
         """End the channel's run now, with its summary; None if no run is open there."""
+        return await self._with_run(
+            channel_id, lambda live: self._finish(live, SessionStatus.STOPPED)
+        )
+
+    async def _with_run(
+        self, channel_id: int, action: Callable[[LiveSolo], Awaitable[T]]
+    ) -> T | None:
+        """`action` on the channel's run under its lock; None if no run is open there."""
         live = self._by_channel.get(channel_id)
         if live is None:
             return None
         async with live.lock:
             if self._by_channel.get(channel_id) is not live:
-                return None
-            return await self._finish(live, SessionStatus.STOPPED)
+                return None  # it ended while we waited for the lock
+            return await action(live)
 
     def close(self) -> None:
         """Forget the live runs at shutdown; they stay open in the database and resume."""
@@ -356,19 +364,13 @@ class SoloPlay:
         whose problems are gone ends with a notice; one whose problem was never posted, or
         was answered just before the crash, gets its current problem posted now.
         """
-        read_back: list[SoloReadBack] = []
-        for stored in await self.db.open_sessions(sorted(self.modes)):
+        ours = [
+            stored
+            for stored in await self.db.open_sessions(sorted(self.modes))
             # Local (terminal) profiles have negative ids: their runs are the terminal's.
-            if stored.started_by < 0 or stored.channel_id in self._by_channel:
-                continue
-            try:
-                if (found := await self._resume(stored)) is not None:
-                    read_back.append(found)
-            except Exception:
-                log.exception("could not resume solo session %d", stored.id)
-                with contextlib.suppress(Exception):
-                    await self.db.end_session(stored.id, SessionStatus.STOPPED, self.clock())
-        return read_back
+            if stored.started_by > 0 and stored.channel_id not in self._by_channel
+        ]
+        return await resume_each(self.db, ours, self._resume, self.clock)
 
     async def _resume(self, stored: StoredSession) -> SoloReadBack | None:
         let_go_at = (

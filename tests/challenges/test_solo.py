@@ -99,6 +99,13 @@ async def start(
     )
 
 
+async def status_of(db: Database, session_id: int) -> SessionStatus:
+    """How the stored session stands."""
+    stored = await db.session(session_id)
+    assert stored is not None
+    return stored.status
+
+
 def posted(live: LiveSolo) -> int:
     """The message id of the run's newest problem post."""
     return max(live.shown)
@@ -194,9 +201,7 @@ async def test_a_new_run_replaces_the_open_one_and_keeps_its_answers(
     await play.answer(message_id=posted(old), user_id=BOB, option="B")
     new = await start(play, ("s3",))
     assert play.in_channel(DM_BOB) is new
-    stored = await db.session(old.session_id)
-    assert stored is not None
-    assert stored.status is SessionStatus.STOPPED
+    assert await status_of(db, old.session_id) is SessionStatus.STOPPED
     assert len(await db.attempts_for_session(old.session_id)) == 1
     assert "summary" not in view.kinds()
     with pytest.raises(ProblemClosed):
@@ -301,9 +306,7 @@ async def test_an_idle_run_is_let_go_at_a_restart(
     again = RecordingView()
     assert await play_for(db, again, clock, steps_pack()).resume_all() == []
     assert again.shown == []
-    stored = await db.session(live.session_id)
-    assert stored is not None
-    assert stored.status is SessionStatus.EXPIRED
+    assert await status_of(db, live.session_id) is SessionStatus.EXPIRED
 
 
 async def test_a_run_whose_problems_are_gone_ends_with_a_notice(
@@ -315,9 +318,7 @@ async def test_a_run_whose_problems_are_gone_ends_with_a_notice(
     other = make_pack(make_problem("x1"))
     await play_for(db, again, clock, other).resume_all()
     assert again.kinds() == ["notice"]
-    stored = await db.session(live.session_id)
-    assert stored is not None
-    assert stored.status is SessionStatus.STOPPED
+    assert await status_of(db, live.session_id) is SessionStatus.STOPPED
 
 
 async def test_generated_problems_are_kept_with_the_session(

@@ -79,6 +79,14 @@ async def dm_problem(fake: FakeDiscord, user: FakeUser, number: int) -> FakeMess
     return posted
 
 
+async def practised(database: Path, user: FakeUser) -> tuple[int, int]:
+    """(answered, right) of the member's practice, once no run is left open."""
+    async with await Database.open(database) as db:
+        assert await db.open_sessions([SessionMode.PRACTICE]) == []
+        record = await db.solo_record(user.id, SessionMode.PRACTICE)
+    return record.answered, record.correct
+
+
 async def react(fake: FakeDiscord, user: FakeUser, message: FakeMessage, emoji: str) -> None:
     """`user` reacts in their DM channel."""
     await fake.user_adds_reaction(fake.dm_channel(user).id, message.id, user, emoji)
@@ -128,10 +136,7 @@ async def test_practice_steplr_in_a_server_plays_three_problems_in_dms(
     assert "`s2`" in fields["To review"]
     assert "`!practice StepLR`" in fields["Next"]
 
-    async with await Database.open(bot.services.db.path) as db:
-        assert await db.open_sessions([SessionMode.PRACTICE]) == []
-        record = await db.solo_record(bob.id, SessionMode.PRACTICE)
-    assert (record.answered, record.correct) == (3, 2)
+    assert await practised(bot.services.db.path, bob) == (3, 2)
 
 
 async def test_closed_dms_get_the_way_to_open_them_and_start_nothing(
@@ -216,10 +221,7 @@ async def test_a_restart_mid_practice_keeps_the_run_and_reads_back_a_reaction(
         await fake.wait_for_dm(bob, title_starts("❌ Not B"))
         summary = await fake.wait_for_dm(bob, title_starts("🏁"))
         assert summary.embeds[0]["title"] == "🏁 Practice: StepLR: 2/3 right"
-    async with await Database.open(database) as db:
-        assert await db.open_sessions([SessionMode.PRACTICE]) == []
-        record = await db.solo_record(bob.id, SessionMode.PRACTICE)
-    assert (record.answered, record.correct) == (3, 2)
+    assert await practised(database, bob) == (3, 2)
 
 
 async def test_practice_shows_on_the_profile_and_never_on_the_leaderboard(
