@@ -187,7 +187,7 @@ async def test_practice_typed_in_dms_plays_there_and_stops_on_request(
     bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
     """In DMs there is no "check your DMs"; `!practice` alone posts the open problem
-    again, and `!practice stop` ends the run with its summary."""
+    again, `!practice stop` ends the run with its summary, and `/practice` works there."""
     fake, bob = fake_discord, world.member
     await fake.user_sends_dm(bob, "!practice debug")
     first = await dm_problem(fake, bob, 1)
@@ -198,6 +198,13 @@ async def test_practice_typed_in_dms_plays_there_and_stops_on_request(
     await fake.user_sends_dm(bob, "!practice stop")
     summary = await fake.wait_for_dm(bob, title_starts("🏁"))
     assert summary.embeds[0]["title"] == "🏁 Practice: Debug: 0/0 right (stopped early)"
+    used = await fake.user_uses_slash_command(
+        None, fake.dm_channel(bob).id, bob, "practice", {"topic": "beginner", "count": "1"}
+    )
+    ack = await fake.wait_for_interaction_message(used.id)
+    assert ack.content == "Here it comes: **Practice: Beginner** ⬇️"
+    assert ack.is_ephemeral
+    await dm_problem(fake, bob, 1)
     assert fake.messages_in(world.general.id) == []
 
 
