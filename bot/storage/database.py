@@ -21,6 +21,7 @@ from bot.storage import _migrations
 from bot.storage._attempts import AttemptQueries
 from bot.storage._connection import connect, log_failure, storage_error
 from bot.storage._guilds import UNSET, GuildQueries
+from bot.storage._history import HistoryQueries
 from bot.storage._readers import READERS, ReadPool
 from bot.storage._sessions import SessionQueries
 from bot.storage._standings import StandingQueries
@@ -31,7 +32,9 @@ from bot.storage.errors import SchemaTooNew, StorageError, StorageFailed
 __all__ = ["UNSET", "Database"]
 
 
-class Database(GuildQueries, SessionQueries, AttemptQueries, StandingQueries, UpkeepQueries):
+class Database(
+    GuildQueries, SessionQueries, AttemptQueries, StandingQueries, HistoryQueries, UpkeepQueries
+):
     """Anneal's storage API over one SQLite file. Create it with `await Database.open(path)`."""
 
     # ----------------------------------------------------------------- lifecycle
