@@ -57,6 +57,32 @@ def exit_code_of(stop: Interrupted | EOFError) -> int:
     return stop.exit_code if isinstance(stop, Interrupted) else END_OF_INPUT_EXIT_CODE
 
 
+@dataclass(frozen=True)
+class Console:
+    """Where a game plays: the player, their input and screen, the clock and the database."""
+
+    db: Database
+    player: LocalPlayer
+    reader: Reader
+    screen: Screen
+    clock: Clock
+    continue_command: str = "anneal play"  # what the player types to come back
+
+    @classmethod
+    def of(
+        cls,
+        db: Database,
+        player: LocalPlayer,
+        reader: Reader,
+        out: TextIO,
+        clock: Clock,
+        *,
+        continue_command: str = "anneal play",
+    ) -> Console:
+        """The console writing to `out`."""
+        return cls(db, player, reader, Screen(out, reader), clock, continue_command)
+
+
 class Ending(Enum):
     """How a game left the terminal."""
 
@@ -84,28 +110,17 @@ class TerminalGame:
     interrupted carries on at its open problem the next time (`resume_game`).
     """
 
-    def __init__(
-        self,
-        session: ChallengeSession,
-        session_id: int,
-        db: Database,
-        player: LocalPlayer,
-        reader: Reader,
-        out: TextIO,
-        clock: Clock,
-        *,
-        continue_command: str = "anneal play",
-    ) -> None:
+    def __init__(self, session: ChallengeSession, session_id: int, console: Console) -> None:
         self.session = session
         self.session_id = session_id
-        self.db = db
-        self.player = player
-        self.reader = reader
-        self.out = out
-        self.clock = clock
-        self.continue_command = continue_command
-        self.screen = Screen(out, reader)
-        self.say = self.screen.say
+        self.console = console
+        self.db = console.db
+        self.player = console.player
+        self.reader = console.reader
+        self.screen = console.screen
+        self.say = console.screen.say
+        self.clock = console.clock
+        self.continue_command = console.continue_command
 
     @property
     def pack(self) -> Pack:
@@ -268,61 +283,46 @@ class TerminalGame:
 
 
 async def start_game(
-    db: Database,
+    console: Console,
     pack: Pack,
     problems: Sequence[Problem],
-    player: LocalPlayer,
-    reader: Reader,
-    out: TextIO,
-    clock: Clock,
     *,
     time_scale: float = 1.0,
     keep_pack: bool = False,
-    continue_command: str = "anneal play",
 ) -> TerminalGame:
     """A new game of `problems` from `pack`, stored as an open session of the player's.
 
     `keep_pack` stores the pack itself with the session (a generated pack, or a set made
     for this player), so the game can be resumed whatever the packs on disk become.
     """
-    session = ChallengeSession(pack, clock, problems=problems, time_scale=time_scale)
-    session_id = await db.create_session(
+    session = ChallengeSession(pack, console.clock, problems=problems, time_scale=time_scale)
+    player = console.player
+    session_id = await console.db.create_session(
         LOCAL_GUILD_ID,
         player.channel_id,
         pack.id,
         [p.id for p in session.problems],
         started_by=player.user_id,
-        started_at=clock(),
+        started_at=console.clock(),
     )
     if keep_pack:
-        await db.save_session_pack(session_id, pack.model_dump_json())
-    return TerminalGame(
-        session, session_id, db, player, reader, out, clock, continue_command=continue_command
-    )
+        await console.db.save_session_pack(session_id, pack.model_dump_json())
+    return TerminalGame(session, session_id, console)
 
 
 async def resume_game(
-    db: Database,
-    library: ContentLibrary,
-    stored: StoredSession,
-    player: LocalPlayer,
-    reader: Reader,
-    out: TextIO,
-    clock: Clock,
-    *,
-    time_scale: float = 1.0,
-    continue_command: str = "anneal play",
+    console: Console, library: ContentLibrary, stored: StoredSession, *, time_scale: float = 1.0
 ) -> TerminalGame:
     """The player's unfinished game, at the problem it stopped on with its full time again.
 
     A problem the player was already done with (solved, or out of attempts) is passed
     over. Raises CannotResume if the game's problems are no longer there.
     """
-    session = await restore_session(db, library, stored, clock, reopen=True, time_scale=time_scale)
-    game = TerminalGame(
-        session, stored.id, db, player, reader, out, clock, continue_command=continue_command
+    session = await restore_session(
+        console.db, library, stored, console.clock, reopen=True, time_scale=time_scale
     )
-    if not session.finished and session.done_with(player.user_id, game.position - 1):
+    game = TerminalGame(session, stored.id, console)
+    if not session.finished and session.done_with(console.player.user_id, game.position - 1):
         # The game stopped between this problem's reveal and the next one: go on from there.
         session.open_next()
         session.reveal()

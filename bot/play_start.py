@@ -14,9 +14,16 @@ from bot.engine.level_sets import next_level_set
 from bot.engine.problems import Pack
 from bot.engine.selection import DEFAULT_COUNT, choose_problems
 from bot.engine.session import Clock
-from bot.play import LocalPlayer, TerminalGame, exit_code_of, resume_game, start_game
+from bot.play import (
+    Console,
+    LocalPlayer,
+    TerminalGame,
+    exit_code_of,
+    resume_game,
+    start_game,
+)
 from bot.play_sets import finished_beginner_set, set_intro, set_pack, shown_in
-from bot.play_text import Screen, plural, wrap
+from bot.play_text import plural, wrap
 from bot.storage import LOCAL_GUILD_ID, Database, SessionStatus
 from bot.terminal import Interrupted, Reader
 
@@ -49,7 +56,8 @@ async def play_in_terminal(
 ) -> int:
     """Offer the unfinished game, else start a new one; play it. Returns the exit code."""
     player = LocalPlayer(await db.local_user(request.profile), request.profile)
-    starting = _Start(db, library, request, player, reader, out, clock)
+    console = Console.of(db, player, reader, out, clock, continue_command=request.continue_command)
+    starting = _Start(console, library, request)
     game = await starting.unfinished_game()
     if isinstance(game, int):
         return game  # stopped at the question
@@ -61,48 +69,28 @@ async def play_in_terminal(
 
 
 class _Start:
-    """The steps before the first problem, sharing what they need."""
+    """The steps before the first problem."""
 
-    def __init__(
-        self,
-        db: Database,
-        library: ContentLibrary,
-        request: PlayRequest,
-        player: LocalPlayer,
-        reader: Reader,
-        out: TextIO,
-        clock: Clock,
-    ) -> None:
-        self.db = db
+    def __init__(self, console: Console, library: ContentLibrary, request: PlayRequest) -> None:
+        self.console = console
+        self.say = console.screen.say
         self.library = library
         self.request = request
-        self.player = player
-        self.reader = reader
-        self.out = out
-        self.clock = clock
-        self.screen = Screen(out, reader)
-        self.say = self.screen.say
 
     async def unfinished_game(self) -> TerminalGame | int | None:
         """The player's open game if they choose to continue it; None for a new game; an
         exit code if they stopped at the question."""
-        stored = await self.db.open_session_in_channel(self.player.channel_id)
+        stored = await self.console.db.open_session_in_channel(self.console.player.channel_id)
         if stored is None:
             return None
         try:
             game = await resume_game(
-                self.db,
-                self.library,
-                stored,
-                self.player,
-                self.reader,
-                self.out,
-                self.clock,
-                time_scale=self.request.time_scale,
-                continue_command=self.request.continue_command,
+                self.console, self.library, stored, time_scale=self.request.time_scale
             )
         except CannotResume:
-            await self.db.end_session(stored.id, SessionStatus.STOPPED, self.clock())
+            await self.console.db.end_session(
+                stored.id, SessionStatus.STOPPED, self.console.clock()
+            )
             self.say(
                 "Your unfinished game cannot go on: its problems are no longer in the packs. "
                 "It is closed; its answers are kept."
@@ -114,7 +102,7 @@ class _Start:
             f"{game.answered} of {plural(total, 'problem')} answered."
         )
         try:
-            with self.reader.stopped_by():
+            with self.console.reader.stopped_by():
                 keep = await self.ask(f"Continue problem {game.position}/{total}? [Y/n] ")
         except (Interrupted, EOFError) as stop:
             self.say()
@@ -123,19 +111,19 @@ class _Start:
             )
             return exit_code_of(stop)
         if keep:
-            self.say(f"Continuing {game.pack.title} as {self.player.name}.")
+            self.say(f"Continuing {game.pack.title} as {self.console.player.name}.")
             return game
-        await self.db.end_session(stored.id, SessionStatus.STOPPED, self.clock())
+        await self.console.db.end_session(stored.id, SessionStatus.STOPPED, self.console.clock())
         self.say("That game is closed; its answers are kept. Here is a new one.")
         return None
 
     async def ask(self, question: str) -> bool:
         """Yes (Enter) or no, asked until the answer is one of them."""
         while True:
-            self.screen.prompt(question)
-            line = await self.reader.read_line(None)
+            self.console.screen.prompt(question)
+            line = await self.console.reader.read_line(None)
             assert line is not None  # no time limit: a line, or EOFError
-            self.screen.echo(line)
+            self.console.screen.echo(line)
             answer = line.strip().lower()
             if answer in YES or answer in NO:
                 return answer in YES
@@ -152,12 +140,16 @@ class _Start:
             intro = pack.description
         elif request.pack_id is not None:
             pack = self.library.pack(request.pack_id)
-            recent = await self.db.recently_shown(LOCAL_GUILD_ID, self.player.channel_id, pack.id)
+            recent = await self.console.db.recently_shown(
+                LOCAL_GUILD_ID, self.console.player.channel_id, pack.id
+            )
             problems = choose_problems(pack.problems, request.count, rng, recent)
             intro = pack.description
             keep_pack = False  # found by id in the packs, like a challenge's
         else:
-            games = await self.db.games_started_by(LOCAL_GUILD_ID, self.player.user_id)
+            games = await self.console.db.games_started_by(
+                LOCAL_GUILD_ID, self.console.player.user_id
+            )
             level_set = next_level_set(
                 (problem for _, problem in self.library.problems()),
                 shown_in(games),
@@ -169,19 +161,9 @@ class _Start:
             problems = pack.problems
             intro = set_intro(level_set, games)
         game = await start_game(
-            self.db,
-            pack,
-            problems,
-            self.player,
-            self.reader,
-            self.out,
-            self.clock,
-            time_scale=request.time_scale,
-            keep_pack=keep_pack,
-            continue_command=request.continue_command,
+            self.console, pack, problems, time_scale=request.time_scale, keep_pack=keep_pack
         )
-        self.say(
-            f"{pack.title} · {plural(len(problems), 'problem')} · playing as {self.player.name}"
-        )
+        playing = f"playing as {self.console.player.name}"
+        self.say(f"{pack.title} · {plural(len(problems), 'problem')} · {playing}")
         self.say(wrap(intro))
         return game

@@ -13,7 +13,7 @@ import pytest
 
 from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT
 from bot.engine.session import Attempt
-from bot.play import LocalPlayer, start_game
+from bot.play import Console, LocalPlayer, start_game
 from bot.storage import LOCAL_GUILD_ID, Database, SessionStatus
 from tests.engine.conftest import FakeClock, make_pack, make_problem
 from tests.play_fakes import CTRL_C, WAIT, Signal, Terminal, library_of
@@ -185,9 +185,8 @@ async def test_a_problem_done_before_the_stop_is_passed_over(
 ) -> None:
     """A game killed after a problem was solved but before the next opened resumes after it."""
     player = LocalPlayer(await db.local_user("tester"), "tester")
-    game = await start_game(
-        db, THREE, THREE.problems, player, terminal.reader, io.StringIO(), clock
-    )
+    console = Console.of(db, player, terminal.reader, io.StringIO(), clock)
+    game = await start_game(console, THREE, THREE.problems)
     await db.set_current_problem(game.session_id, 0, clock(), clock() + 60)
     await db.save_attempt(
         game.session_id, Attempt(player.user_id, "p1", "B", True, 1, 100, clock())

@@ -48,6 +48,14 @@ def play_in(tmux: Tmux, anneal_cli: AnnealCli, content: dict[str, str]) -> Pane:
     return tmux.run(argv, anneal_cli.environment(content), anneal_cli.workdir)
 
 
+def at_problem_2(pane: Pane) -> None:
+    """Answer problem 1 right and wait for problem 2's prompt."""
+    pane.wait_for("Your answer")
+    pane.type("B")
+    pane.wait_for("Problem 2/3")
+    pane.wait_for("Your answer")
+
+
 @pytest.mark.terminal
 @needs_tmux
 def test_q_pauses_and_the_next_game_continues_there(
@@ -56,10 +64,7 @@ def test_q_pauses_and_the_next_game_continues_there(
     """q at problem 2 stops with exit 0 counting 1 answer; `anneal play` then asks, Enter
     continues at problem 2, and the game ends with the badge for all three."""
     pane = play_in(tmux, anneal_cli, content)
-    pane.wait_for("Your answer")
-    pane.type("B")
-    pane.wait_for("Problem 2/3")
-    pane.wait_for("Your answer")
+    at_problem_2(pane)
     pane.type("q")
     shown = pane.wait_for("continues at problem 2/3.")
     assert "Paused at problem 2/3: 1 of 3 problems answered." in shown
@@ -89,10 +94,7 @@ def test_ctrl_c_and_ctrl_d_stop_at_once_and_keep_the_game(
     """Ctrl-C while problem 2 has ten minutes left: at once one line, exit 130, no traceback.
     The next run offers the game; Ctrl-D at its problem stops the same way."""
     pane = play_in(tmux, anneal_cli, content)
-    pane.wait_for("Your answer")
-    pane.type("B")
-    pane.wait_for("Problem 2/3")
-    pane.wait_for("Your answer")
+    at_problem_2(pane)
     pane.keys("C-c")
     shown = pane.wait_for("saved 1 answer; `anneal play --profile ada` continues at 2/3")
     assert pane.exit_code() == 130
