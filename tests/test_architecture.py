@@ -62,6 +62,8 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
         "bot.challenges",
         "bot.runner.language",
         "bot.play",
+        "bot.play_start",
+        "bot.play_profile",
         "bot.features.run.leaks",
         "bot.features.run.limits",
         "bot.features.run.schedules",
