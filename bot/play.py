@@ -165,12 +165,14 @@ class TerminalGame:
         return GameResult(Ending.FINISHED, 0)
 
     def show_earlier_attempts(self) -> None:
-        """On a resumed problem: the picks made before the game stopped, and what is left."""
+        """On a resumed problem: the picks and the hint taken before the game stopped."""
         user = self.player.user_id
-        tried = [a.option for a in self.session.attempts_of(user)]
-        if tried:
+        earlier = [f"you tried {a.option}" for a in self.session.attempts_of(user)]
+        if self.session.hinted(user):
+            earlier.append("you took the hint")
+        if earlier:
             left = plural(self.session.attempts_left(user), "attempt")
-            self.say(f"  Before you stopped you tried {', '.join(tried)}: {left} left.")
+            self.say(f"  Before you stopped {' and '.join(earlier)}: {left} left.")
 
     def saved_line(self) -> str:
         """The one line an interrupted game leaves: what is saved, and how to go on."""

@@ -79,7 +79,8 @@ def set_intro(level_set: LevelSet, games: Sequence[PlayedGame]) -> str:
     if level is Level.BEGINNER:
         return (
             f"New here? A short beginner set: {plural(size, 'problem')} ({mix}), the easiest "
-            "first. `anneal play --list` shows the packs; `--pack ID` plays one instead."
+            "first; once you finish it, `anneal play` brings intermediate problems. "
+            "`anneal play --list` shows the packs; `--pack ID` plays one instead."
         )
     levels = level_set.levels
     what = (

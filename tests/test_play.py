@@ -126,6 +126,15 @@ async def test_a_resumed_problem_keeps_the_attempts_used(terminal: Terminal) -> 
     assert "Not C. No attempts left." in output
 
 
+async def test_a_resumed_problem_keeps_its_hint(terminal: Terminal) -> None:
+    """A hint taken before the pause is not charged twice, and the player is told."""
+    await terminal.play("h", "q")
+    _, output = await terminal.play("", "B", "C", "D")
+    assert "Before you stopped you took the hint: 2 attempts left." in output
+    assert "💡" not in output.split("Problem 2/3")[0].split("Continue problem")[1]
+    assert f"+{POINTS_BY_ATTEMPT[0] - HINT_COST} points" in output
+
+
 @pytest.mark.parametrize(("stop", "code"), [(CTRL_C, 130), (Signal(signal.SIGTERM), 143)])
 async def test_a_signal_mid_problem_saves_and_says_where_to_continue(
     terminal: Terminal, stop: Signal, code: int
