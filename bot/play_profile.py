@@ -17,8 +17,6 @@ from bot.storage import (
 )
 
 RECENT_GAMES = 5
-# The order modes are listed in; a mode storage knows that is not here comes after them.
-MODES = ("challenge", "practice", "review")
 
 
 class UnknownProfile(Exception):
@@ -77,10 +75,10 @@ def render_profile(
         lines.append("  Badges: none yet (get every problem of a set or a pack right)")
     if modes:
         lines.append("  By mode:")
-        width = max(len(m.mode) for m in modes)
-        for totals in sorted(modes, key=_mode_order):
+        width = max(len(m.mode.value) for m in modes)
+        for totals in modes:
             lines.append(
-                f"    {totals.mode:<{width}}  {totals.points:,} points · {totals.answered} "
+                f"    {totals.mode.value:<{width}}  {totals.points:,} points · {totals.answered} "
                 f"answered · {totals.correct} right ({totals.accuracy:.0%})"
             )
     if games:
@@ -92,11 +90,6 @@ def render_profile(
         if any(g.session.status is SessionStatus.OPEN for g in games):
             lines.append(f"  Your unfinished game waits: `{continue_command}` continues it.")
     return "\n".join(lines)
-
-
-def _mode_order(totals: ModeTotals) -> tuple[int, str]:
-    known = MODES.index(totals.mode) if totals.mode in MODES else len(MODES)
-    return known, totals.mode
 
 
 def _badge_emoji(library: ContentLibrary) -> dict[str, str]:

@@ -17,7 +17,7 @@ from bot.storage import _totals
 from bot.storage._core import Store, first_row
 from bot.storage._guilds import check_user_id, write_user
 from bot.storage.errors import AttemptAlreadyRecorded, SessionNotOpen
-from bot.storage.models import SessionStatus
+from bot.storage.models import SessionMode, SessionStatus
 
 
 class AttemptQueries(Store):
@@ -65,7 +65,8 @@ class AttemptQueries(Store):
                     ) from exc
                 raise
             # The standings move in the same transaction: never ahead of or behind it.
-            _totals.record(conn, session_id, session["guild_id"], session["reset_at"], attempt)
+            if SessionMode(session["mode"]).counts_on_leaderboard:
+                _totals.record(conn, session_id, session["guild_id"], session["reset_at"], attempt)
 
         await self._write(write)
 
@@ -146,9 +147,9 @@ def _fields_of(record: Attempt | HintUse, names: tuple[str, ...]) -> dict[str, o
 
 
 def _open_session(conn: sqlite3.Connection, session_id: int) -> sqlite3.Row:
-    """The open session's guild and weekly reset; SessionNotOpen if it is not open."""
+    """The open session's guild, mode and weekly reset; SessionNotOpen if it is not open."""
     query = """
-        SELECT s.status, s.guild_id, g.week_reset_at AS reset_at
+        SELECT s.status, s.guild_id, s.mode, g.week_reset_at AS reset_at
         FROM sessions AS s
         LEFT JOIN guild_settings AS g ON g.guild_id = s.guild_id
         WHERE s.id = ?

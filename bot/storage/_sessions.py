@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from bot.storage._core import Store, fetch_one, first_row
 from bot.storage.errors import ChannelBusy, SessionNotOpen
-from bot.storage.models import SessionStatus, StoredSession
+from bot.storage.models import SessionMode, SessionStatus, StoredSession
 
-# StoredSession's fields, in its order; two are stored as text (see stored_session).
+# StoredSession's fields, in its order; three are stored as text (see stored_session).
 SESSION_FIELDS = (
     "id", "guild_id", "channel_id", "pack_id", "problem_ids", "current_index", "message_id",
-    "opened_at", "deadline", "status", "started_by", "started_at", "ended_at",
+    "opened_at", "deadline", "status", "started_by", "started_at", "ended_at", "mode",
 )  # fmt: skip
 _SESSION_COLUMNS = ", ".join(SESSION_FIELDS)
 
@@ -30,18 +30,20 @@ class SessionQueries(Store):
         problem_ids: Sequence[str],
         started_by: int,
         started_at: float,
+        *,
+        mode: SessionMode = SessionMode.CHALLENGE,
     ) -> int:
         """Start a session on its first problem; raise ChannelBusy if one is open there."""
         if not problem_ids:
             raise ValueError("a session needs at least one problem")
         query = """
             INSERT INTO sessions (
-                guild_id, channel_id, pack_id, problem_ids, started_by, started_at
+                guild_id, channel_id, pack_id, problem_ids, started_by, started_at, mode
             )
-            VALUES (?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
         """
         problems = json.dumps(list(problem_ids))
-        params = (guild_id, channel_id, pack_id, problems, started_by, started_at)
+        params = (guild_id, channel_id, pack_id, problems, started_by, started_at, mode.value)
         open_here = "SELECT id FROM sessions WHERE channel_id = ? AND status = 'open'"
 
         def write(conn: sqlite3.Connection) -> int:
@@ -103,11 +105,19 @@ class SessionQueries(Store):
             row = await fetch_one(conn, query, (session_id,))
         return None if row is None else stored_session(row)
 
-    async def open_sessions(self) -> list[StoredSession]:
-        """Every session still open, oldest first: what a restarted bot must re-arm."""
-        query = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE status = 'open' ORDER BY id"
+    async def open_sessions(
+        self, modes: Collection[SessionMode] = (SessionMode.CHALLENGE,)
+    ) -> list[StoredSession]:
+        """The sessions of these modes still open, oldest first: what a restarted bot must
+        re-arm (each mode's owner asks for its own)."""
+        marks = ", ".join("?" * len(modes))
+        query = f"""
+            SELECT {_SESSION_COLUMNS} FROM sessions
+            WHERE status = 'open' AND mode IN ({marks})
+            ORDER BY id
+        """
         async with self._read() as conn:
-            rows = await conn.execute_fetchall(query)
+            rows = await conn.execute_fetchall(query, [mode.value for mode in modes])
         return [stored_session(row) for row in rows]
 
     async def open_session_in_channel(self, channel_id: int) -> StoredSession | None:
@@ -154,4 +164,5 @@ def stored_session(row: sqlite3.Row) -> StoredSession:
     fields: dict[str, Any] = {name: row[name] for name in SESSION_FIELDS}
     fields["problem_ids"] = tuple(json.loads(fields["problem_ids"]))
     fields["status"] = SessionStatus(fields["status"])
+    fields["mode"] = SessionMode(fields["mode"])
     return StoredSession(**fields)

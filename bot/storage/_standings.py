@@ -52,7 +52,7 @@ _AHEAD = """
 
 # Any other window [since, until), from the attempts: the same rules, at a cost that
 # grows with the guild's history. Attempts are grouped per problem played first.
-_WINDOW = """
+_WINDOW = f"""
 WITH per_problem AS (
     SELECT a.user_id,
            SUM(a.points) AS points,
@@ -60,7 +60,7 @@ WITH per_problem AS (
            MAX(CASE WHEN a.points > 0 THEN a.answered_at END) AS scored_at
     FROM attempts AS a
     JOIN sessions AS s ON s.id = a.session_id
-    WHERE s.guild_id = :guild_id
+    WHERE s.guild_id = :guild_id AND {_totals.COUNTED_SESSIONS}
       AND (:since IS NULL OR a.answered_at >= :since)
       AND (:until IS NULL OR a.answered_at < :until)
     GROUP BY a.session_id, a.user_id, a.problem_id

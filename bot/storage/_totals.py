@@ -17,7 +17,8 @@ check` and `rebuild`.
 The rule both sides follow is the one the leaderboard always had: attempts are grouped
 per problem played (session, player, problem) *within the period*, so `answered` and
 `correct` count problems, not attempts, and a problem whose attempts straddle a period's
-edge counts in both periods. Points are never negative (0 unless correct).
+edge counts in both periods. Points are never negative (0 unless correct). Only sessions
+of the leaderboard modes count (practice and review are a player's own business).
 """
 
 from __future__ import annotations
@@ -28,11 +29,17 @@ from dataclasses import dataclass
 
 from bot.engine.session import Attempt
 from bot.storage._connection import WEEK, day_number, week_start
+from bot.storage.models import LEADERBOARD_MODES
 
 ALL = "all"
 WEEKLY = "week"
 RESET = "reset"
 ALL_SINCE = 0.0
+
+# Practice and review never change a server's standings: only these modes' sessions count.
+COUNTED_SESSIONS = "s.mode IN ({})".format(
+    ", ".join(f"'{mode.value}'" for mode in sorted(LEADERBOARD_MODES))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +176,7 @@ _EVERY_PERIOD = f"""
         FROM attempts AS a
         JOIN sessions AS s ON s.id = a.session_id
         LEFT JOIN guild_settings AS g ON g.guild_id = s.guild_id
+        WHERE {COUNTED_SESSIONS}
     )
     SELECT guild_id, '{ALL}' AS period, {ALL_SINCE} AS since, session_id, user_id, problem_id,
            points, correct, answered_at
@@ -193,6 +201,7 @@ _ONE_RESET = f"""
     FROM attempts AS a
     JOIN sessions AS s ON s.id = a.session_id
     WHERE s.guild_id = :guild_id AND a.answered_at >= :since AND a.answered_at < :until
+      AND {COUNTED_SESSIONS}
 """
 
 _COLUMNS = "guild_id, period, since, user_id, points, answered, correct, scored_at"
@@ -219,10 +228,11 @@ def _totals_of(attempts_in_periods: str) -> str:
 
 
 EXPECTED_TOTALS = _totals_of(_EVERY_PERIOD)
-EXPECTED_DAYS = """
+EXPECTED_DAYS = f"""
     SELECT DISTINCT s.guild_id, a.user_id, anneal_day(a.answered_at) AS day
     FROM attempts AS a
     JOIN sessions AS s ON s.id = a.session_id
+    WHERE {COUNTED_SESSIONS}
 """
 
 # Rows on one side and not the other: (side, key..., values...). Empty when all agree.

@@ -20,6 +20,25 @@ class SessionStatus(StrEnum):
     EXPIRED = "expired"  # found past its deadline with nobody to close it (e.g. after downtime)
 
 
+class SessionMode(StrEnum):
+    """How a session is played. Only some modes count on a server's leaderboard."""
+
+    CHALLENGE = "challenge"  # a timed group challenge in a server channel
+    PRACTICE = "practice"  # alone, untimed, in DMs or the terminal
+    REVIEW = "review"  # alone: the problems a player's review queue says are due
+    DAILY = "daily"  # the server's problem of the day
+    RACE = "race"  # a fast group round, one attempt per problem
+
+    @property
+    def counts_on_leaderboard(self) -> bool:
+        """Whether this mode's points and answers go into the server's standings."""
+        return self in LEADERBOARD_MODES
+
+
+#: The modes whose attempts make up a server's standings (totals, boards, day streaks).
+LEADERBOARD_MODES = frozenset({SessionMode.CHALLENGE, SessionMode.DAILY, SessionMode.RACE})
+
+
 @dataclass(frozen=True, slots=True)
 class StoredSession:
     """A challenge run. `opened_at`/`deadline` are None until the first problem is posted."""
@@ -37,6 +56,7 @@ class StoredSession:
     started_by: int
     started_at: float
     ended_at: float | None
+    mode: SessionMode = SessionMode.CHALLENGE
 
     @property
     def is_open(self) -> bool:
@@ -101,7 +121,6 @@ class PlayedGame:
     """A session a player started, and how they did in it. `answered` counts problems."""
 
     session: StoredSession
-    mode: str  # "challenge", "practice", "review", ...
     answered: int
     correct: int
     points: int
@@ -111,7 +130,7 @@ class PlayedGame:
 class ModeTotals:
     """A player's results in one guild in one mode. `answered` counts problems."""
 
-    mode: str
+    mode: SessionMode
     points: int
     answered: int
     correct: int

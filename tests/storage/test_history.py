@@ -3,13 +3,10 @@ finding local profiles without creating them."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from datetime import date
-from pathlib import Path
 
 from bot.engine.session import Attempt
-from bot.storage import LOCAL_GUILD_ID, Database, SessionStatus
+from bot.storage import LOCAL_GUILD_ID, Database, SessionMode, SessionStatus
 
 TODAY = date(1970, 1, 2)
 
@@ -44,7 +41,7 @@ async def test_games_are_listed_latest_first_with_the_players_results(db: Databa
     assert latest.session.status is SessionStatus.OPEN
     assert (earlier.answered, earlier.correct, earlier.points) == (2, 1, 50)
     assert earlier.session.problem_ids == ("p1", "p2")
-    assert {g.mode for g in games} == {"challenge"}
+    assert {g.session.mode for g in games} == {SessionMode.CHALLENGE}
     assert [g.session.id for g in await db.games_started_by(LOCAL_GUILD_ID, ada, limit=1)] == [
         second
     ]
@@ -55,7 +52,7 @@ async def test_mode_totals_add_up_to_the_profile(db: Database) -> None:
     ada, _, _ = await two_games(db)
     (challenge,) = await db.mode_totals(LOCAL_GUILD_ID, ada)
     profile = await db.profile(LOCAL_GUILD_ID, ada, today=TODAY)
-    assert challenge.mode == "challenge"
+    assert challenge.mode is SessionMode.CHALLENGE
     assert (challenge.points, challenge.answered, challenge.correct) == (
         profile.points,
         profile.answered,
@@ -64,18 +61,25 @@ async def test_mode_totals_add_up_to_the_profile(db: Database) -> None:
     assert (challenge.points, challenge.answered, challenge.correct) == (150, 3, 2)
 
 
-async def test_a_mode_column_once_added_splits_the_totals(db: Database, db_path: Path) -> None:
-    """When a migration gives sessions a `mode`, the games and totals are read per mode."""
-    ada, _, second = await two_games(db)
-    with closing(sqlite3.connect(db_path)) as raw, raw:
-        raw.execute("ALTER TABLE sessions ADD COLUMN mode TEXT")
-        raw.execute("UPDATE sessions SET mode = 'practice' WHERE id = ?", (second,))
-    totals = {t.mode: t for t in await db.mode_totals(LOCAL_GUILD_ID, ada)}
-    assert set(totals) == {"challenge", "practice"}  # NULL stays a challenge
-    assert (totals["practice"].answered, totals["practice"].points) == (1, 100)
-    assert (totals["challenge"].answered, totals["challenge"].points) == (2, 50)
+async def test_practice_has_its_own_line_and_stays_out_of_the_standings(db: Database) -> None:
+    """A practice game's answers make a line of their own; the profile's totals, which are
+    the leaderboard's, leave them out."""
+    ada, _, _ = await two_games(db)
+    other = await db.create_session(
+        LOCAL_GUILD_ID, ada - 100, "basics", ["p5"], ada, 3000.0, mode=SessionMode.PRACTICE
+    )
+    await db.save_attempt(other, Attempt(ada, "p5", "B", True, 1, 100, 3001.0))
+    totals = await db.mode_totals(LOCAL_GUILD_ID, ada)
+    assert [t.mode for t in totals] == [SessionMode.CHALLENGE, SessionMode.PRACTICE]
+    assert (totals[1].answered, totals[1].points) == (1, 100)
+    assert (totals[0].answered, totals[0].points) == (3, 150)
+    assert (await db.profile(LOCAL_GUILD_ID, ada, today=TODAY)).points == 150
     games = await db.games_started_by(LOCAL_GUILD_ID, ada)
-    assert [g.mode for g in games] == ["practice", "challenge"]
+    assert [g.session.mode for g in games] == [
+        SessionMode.PRACTICE,
+        SessionMode.CHALLENGE,
+        SessionMode.CHALLENGE,
+    ]
 
 
 async def test_profiles_are_found_without_being_created(db: Database) -> None:
