@@ -58,9 +58,10 @@ async def play_in_terminal(
     player = LocalPlayer(await db.local_user(request.profile), request.profile)
     console = Console.of(db, player, reader, out, clock, continue_command=request.continue_command)
     starting = _Start(console, library, request)
-    game = await starting.unfinished_game()
-    if isinstance(game, int):
-        return game  # stopped at the question
+    try:
+        game = await starting.unfinished_game()
+    except (Interrupted, EOFError) as stop:  # at the question: the game stays as it was
+        return exit_code_of(stop)
     if game is None:
         game = await starting.new_game(generate)
     with reader.stopped_by():
@@ -77,9 +78,11 @@ class _Start:
         self.library = library
         self.request = request
 
-    async def unfinished_game(self) -> TerminalGame | int | None:
-        """The player's open game if they choose to continue it; None for a new game; an
-        exit code if they stopped at the question."""
+    async def unfinished_game(self) -> TerminalGame | None:
+        """The player's open game if they choose to continue it; None for a new game.
+
+        Interrupted or EOFError if they stop at the question (nothing is changed then).
+        """
         stored = await self.console.db.open_session_in_channel(self.console.player.channel_id)
         if stored is None:
             return None
@@ -104,12 +107,12 @@ class _Start:
         try:
             with self.console.reader.stopped_by():
                 keep = await self.ask(f"Continue problem {game.position}/{total}? [Y/n] ")
-        except (Interrupted, EOFError) as stop:
+        except (Interrupted, EOFError):
             self.say()
             self.say(
                 f"nothing changed; `{game.continue_command}` continues at {game.position}/{total}"
             )
-            return exit_code_of(stop)
+            raise
         if keep:
             self.say(f"Continuing {game.pack.title} as {self.console.player.name}.")
             return game
