@@ -3,14 +3,15 @@ the one-line errors when there is no such profile or no database."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from bot.engine.session import Attempt
 from bot.play_profile import UnknownProfile, profile_text
-from bot.settings import SHIPPED_CONTENT_DIR
 from bot.storage import Database
 from tests.conftest import AnnealCli
 from tests.engine.conftest import FakeClock, make_pack, make_problem
@@ -67,16 +68,23 @@ async def test_an_unknown_profile_names_the_ones_there_are(terminal: Terminal) -
     assert await terminal.db.local_profile_names() == ["tester"]
 
 
-def test_cli_profile_after_a_piped_game(anneal_cli: AnnealCli) -> None:
-    """`anneal profile --name` in a real process reads what `anneal play` stored."""
-    played = anneal_cli("play", "--profile", "cli", "--pack", "basics", input="q\n")
-    assert played.returncode == 0, played.stderr
+def test_cli_profile_reads_the_database(anneal_cli: AnnealCli) -> None:
+    """`anneal profile --name` in a real process: a paused game of basics, with its title
+    and how to continue it."""
+
+    async def pause_a_game() -> None:
+        async with await Database.open(anneal_cli.database) as db:
+            user = await db.local_user("cli")
+            session = await db.create_session(0, user, "basics", ["p1", "p2"], user, 1000.0)
+            await db.save_attempt(session, Attempt(user, "p1", "B", True, 1, 100, 1001.0))
+
+    asyncio.run(pause_a_game())
     shown = anneal_cli("profile", "--name", "cli")
     assert shown.returncode == 0, shown.stderr
     assert "cli · local profile (terminal)" in shown.stdout
-    assert "Scheduler Basics" in shown.stdout  # basics' title, in the recent games
+    assert "100 points · 1 answered · 100% right" in shown.stdout
+    assert "Scheduler Basics  1/2 answered · 1 right · 100 points · unfinished" in shown.stdout
     assert "`anneal play --profile cli` continues it" in shown.stdout
-    assert str(SHIPPED_CONTENT_DIR) not in shown.stdout
 
 
 def test_cli_profile_without_a_database_is_one_line(anneal_cli: AnnealCli) -> None:
