@@ -24,14 +24,18 @@ from bot.storage.models import (
     LOCAL_GUILD_ID,
     LOCAL_GUILD_NAME,
     AwardedBadge,
+    ExportedAttempt,
     GuildSettings,
     LeaderboardRow,
+    OptionPicks,
+    ProblemOutcome,
     Profile,
     SessionMode,
     SessionStatus,
     StoredSession,
     TotalsMismatch,
     TotalsReport,
+    WeekActivity,
 )
 
 __all__ = [
@@ -44,9 +48,12 @@ __all__ = [
     "ChannelBusy",
     "Database",
     "DatabaseClosed",
+    "ExportedAttempt",
     "GuildSettings",
     "LeaderboardRow",
     "MigrationError",
+    "OptionPicks",
+    "ProblemOutcome",
     "Profile",
     "SchemaTooNew",
     "SessionMode",
@@ -59,4 +66,5 @@ __all__ = [
     "StoredSession",
     "TotalsMismatch",
     "TotalsReport",
+    "WeekActivity",
 ]
