@@ -3,8 +3,7 @@
 matplotlib (Agg, object-oriented API, no pyplot) is imported on first use, never when
 the bot starts, and a chart takes tens of milliseconds to draw: the cog calls these
 functions in a thread (`asyncio.to_thread`), never on the event loop. Each call builds
-its own Figure, so two charts may be drawn at once. Plain text only: the default font
-has no emoji.
+its own Figure, so two charts may be drawn at once. Every text goes through `chart_text`.
 """
 
 from __future__ import annotations
@@ -31,6 +30,12 @@ OPTION_LABEL_WIDTH = 22  # characters per line of an option's text under its bar
 OPTION_LABEL_LINES = 2
 
 
+def chart_text(text: str) -> str:
+    """Text matplotlib shows as written: `$` escaped (it would start mathtext, which can
+    fail to parse), and no characters past U+FFFF (emoji: the default font has none)."""
+    return "".join(ch for ch in text if ord(ch) <= 0xFFFF).replace("$", r"\$")
+
+
 def week_label(since: float) -> str:
     """A week as its Monday's date, e.g. "10 Mar"."""
     monday = datetime.fromtimestamp(since, UTC)
@@ -50,7 +55,7 @@ def activity_chart(weeks: Sequence[WeekActivity], *, title: str) -> bytes:
     bars = answered_axes.bar(positions, answered, color=ANSWERS_COLOUR, width=0.6)
     answered_axes.bar_label(bars, padding=2, fontsize=8)
     answered_axes.set_ylabel("problems answered")
-    answered_axes.set_title(title, fontsize=11)
+    answered_axes.set_title(chart_text(title), fontsize=11)
 
     members = [week.members for week in weeks]
     members_axes.plot(positions, members, marker="o", color=MEMBERS_COLOUR, linewidth=2)
@@ -102,7 +107,7 @@ def problem_chart(
     axes.bar_label(bars, labels=shares, padding=2, fontsize=9)
     axes.set_xticks(positions, [_option_label(letter, options, right) for letter in letters])
     axes.set_ylabel("first tries that picked it")
-    axes.set_title(f"{title}\n{subtitle}", fontsize=11)
+    axes.set_title(chart_text(f"{title}\n{subtitle}"), fontsize=11)
     _whole_numbers(axes, max(counts, default=0))
     _colour_key(axes, trap is not None and wrong[trap] > 0)
     return _png(figure)
@@ -125,7 +130,7 @@ def _option_label(letter: str, options: Mapping[str, str], right: frozenset[str]
         lines = lines[:OPTION_LABEL_LINES]
         lines[-1] = lines[-1][: OPTION_LABEL_WIDTH - 1].rstrip() + "…"
     mark = " (key)" if letter in right else ""
-    return "\n".join([f"{letter}{mark}", *lines])
+    return chart_text("\n".join([f"{letter}{mark}", *lines]))
 
 
 def _whole_numbers(axes: Axes, top: int) -> None:

@@ -82,7 +82,7 @@ class OrganiserCog(commands.Cog, name="Organiser"):
             if stats.is_empty:
                 await ctx.send(empty_text(guild.name, self._prefix), ephemeral=True)
                 return
-            title = f"{_plain(guild.name)}: the last {WEEKS_SHOWN} weeks"
+            title = f"{guild.name}: the last {WEEKS_SHOWN} weeks"
             png = await asyncio.to_thread(activity_chart, stats.weeks, title=title)
             embed = overview_embed(stats, problems, guild_name=guild.name, prefix=self._prefix)
             chart = discord.File(io.BytesIO(png), OVERVIEW_CHART)
@@ -207,8 +207,3 @@ async def _send_parts(
             await ctx.author.send(content, file=file)
         else:
             await ctx.send(content, file=file, ephemeral=True)
-
-
-def _plain(text: str) -> str:
-    """Text for a chart: the default font has no emoji, so characters past U+FFFF go."""
-    return "".join(ch for ch in text if ord(ch) <= 0xFFFF).strip() or "This server"

@@ -99,3 +99,15 @@ def test_option_labels_are_wrapped_and_clipped() -> None:
     assert all(len(line) <= charts.OPTION_LABEL_WIDTH for line in text)
     assert text[-1].endswith("…")
     assert charts._option_label("C", {}, frozenset("A")) == "C"
+
+
+def test_titles_with_dollars_and_emoji_are_drawn_as_written() -> None:
+    """`$...$` would be mathtext (this one cannot parse) and emoji have no glyph: both safe."""
+    title = "Study $\\frac{ group $ 🎓"
+    weeks = [WeekActivity(since, 1, 1) for since, _ in last_weeks(WEDNESDAY)]
+
+    assert charts.chart_text(title) == "Study \\$\\frac{ group \\$ "
+    assert charts.activity_chart(weeks, title=title).startswith(b"\x89PNG")
+    options = {"A": "$1 or $\\frac{"}
+    png = charts.problem_chart({"A": 1}, options, frozenset("A"), title=title, subtitle="$")
+    assert png.startswith(b"\x89PNG")
