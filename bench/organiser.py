@@ -32,12 +32,12 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.leaderboard import timed
 from bench.loop_lag import lag_during
 from bench.report import Figure, percentile, run_cli
 from bot.content import ContentLibrary, load_library
@@ -163,17 +163,6 @@ def build(path: Path, library: ContentLibrary, others: int) -> dict[int, int]:
     conn.execute("ANALYZE")
     conn.close()
     return counts
-
-
-async def timed(call: Callable[[], Awaitable[object]], reps: int) -> list[float]:
-    """Milliseconds per call, after one untimed warm-up call."""
-    await call()
-    samples = []
-    for _ in range(reps):
-        began = time.perf_counter()
-        await call()
-        samples.append((time.perf_counter() - began) * 1000)
-    return samples
 
 
 def raw_scan_ms(path: Path, reps: int) -> list[float]:

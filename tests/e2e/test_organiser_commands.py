@@ -93,6 +93,14 @@ async def say(fake: FakeDiscord, world: World, user: FakeUser, text: str) -> Fak
     return await fake.wait_for_message(world.general.id)
 
 
+async def slash(fake: FakeDiscord, world: World, name: str) -> FakeMessage:
+    """Run `/<name>` as the organiser in #general; the message that answers it."""
+    interaction = await fake.user_uses_slash_command(
+        world.guild.id, world.general.id, world.admin, name
+    )
+    return await fake.wait_for_interaction_message(interaction.id, timeout=15.0)
+
+
 def field(message: FakeMessage, name: str) -> str:
     """The value of the first embed's field whose name contains `name`."""
     return next(str(f["value"]) for f in message.embeds[0]["fields"] if name in f["name"])
@@ -185,10 +193,7 @@ async def test_slash_overview_is_private_to_the_organiser(
     organiser_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
     """`/stats overview` is deferred, then answered ephemerally with the embed and chart."""
-    interaction = await fake_discord.user_uses_slash_command(
-        world.guild.id, world.general.id, world.admin, "stats overview"
-    )
-    message = await fake_discord.wait_for_interaction_message(interaction.id, timeout=15.0)
+    message = await slash(fake_discord, world, "stats overview")
 
     assert message.embeds[0]["title"].endswith(": statistics")
     assert message.attachments[0].data.startswith(PNG)
@@ -229,10 +234,7 @@ async def test_slash_export_is_an_ephemeral_attachment(
     organiser_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
     """`/stats export` answers only the organiser, with the file attached."""
-    interaction = await fake_discord.user_uses_slash_command(
-        world.guild.id, world.general.id, world.admin, "stats export"
-    )
-    message = await fake_discord.wait_for_interaction_message(interaction.id, timeout=15.0)
+    message = await slash(fake_discord, world, "stats export")
 
     assert message.flags & 64
     assert message.attachments[0].data.startswith(b"session,mode,member_id,display_name")
