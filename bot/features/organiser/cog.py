@@ -42,6 +42,7 @@ from bot.features.organiser.render import (
 log = logging.getLogger("anneal.organiser")
 
 PLAYED_IDS_TTL = 30.0  # seconds an autocomplete list of played ids is reused while typing
+DM_UPLOAD_LIMIT = discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES  # 10 MiB: boosts do not reach DMs
 
 
 class OrganiserCog(commands.Cog, name="Organiser"):
@@ -142,13 +143,16 @@ class OrganiserCog(commands.Cog, name="Organiser"):
             raise UserFacingError(
                 "An export is being prepared right now (one at a time): try again in a minute."
             )
+        by_dm = ctx.interaction is None
+        # A DM takes what any member may upload; a reply in the server, what it allows.
+        limit = DM_UPLOAD_LIMIT if by_dm else guild.filesize_limit
         async with self._export_lock, ctx.typing(ephemeral=True):
-            made = await self._build_export(guild)
+            made = await self._build_export(guild, limit)
         if made.rows == 0:
             await ctx.send(empty_text(guild.name, self._prefix), ephemeral=True)
             return
         text = export_text(made, guild_name=guild.name)
-        if ctx.interaction is not None:
+        if not by_dm:
             await _send_parts(ctx, text, made, by_dm=False)
             return
         try:
@@ -161,14 +165,14 @@ class OrganiserCog(commands.Cog, name="Organiser"):
             ) from None
         await ctx.reply("📬 The export is in your DMs.")
 
-    async def _build_export(self, guild: discord.Guild) -> Export:
-        """The server's attempts as files that fit the server's upload limit."""
+    async def _build_export(self, guild: discord.Guild, limit: int) -> Export:
+        """The server's attempts as files of at most `limit` bytes each."""
         stamp = discord.utils.utcnow().strftime("%Y-%m-%d")
         made = await read_export(
             self.bot.services.db,
             guild.id,
             stem=f"anneal-{guild.id}-attempts-{stamp}",
-            limit=guild.filesize_limit,
+            limit=limit,
         )
         log.info("export of guild %d: %d attempts, %d files", guild.id, made.rows, len(made.files))
         return made
