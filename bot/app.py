@@ -18,6 +18,7 @@ import bot.features.admin
 import bot.features.challenge
 import bot.features.common
 import bot.features.help
+import bot.features.organiser
 import bot.features.run
 import bot.features.stats
 from bot.content import load_library
@@ -35,6 +36,7 @@ FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.run.setup,
     bot.features.stats.setup,
     bot.features.admin.setup,
+    bot.features.organiser.setup,
     bot.features.help.setup,
 )
 

@@ -1,4 +1,4 @@
-"""The bot's database: sessions, attempts, hints, badges, leaderboards and guild settings.
+"""The bot's database: sessions, attempts, hints, badges, leaderboards, statistics, settings.
 
 One `Database` is one SQLite file in WAL mode: a writer thread that runs each write
 method as one `BEGIN IMMEDIATE ... COMMIT` (several waiting writes share a commit), and
@@ -25,6 +25,7 @@ from bot.storage._history import HistoryQueries
 from bot.storage._readers import READERS, ReadPool
 from bot.storage._sessions import SessionQueries
 from bot.storage._standings import StandingQueries
+from bot.storage._statistics import StatisticsQueries
 from bot.storage._upkeep import UpkeepQueries
 from bot.storage._writer import BUSY_WAIT, Writer
 from bot.storage.errors import SchemaTooNew, StorageError, StorageFailed
@@ -33,7 +34,13 @@ __all__ = ["UNSET", "Database"]
 
 
 class Database(
-    GuildQueries, SessionQueries, AttemptQueries, StandingQueries, HistoryQueries, UpkeepQueries
+    GuildQueries,
+    SessionQueries,
+    AttemptQueries,
+    StandingQueries,
+    StatisticsQueries,
+    HistoryQueries,
+    UpkeepQueries,
 ):
     """Anneal's storage API over one SQLite file. Create it with `await Database.open(path)`."""
 
