@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.content import DEFAULT_PACK, FRESH_PACK_ID, ContentError, ContentLibrary, load_library
 from bot.engine.problems import Pack, Problem
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import CARDS_FOLDER, Settings, SettingsError, load_settings
 
 
 class CommandError(Exception):
@@ -241,19 +241,28 @@ def default_profile() -> str:
 
 
 def content_check(directory: Path) -> int:
-    """`anneal content check`: validate every pack and check its answers against torch."""
+    """`anneal content check`: validate every pack and learn card, and check them with torch."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.content.card_check import check_cards, describe_report
     from bot.content.check import check_content
 
-    print(f"Checking {directory} (predict-the-output snippets run with torch)…", flush=True)
-    report = check_content(directory)
-    if report.ok:
+    print(f"Checking {directory} (snippets and learn cards run with torch)…", flush=True)
+    # The cards' torch processes start while the snippets run: the check takes less time.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checking_cards = pool.submit(check_cards, directory / CARDS_FOLDER)
+        report = check_content(directory)
+        cards = checking_cards.result()
+    failures = report.failures + cards.failures
+    if not failures:
         print(
             f"OK: {report.problems_checked} problems valid, "
             f"{report.snippets_run} snippets run, every key and expectation agrees with torch."
         )
+        print(f"OK: {describe_report(cards)}.")
         return 0
-    print(f"{len(report.failures)} problem(s) found:", file=sys.stderr)
-    for failure in report.failures:
+    print(f"{len(failures)} problem(s) found:", file=sys.stderr)
+    for failure in failures:
         print(f"  {failure}", file=sys.stderr)
     return 1
 
