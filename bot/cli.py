@@ -1,4 +1,4 @@
-"""The `anneal` command: bot | play | run | content check|stats|audit | db check | invite."""
+"""The `anneal` command: bot | play | run | learn | content check|stats|audit | db | invite."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import learn_cli
 from bot.content import DEFAULT_PACK, FRESH_PACK_ID, ContentError, ContentLibrary, load_library
 from bot.engine.problems import Pack, Problem
 from bot.settings import CARDS_FOLDER, Settings, SettingsError, load_settings
@@ -21,7 +22,7 @@ class CommandError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The `anneal` command line and its subcommands: bot, play, run, content, db, invite."""
+    """The `anneal` command line and its subcommands: bot, play, run, learn, content, db, invite."""
     parser = argparse.ArgumentParser(
         prog="anneal",
         description="A study-group tutor for PyTorch learning-rate schedulers.",
@@ -80,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--repair", action="store_true", help="rebuild the standings if they differ"
     )
 
+    learn_cli.add_parser(commands)
+
     invite = commands.add_parser("invite", help="print the URL that adds the bot to a server")
     invite.add_argument(
         "--client-id", type=int, metavar="ID", help="application id (default: from DISCORD_TOKEN)"
@@ -135,6 +138,8 @@ def dispatch(args: argparse.Namespace) -> int:
         print(invite_text(client_id))
         return 0
     settings = load_settings()
+    if args.command == "learn":
+        return learn_cli.run(settings, args.scheduler, args.plot)
     if args.command == "db":
         if args.db_command == "check":
             return db_check(settings.database, repair=args.repair)

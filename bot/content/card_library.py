@@ -119,7 +119,7 @@ def load_cards(directory: Path, *, strict: bool = False) -> CardLibrary:
         raise ContentError(errors)
     for error in errors:
         log.warning("skipped learn card %s", error)
-    ordered = sorted(cards)
+    ordered = sorted(cards, key=str.lower)
     return CardLibrary(
         {name: cards[name] for name in ordered},
         {name: sources[name] for name in ordered},

@@ -20,7 +20,7 @@ from bot.engine.problems import SchedulerName, Text
 from bot.runner import SCHEDULER_NAMES
 
 # The schedulers that have a card: the 15 of torch.optim.lr_scheduler and SWALR.
-CARD_NAMES: tuple[str, ...] = tuple(sorted(SCHEDULER_NAMES))
+CARD_NAMES: tuple[str, ...] = tuple(sorted(SCHEDULER_NAMES, key=str.lower))
 PITFALLS = 2
 ParamName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 Alias = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40)]
