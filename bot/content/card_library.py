@@ -18,8 +18,8 @@ from bot.content.loader import ContentError, ContentLibrary, load_model, pack_fi
 
 log = logging.getLogger("anneal.content")
 
-TYPO_CUTOFF = 0.75  # how alike a typo must be to its name to be taken as meant
-CLEAR_LEAD = 0.08  # and how much more alike than the next name
+TYPO_CUTOFF = 0.8  # how alike a typo must be to its name to be taken as meant
+CLEAR_LEAD = 0.15  # and how much more alike than any other card
 SUGGESTIONS = 4
 
 

@@ -59,7 +59,8 @@ class LearnCog(commands.Cog):
             async with ctx.typing():  # slash: deferred, as a cold worker may take seconds
                 chart, note = await self._chart(ctx, card)
         problems = problems_about(self.bot.services.library, card.scheduler)
-        reply = card_reply(card, problems, prefix, chart, note=note)
+        guessed = scheduler if match.corrected else None
+        reply = card_reply(card, problems, prefix, chart, note=note, guessed_from=guessed)
         await ctx.send(embed=reply.embed, files=reply.files())
 
     async def _chart(

@@ -66,12 +66,15 @@ def card_reply(
     chart: bytes | None,
     *,
     note: str | None = None,
+    guessed_from: str | None = None,
 ) -> CardReply:
-    """The card as an embed within Discord's limits; `note` says why a chart is missing."""
+    """The card as an embed within Discord's limits; `note` says why a chart is missing,
+    `guessed_from` what was typed when the card was taken from a typo."""
     commands = discord_commands(prefix)
+    guess = f"*The closest card to `{_quoted(guessed_from)}`:*\n" if guessed_from else ""
     embed = discord.Embed(
         title=clip(f"📘 {card.scheduler}", TITLE),
-        description=clip(f"{card.summary}\n`{qualified_name(card)}`", DESCRIPTION),
+        description=clip(f"{guess}{card.summary}\n`{qualified_name(card)}`", DESCRIPTION),
         colour=COLOUR,
     )
     # The chart's title shows the run, and "Next steps" the command that repeats it.
@@ -122,9 +125,14 @@ def cards_embed(cards: CardLibrary, prefix: str) -> discord.Embed:
     return embed
 
 
+def _quoted(text: str) -> str:
+    """What a member typed, fit to show inside inline code: one line, no backticks, short."""
+    return clip(" ".join(text.replace("`", "'").split()), 60)
+
+
 def unknown_card(query: str, close: tuple[str, ...], cards: CardLibrary, prefix: str) -> str:
     """What `!learn nonsense` answers: the close names, else every name."""
-    shown = clip(" ".join(query.replace("`", "'").split()), 60)
+    shown = _quoted(query)
     if close:
         options = " or ".join(f"`{prefix}learn {name}`" for name in close)
         return f"There is no card for `{shown}`. Did you mean {options}?"
