@@ -6,6 +6,7 @@ pool counts the charts asked of it, so a test can tell a cached chart from a new
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,16 @@ import pytest_asyncio
 from bot.content.card_library import load_cards
 from bot.runner import Chart, Requester, RunnerPool, RunSpec, parse_run
 from bot.settings import SHIPPED_CONTENT_DIR
+from tests.content.test_loader import write_pack
 from tests.e2e.anneal import running_anneal
-from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World, serving_default_world
+from tests.e2e.fake_discord import (
+    FakeDiscord,
+    FakeMessage,
+    World,
+    serving_default_world,
+    title_starts,
+)
+from tests.engine.conftest import make_problem
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.torch]
 
@@ -190,3 +199,34 @@ async def test_slash_autocomplete_offers_the_cards(
         "CosineAnnealingLR",
         "CosineAnnealingWarmRestarts",
     ]
+
+
+async def test_a_card_waits_while_a_challenge_asks_about_its_scheduler(
+    fake_discord: FakeDiscord, world: World, tmp_path: Path
+) -> None:
+    """During a challenge on a StepLR problem, `!learn StepLR` waits; other cards do not."""
+    content = tmp_path / "content"
+    shutil.copytree(SHIPPED_CONTENT_DIR / "cards", content / "cards")
+    write_pack(content, "steps", make_problem("about-steplr", time_limit=60))
+    async with running_anneal(fake_discord, tmp_path / "a.db", content_dir=content) as bot:
+        manager = bot.services.challenges
+        assert manager is not None
+        await fake_discord.user_sends_message(
+            world.challenges.id, world.admin, "!challenge start steps"
+        )
+        await fake_discord.wait_for_message(world.challenges.id, title_starts("Problem 1/"))
+        refused = await bob_learns(fake_discord, world, "steplr")
+        assert "asking about StepLR right now" in refused.content
+        assert not refused.embeds
+        other = await bob_learns(fake_discord, world, "cosine")
+        assert other.embeds[0]["title"] == "📘 CosineAnnealingLR"
+        await fake_discord.user_sends_dm(world.member, "!learn StepLR")
+        in_dm = await fake_discord.wait_for_dm(world.member)
+        assert "in a server you may be playing in" in in_dm.content
+        await fake_discord.user_sends_message(world.challenges.id, world.admin, "!challenge stop")
+        await fake_discord.wait_for(
+            lambda: not manager.unrevealed_problems(None) or None, what="the challenge to end"
+        )
+        after = await bob_learns(fake_discord, world, "steplr")
+        assert after.embeds[0]["title"] == "📘 StepLR"
+        await manager.close()  # its timers live on the module's loop

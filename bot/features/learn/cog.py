@@ -1,6 +1,7 @@
 """`!learn` and `/learn`: a scheduler's learn card, with a chart of its typical schedule.
 
-The flow: the name → the card (`CardLibrary.find`: any case, aliases, typos) → its chart,
+The flow: the name → the card (`CardLibrary.find`: any case, aliases, typos) → the leak
+rule (`in_play`: not while a challenge here asks about that scheduler) → its chart,
 from the cache or computed once by the runner → the embed (`render`). The card is shown
 even when the chart cannot be made (no runner, workers warming up, queue full).
 """
@@ -19,6 +20,7 @@ from bot.features.common.bot import AnnealBot
 from bot.features.common.errors import UserFacingError
 from bot.features.common.warmup import ready_runner
 from bot.features.learn.charts import ChartCache
+from bot.features.learn.in_play import refusal, subjects_in_play
 from bot.features.learn.render import card_reply, cards_embed, unknown_card
 from bot.runner import Requester, RunError, RunSpec
 
@@ -54,6 +56,7 @@ class LearnCog(commands.Cog):
         if match.card is None:
             raise UserFacingError(unknown_card(scheduler, match.close, self.cards, prefix))
         card = match.card
+        self._refuse_if_in_play(card, ctx.guild.id if ctx.guild is not None else None)
         chart, note = self.charts.cached(card), None
         if chart is None:
             async with ctx.typing():  # slash: deferred, as a cold worker may take seconds
@@ -62,6 +65,14 @@ class LearnCog(commands.Cog):
         guessed = scheduler if match.corrected else None
         reply = card_reply(card, problems, prefix, chart, note=note, guessed_from=guessed)
         await ctx.send(embed=reply.embed, files=reply.files())
+
+    def _refuse_if_in_play(self, card: Card, guild_id: int | None) -> None:
+        """UserFacingError while a challenge here (in DMs: anywhere) asks about the card."""
+        manager = self.bot.services.challenges
+        if manager is None:
+            return
+        if card.scheduler in subjects_in_play(manager.unrevealed_problems(guild_id)):
+            raise UserFacingError(refusal(card.scheduler, in_dms=guild_id is None))
 
     async def _chart(
         self, ctx: commands.Context[AnnealBot], card: Card
