@@ -18,6 +18,7 @@ import bot.features.admin
 import bot.features.challenge
 import bot.features.common
 import bot.features.help
+import bot.features.learn
 import bot.features.organiser
 import bot.features.run
 import bot.features.stats
@@ -34,6 +35,7 @@ FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.common.setup,
     bot.features.challenge.setup,
     bot.features.run.setup,
+    bot.features.learn.setup,
     bot.features.stats.setup,
     bot.features.admin.setup,
     bot.features.organiser.setup,

@@ -45,6 +45,11 @@ TORCH = (
         "step a real torch scheduler and see its rates and chart",
         "run StepLR(step_size=2, gamma=0.5) lr=0.1 steps=6",
     ),
+    Entry(
+        "learn <scheduler>",
+        "a scheduler's card: its rule, torch's defaults, a chart, pitfalls",
+        "learn cosine",
+    ),
 )
 SCORES = (
     Entry(
