@@ -18,6 +18,8 @@ import bot.features.admin
 import bot.features.challenge
 import bot.features.common
 import bot.features.help
+import bot.features.learn
+import bot.features.organiser
 import bot.features.practice
 import bot.features.run
 import bot.features.stats
@@ -35,8 +37,10 @@ FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.challenge.setup,
     bot.features.practice.setup,  # after challenge (it reads the problems in play)
     bot.features.run.setup,
+    bot.features.learn.setup,
     bot.features.stats.setup,
     bot.features.admin.setup,
+    bot.features.organiser.setup,
     bot.features.help.setup,
 )
 

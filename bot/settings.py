@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Shipped content sits beside the package in a source checkout or editable install;
 # the Docker image points ANNEAL_CONTENT_DIR at its own copy. Never the working directory.
 SHIPPED_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+CARDS_FOLDER = "cards"
 DEFAULT_DATABASE = Path("~/.local/share/anneal/anneal.db")
 _DURATION = re.compile(r"^\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>s|m|min|h)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"": 1.0, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
@@ -80,6 +81,11 @@ class Settings(BaseSettings):
         if not value.startswith(("ws://", "wss://")):
             raise ValueError("must start with ws:// or wss://")
         return value
+
+    @property
+    def cards_dir(self) -> Path:
+        """The learn cards (`!learn`, `anneal learn`): the `cards` folder of the content."""
+        return self.content_dir / CARDS_FOLDER
 
     @property
     def has_token(self) -> bool:

@@ -26,6 +26,7 @@ from bot.runner.spec import (
     RunResult,
     RunSpec,
     SchedulerSpec,
+    scheduler_module,
 )
 
 if TYPE_CHECKING:
@@ -141,10 +142,8 @@ def build_scheduler(
     spec: SchedulerSpec, optimizer: Optimizer, compile_lambda: LambdaCompiler
 ) -> Any:
     """Build a scheduler; nested schedulers are built first, on the same optimizer, as in Python."""
-    from torch.optim import lr_scheduler
-
     kwargs = {key: _resolve(value, optimizer, compile_lambda) for key, value in spec.kwargs.items()}
-    scheduler_class = getattr(lr_scheduler, spec.name)
+    scheduler_class = scheduler_class_of(spec.name)
     try:
         if spec.name == "ChainedScheduler":
             # Its first positional parameter is `schedulers`; the optimizer comes second.
@@ -154,6 +153,13 @@ def build_scheduler(
         raise
     except Exception as exc:  # whatever torch raises is the lesson
         raise _BuildFailed(spec, exc) from exc
+
+
+def scheduler_class_of(name: str) -> Any:
+    """The torch class of scheduler `name` (SWALR from swa_utils, the rest from lr_scheduler)."""
+    import importlib
+
+    return getattr(importlib.import_module(scheduler_module(name)), name)
 
 
 def _resolve(value: Any, optimizer: Optimizer, compile_lambda: LambdaCompiler) -> Any:

@@ -61,9 +61,9 @@ def _signature_lesson(name: str, message: str) -> str | None:
 
 
 def _parameters(name: str) -> list[str]:
-    from torch.optim import lr_scheduler
+    from bot.runner.compute import scheduler_class_of
 
-    signature = inspect.signature(getattr(lr_scheduler, name).__init__)
+    signature = inspect.signature(scheduler_class_of(name).__init__)
     return [p for p in signature.parameters if p not in ("self", "optimizer")]
 
 

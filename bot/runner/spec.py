@@ -24,7 +24,10 @@ SCHEDULER_NAMES: tuple[str, ...] = (
     "ReduceLROnPlateau",
     "SequentialLR",
     "StepLR",
+    "SWALR",  # torch.optim.swa_utils, not lr_scheduler: see scheduler_module()
 )
+SCHEDULER_MODULE = "torch.optim.lr_scheduler"
+SWA_MODULE = "torch.optim.swa_utils"
 OPTIMIZER_NAMES: tuple[str, ...] = ("SGD", "Adam", "AdamW", "RMSprop")
 MAX_STEPS = 10_000
 DEFAULT_STEPS = 10
@@ -39,6 +42,11 @@ Arg: TypeAlias = "Literal_ | list[Any] | SchedulerSpec | LambdaSpec"
 
 class RunError(Exception):
     """Input a user can fix: the message is fit to show them as it is."""
+
+
+def scheduler_module(name: str) -> str:
+    """The torch module that defines scheduler `name`: swa_utils for SWALR, else lr_scheduler."""
+    return SWA_MODULE if name == "SWALR" else SCHEDULER_MODULE
 
 
 def quote(text: str, limit: int = 60) -> str:

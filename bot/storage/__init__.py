@@ -25,8 +25,13 @@ from bot.storage.models import (
     LOCAL_GUILD_NAME,
     SOLO_MODES,
     AwardedBadge,
+    ExportedAttempt,
     GuildSettings,
     LeaderboardRow,
+    ModeTotals,
+    OptionPicks,
+    PlayedGame,
+    ProblemOutcome,
     Profile,
     SessionMode,
     SessionStatus,
@@ -34,6 +39,7 @@ from bot.storage.models import (
     StoredSession,
     TotalsMismatch,
     TotalsReport,
+    WeekActivity,
 )
 
 __all__ = [
@@ -47,9 +53,14 @@ __all__ = [
     "ChannelBusy",
     "Database",
     "DatabaseClosed",
+    "ExportedAttempt",
     "GuildSettings",
     "LeaderboardRow",
     "MigrationError",
+    "ModeTotals",
+    "OptionPicks",
+    "PlayedGame",
+    "ProblemOutcome",
     "Profile",
     "SchemaTooNew",
     "SessionMode",
@@ -63,4 +74,5 @@ __all__ = [
     "StoredSession",
     "TotalsMismatch",
     "TotalsReport",
+    "WeekActivity",
 ]

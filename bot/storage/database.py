@@ -1,4 +1,4 @@
-"""The bot's database: sessions, attempts, hints, badges, leaderboards and guild settings.
+"""The bot's database: sessions, attempts, hints, badges, leaderboards, statistics, settings.
 
 One `Database` is one SQLite file in WAL mode: a writer thread that runs each write
 method as one `BEGIN IMMEDIATE ... COMMIT` (several waiting writes share a commit), and
@@ -21,10 +21,12 @@ from bot.storage import _migrations
 from bot.storage._attempts import AttemptQueries
 from bot.storage._connection import connect, log_failure, storage_error
 from bot.storage._guilds import UNSET, GuildQueries
+from bot.storage._history import HistoryQueries
 from bot.storage._readers import READERS, ReadPool
 from bot.storage._sessions import SessionQueries
 from bot.storage._solo import SoloQueries
 from bot.storage._standings import StandingQueries
+from bot.storage._statistics import StatisticsQueries
 from bot.storage._upkeep import UpkeepQueries
 from bot.storage._writer import BUSY_WAIT, Writer
 from bot.storage.errors import SchemaTooNew, StorageError, StorageFailed
@@ -33,7 +35,14 @@ __all__ = ["UNSET", "Database"]
 
 
 class Database(
-    GuildQueries, SessionQueries, AttemptQueries, StandingQueries, SoloQueries, UpkeepQueries
+    GuildQueries,
+    SessionQueries,
+    AttemptQueries,
+    StandingQueries,
+    StatisticsQueries,
+    HistoryQueries,
+    SoloQueries,
+    UpkeepQueries,
 ):
     """Anneal's storage API over one SQLite file. Create it with `await Database.open(path)`."""
 

@@ -24,9 +24,9 @@ S = SchedulerSpec
 
 
 def _l(name: str) -> Any:
-    from torch.optim import lr_scheduler
+    from torch.optim import lr_scheduler, swa_utils
 
-    return getattr(lr_scheduler, name)
+    return getattr(swa_utils if name == "SWALR" else lr_scheduler, name)
 
 
 # (spec, how torch builds the same scheduler, optimizer kwargs the reference must use)
@@ -135,6 +135,11 @@ PLAIN_CASES: dict[str, tuple[RunSpec, Callable[[Any], Any], dict[str, Any]]] = {
         lambda o: _l("StepLR")(o, step_size=3, gamma=0.5),
         {},
     ),
+    "SWALR": (
+        RunSpec(S("SWALR", {"swa_lr": 0.02, "anneal_epochs": 4}), lr=(0.1, 0.05), steps=8),
+        lambda o: _l("SWALR")(o, swa_lr=0.02, anneal_epochs=4),
+        {},
+    ),
 }
 
 # Bodies in bot.runner.lambdas' vocabulary, with the Python they stand for.
@@ -157,7 +162,7 @@ PYTHON_LAMBDAS: dict[str, Callable[[int], float]] = {
 
 
 def test_every_scheduler_has_a_parity_case() -> None:
-    """The parity cases below cover all fifteen schedulers Anneal offers."""
+    """The parity cases below cover all sixteen schedulers Anneal offers (SWALR too)."""
     from bot.runner.spec import SCHEDULER_NAMES
 
     assert set(PLAIN_CASES) | set(LAMBDA_CASES) == set(SCHEDULER_NAMES)

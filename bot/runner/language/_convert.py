@@ -22,6 +22,7 @@ from bot.runner.language._schedulers import (
 )
 from bot.runner.language._syntax import describe, did_you_mean
 from bot.runner.protocol import MAX_GROUPS
+from bot.runner.spec import SCHEDULER_MODULE as SCHEDULER_MODULE  # re-exported for _snippet
 from bot.runner.spec import (
     SCHEDULER_NAMES,
     Arg,
@@ -29,10 +30,11 @@ from bot.runner.spec import (
     RunError,
     SchedulerSpec,
     quote,
+    scheduler_module,
 )
+from bot.runner.spec import SWA_MODULE as SWA_MODULE  # re-exported for _snippet
 
 Number = int | float
-SCHEDULER_MODULE: Final = "torch.optim.lr_scheduler"
 OPTIMIZER_MODULE: Final = "torch.optim"
 
 # Names that resolve without an import, so `optim.lr_scheduler.StepLR(...)` works as typed.
@@ -40,10 +42,17 @@ DEFAULT_ALIASES: Final[dict[str, str]] = {
     "torch": "torch",
     "optim": OPTIMIZER_MODULE,
     "lr_scheduler": SCHEDULER_MODULE,
+    "swa_utils": SWA_MODULE,
     "nn": "torch.nn",
     "math": "math",
-    **{name: f"{SCHEDULER_MODULE}.{name}" for name in SCHEDULER_NAMES},
+    **{name: f"{scheduler_module(name)}.{name}" for name in SCHEDULER_NAMES},
 }
+
+
+def is_scheduler_path(path: str) -> bool:
+    """Whether `path` is where torch defines a scheduler `!run` knows (SWALR: swa_utils)."""
+    module, _, name = path.rpartition(".")
+    return name in SCHEDULERS and scheduler_module(name) == module
 
 
 @dataclass
@@ -94,10 +103,13 @@ class Scope:
     def scheduler_name(self, func: ast.expr) -> str:
         """The scheduler class a call's function names, or a RunError saying why it isn't one."""
         path = self.resolve(func)
+        home, _, last_part = (path or "").rpartition(".")
+        if last_part in SCHEDULERS and home in (SCHEDULER_MODULE, SWA_MODULE):
+            if home == scheduler_module(last_part):
+                return last_part
+            raise RunError(f"{last_part} lives in {scheduler_module(last_part)}, not in {home}.")
         prefix = SCHEDULER_MODULE + "."
         rest = path[len(prefix) :] if path is not None and path.startswith(prefix) else None
-        if rest is not None and rest in SCHEDULERS:
-            return rest
         parts = self.dotted(func)
         if parts is None:
             raise RunError(f"{describe(func).capitalize()} isn't a learning-rate scheduler.")
@@ -109,7 +121,7 @@ class Scope:
             raise RunError(f"{quote(last)} isn't a scheduler `!run` knows.{hint}")
         raise RunError(
             f"{quote('.'.join(parts))} isn't a learning-rate scheduler: `!run` only builds "
-            "classes of torch.optim.lr_scheduler, such as StepLR or CosineAnnealingLR."
+            "classes of torch.optim.lr_scheduler (and SWALR), such as StepLR or CosineAnnealingLR."
         )
 
 

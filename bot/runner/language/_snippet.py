@@ -15,17 +15,16 @@ from bot.runner.lambdas import FUNCTIONS
 from bot.runner.language._convert import (
     OPTIMIZER_MODULE,
     SCHEDULER_MODULE,
+    SWA_MODULE,
     Number,
     Scope,
     integer,
+    is_scheduler_path,
     literal_number,
     number,
     scheduler_from_call,
 )
-from bot.runner.language._options import (
-    Options,
-    finish,
-)
+from bot.runner.language._options import Options, finish
 from bot.runner.language._schedulers import MAX_NUMBER, NEEDS_METRICS, SCHEDULERS
 from bot.runner.language._snippet_names import TENSOR_FACTORIES, SnippetNames
 from bot.runner.language._snippet_optimizer import (
@@ -43,7 +42,9 @@ SUPPORTED: Final = (
     "scheduler.step(); and prints of the learning rate."
 )
 
-_MODULES: Final = frozenset({"torch", "torch.optim", "torch.nn", SCHEDULER_MODULE, "math"})
+_MODULES: Final = frozenset(
+    {"torch", "torch.optim", "torch.nn", "math", SCHEDULER_MODULE, SWA_MODULE}
+)
 _MAX_LOOP_NESTING: Final = 2
 
 
@@ -174,7 +175,8 @@ class _Recognizer(SnippetNames):
                 if module != SCHEDULER_MODULE:
                     raise RunError("`import *` is only understood from torch.optim.lr_scheduler.")
                 for name in SCHEDULERS:
-                    self.scope.aliases[name] = f"{module}.{name}"
+                    if is_scheduler_path(f"{module}.{name}"):  # not SWALR: it is swa_utils'
+                        self.scope.aliases[name] = f"{module}.{name}"
                 continue
             path = f"{module}.{alias.name}"
             if not _importable(path):
@@ -250,7 +252,7 @@ class _Recognizer(SnippetNames):
 
     def is_scheduler_call(self, call: ast.Call) -> bool:
         path = self.scope.resolve(call.func) or ""
-        if path.startswith(SCHEDULER_MODULE + "."):
+        if path.startswith((SCHEDULER_MODULE + ".", SWA_MODULE + ".")):
             return True
         # An unknown capitalised name called with the optimizer first is meant as a scheduler.
         return bool(call.args) and self.scope.is_optimizer(call.args[0])
@@ -428,7 +430,7 @@ def _looks_numeric(node: ast.expr) -> bool:
 def _only_imports(name: str) -> str:
     return (
         f"Importing {quote(name)} isn't allowed: a snippet may import only torch, "
-        "torch.optim, torch.optim.lr_scheduler, torch.nn and math."
+        "torch.optim, torch.optim.lr_scheduler, torch.optim.swa_utils, torch.nn and math."
     )
 
 
@@ -436,8 +438,8 @@ def _importable(path: str) -> bool:
     module, _, name = path.rpartition(".")
     if path in _MODULES:
         return True
-    if module == SCHEDULER_MODULE:
-        return name in SCHEDULERS
+    if module in (SCHEDULER_MODULE, SWA_MODULE):
+        return is_scheduler_path(path)
     if module == OPTIMIZER_MODULE:
         return name in OPTIMIZER_NAMES
     if module == "torch.nn":

@@ -177,12 +177,14 @@ def test_a_problem_without_schedulers_gives_nothing_away() -> None:
 
 
 lr_scheduler = pytest.importorskip("torch.optim.lr_scheduler")
+swa_utils = pytest.importorskip("torch.optim.swa_utils")
 
 
 @pytest.mark.parametrize("name", SCHEDULER_NAMES)
 def test_defaults_match_torch(name: str) -> None:
     """The hand-copied defaults are torch's, so a default spelled out compares equal."""
-    params = inspect.signature(getattr(lr_scheduler, name)).parameters.values()
+    module = swa_utils if name == "SWALR" else lr_scheduler
+    params = inspect.signature(getattr(module, name)).parameters.values()
     theirs = {
         p.name: p.default
         for p in params

@@ -111,11 +111,15 @@ ACCEPTED: list[tuple[str, SchedulerSpec]] = [
         ),
     ),
     ("StepLR(step_size=2, gamma=0.5)", S("StepLR", {"step_size": 2, "gamma": 0.5})),
+    (
+        "SWALR(swa_lr=0.05, anneal_epochs=5, anneal_strategy='linear')",
+        S("SWALR", {"swa_lr": 0.05, "anneal_epochs": 5, "anneal_strategy": "linear"}),
+    ),
 ]
 
 
 def test_every_scheduler_has_an_accepted_example() -> None:
-    """The table below covers all 15 scheduler classes."""
+    """The table below covers all 16 scheduler classes (SWALR too)."""
     assert sorted(spec.name for _, spec in ACCEPTED) == sorted(SCHEDULER_NAMES)
 
 
@@ -332,3 +336,20 @@ def test_render_snippet_parses_back_to_the_same_spec() -> None:
     for text, _ in ACCEPTED:
         spec = parse_run(text)
         assert parse_run(render_snippet(spec)) == spec, text
+
+
+def test_swalr_is_found_where_torch_defines_it() -> None:
+    """SWALR is read from torch.optim.swa_utils, as written or imported, never lr_scheduler."""
+    expected = S("SWALR", {"swa_lr": 0.05})
+    assert parse_run("torch.optim.swa_utils.SWALR(swa_lr=0.05)").scheduler == expected
+    snippet = (
+        "import torch\nfrom torch.optim.swa_utils import SWALR\n"
+        "opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)\n"
+        "sched = SWALR(opt, swa_lr=0.05)\n"
+        "for epoch in range(3):\n    opt.step()\n    sched.step()\n"
+    )
+    assert parse_run(snippet).scheduler == expected
+    with pytest.raises(RunError, match=r"SWALR lives in torch\.optim\.swa_utils"):
+        parse_run("lr_scheduler.SWALR(swa_lr=0.05)")
+    with pytest.raises(RunError, match=r"StepLR lives in torch\.optim\.lr_scheduler"):
+        parse_run("swa_utils.StepLR(step_size=2)")

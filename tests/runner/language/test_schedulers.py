@@ -15,12 +15,14 @@ from bot.runner.language._schedulers import SCHEDULERS, Kind
 from bot.runner.spec import SCHEDULER_NAMES
 
 lr_scheduler = pytest.importorskip("torch.optim.lr_scheduler")
+swa_utils = pytest.importorskip("torch.optim.swa_utils")
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def _torch_params(name: str) -> list[inspect.Parameter]:
-    params = list(inspect.signature(getattr(lr_scheduler, name)).parameters.values())
+    module = swa_utils if name == "SWALR" else lr_scheduler
+    params = list(inspect.signature(getattr(module, name)).parameters.values())
     if params and params[0].name == "optimizer":
         params = params[1:]  # implied by `!run`
     return params
@@ -61,7 +63,7 @@ def test_table_kinds_fit_torch_defaults(name: str) -> None:
 
 
 def test_every_torch_scheduler_is_known() -> None:
-    """torch 2.13 has no LRScheduler subclass the table doesn't list."""
+    """torch 2.13 has no LRScheduler subclass the table doesn't list (SWALR is swa_utils')."""
     classes = {
         name
         for name, value in vars(lr_scheduler).items()
@@ -70,7 +72,8 @@ def test_every_torch_scheduler_is_known() -> None:
         and value is not lr_scheduler.LRScheduler
         and not name.startswith("_")
     }
-    assert classes == set(SCHEDULER_NAMES)
+    assert classes | {"SWALR"} == set(SCHEDULER_NAMES)
+    assert issubclass(swa_utils.SWALR, lr_scheduler.LRScheduler)
 
 
 SNIPPET_RUNS = [
