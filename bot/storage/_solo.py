@@ -1,40 +1,21 @@
-"""What one member did alone (practice, review): their record per mode, and what they saw lately.
+"""The problems one member answered alone (practice, review) lately, the latest first.
 
-A solo session is one member's (`started_by`, who is also its only player), so these
-read a member's solo sessions (found by mode, then member) and their attempts through
-the attempts' session index; no query here scans the attempts of every member.
+A solo session is one member's (`started_by`, who is also its only player), so this
+reads a member's solo sessions (found by mode, then member) and their attempts through
+the attempts' session index; it never scans the attempts of every member. Their results
+per mode are `mode_totals(LOCAL_GUILD_ID, user)` (`_history.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from bot.storage._core import Store, fetch_one
-from bot.storage.models import SOLO_MODES, SessionMode, SoloRecord
-
-# The member's solo attempts; attempts are grouped per problem played (session, problem),
-# as the standings group them, so a problem tried twice counts once.
-_RECORD = """
-    WITH per_problem AS (
-        SELECT MAX(a.correct) AS correct
-        FROM sessions AS s
-        JOIN attempts AS a ON a.session_id = s.id
-        WHERE s.mode = :mode AND s.started_by = :user_id AND a.user_id = :user_id
-        GROUP BY a.session_id, a.problem_id
-    )
-    SELECT COUNT(*) AS answered, COALESCE(SUM(correct), 0) AS correct FROM per_problem
-"""
+from bot.storage._core import Store
+from bot.storage.models import SOLO_MODES, SessionMode
 
 
 class SoloQueries(Store):
-    """A member's solo record, and the problems they answered alone lately."""
-
-    async def solo_record(self, user_id: int, mode: SessionMode) -> SoloRecord:
-        """Problems the member answered, and solved, in sessions of `mode` (any server)."""
-        async with self._read() as conn:
-            row = await fetch_one(conn, _RECORD, {"mode": mode.value, "user_id": user_id})
-        assert row is not None  # an aggregate always returns one row
-        return SoloRecord(user_id, mode, int(row["answered"]), int(row["correct"]))
+    """The problems a member answered alone lately."""
 
     async def solo_recent(
         self, user_id: int, modes: Collection[SessionMode] = SOLO_MODES, limit: int = 200

@@ -144,21 +144,6 @@ class ModeTotals:
 
 
 @dataclass(frozen=True, slots=True)
-class SoloRecord:
-    """A member's problems answered and solved alone in one mode (practice, review)."""
-
-    user_id: int
-    mode: SessionMode
-    answered: int
-    correct: int
-
-    @property
-    def accuracy(self) -> float:
-        """Share of answered problems solved, 0.0 to 1.0 (0.0 before the first answer)."""
-        return self.correct / self.answered if self.answered else 0.0
-
-
-@dataclass(frozen=True, slots=True)
 class GuildSettings:
     """Per-guild options. An empty `allowed_channel_ids` allows every channel."""
 

@@ -15,7 +15,7 @@ import pytest
 
 from bot.features.challenge.render import HINT_EMOJI, LETTER_EMOJI
 from bot.features.common.bot import AnnealBot
-from bot.storage import Database, SessionMode
+from bot.storage import LOCAL_GUILD_ID, Database, SessionMode
 from tests.content.test_loader import write_pack
 from tests.e2e.anneal import running_anneal
 from tests.e2e.fake_discord import (
@@ -83,8 +83,9 @@ async def practised(database: Path, user: FakeUser) -> tuple[int, int]:
     """(answered, right) of the member's practice, once no run is left open."""
     async with await Database.open(database) as db:
         assert await db.open_sessions([SessionMode.PRACTICE]) == []
-        record = await db.solo_record(user.id, SessionMode.PRACTICE)
-    return record.answered, record.correct
+        (totals,) = await db.mode_totals(LOCAL_GUILD_ID, user.id)
+    assert totals.mode is SessionMode.PRACTICE
+    return totals.answered, totals.correct
 
 
 async def react(fake: FakeDiscord, user: FakeUser, message: FakeMessage, emoji: str) -> None:

@@ -1,4 +1,4 @@
-"""A member's solo record per mode, and the problems they answered alone lately."""
+"""A member's practice in DMs, counted per mode, and the problems they answered alone lately."""
 
 from __future__ import annotations
 
@@ -15,35 +15,26 @@ async def solo(
     return await db.create_session(0, channel, "topic", problems, user_id, at, mode=mode)
 
 
-async def test_the_record_counts_problems_of_one_mode_and_member(seeded: Database) -> None:
-    """Bob's practice: 3 problems, 2 right over two sessions; his review, Ada's practice
-    and the challenges stay out."""
+async def test_dm_practice_is_counted_per_mode_outside_every_server(seeded: Database) -> None:
+    """Bob's practice in DMs (guild 0): 3 problems, 2 right over two sessions, apart from his
+    review; Ada's practice and his challenge answers are not his practice (`!profile`)."""
     first = await solo(seeded, BOB, DM_BOB, ["p1", "p2"], T0, SessionMode.PRACTICE)
     await answer(seeded, first, BOB, "p1", points=0, at=T0 + 1)  # wrong...
     await answer(seeded, first, BOB, "p1", points=10, at=T0 + 2, attempt_number=2)  # ...then right
     await answer(seeded, first, BOB, "p2", points=0, at=T0 + 3)
     await seeded.end_session(first, SessionStatus.FINISHED, T0 + 4)
     second = await solo(seeded, BOB, DM_BOB, ["p1"], T0 + 10, SessionMode.PRACTICE)
-    await answer(seeded, second, BOB, "p1", points=10, at=T0 + 11)
+    await answer(seeded, second, BOB, "p1", points=0, at=T0 + 11)
     await seeded.end_session(second, SessionStatus.FINISHED, T0 + 12)
     review = await solo(seeded, BOB, DM_BOB, ["p3"], T0 + 20, SessionMode.REVIEW)
-    await answer(seeded, review, BOB, "p3", points=10, at=T0 + 21)
+    await answer(seeded, review, BOB, "p3", points=0, at=T0 + 21)
     other = await solo(seeded, ADA, DM_ADA, ["p1"], T0, SessionMode.PRACTICE)
-    await answer(seeded, other, ADA, "p1", points=10, at=T0 + 1)
+    await answer(seeded, other, ADA, "p1", points=0, at=T0 + 1)
     challenge = await start_session(seeded)
     await answer(seeded, challenge, BOB, "p1", points=100, at=T0 + 5)
 
-    practice = await seeded.solo_record(BOB, SessionMode.PRACTICE)
-    assert (practice.answered, practice.correct) == (3, 2)
-    assert round(practice.accuracy, 3) == round(2 / 3, 3)
-    reviewed = await seeded.solo_record(BOB, SessionMode.REVIEW)
-    assert (reviewed.answered, reviewed.correct) == (1, 1)
-
-
-async def test_a_member_who_never_practised_has_an_empty_record(seeded: Database) -> None:
-    """Nothing answered alone: 0 of 0, accuracy 0."""
-    record = await seeded.solo_record(ADA, SessionMode.PRACTICE)
-    assert (record.answered, record.correct, record.accuracy) == (0, 0, 0.0)
+    totals = {t.mode: (t.answered, t.correct) for t in await seeded.mode_totals(0, BOB)}
+    assert totals == {SessionMode.PRACTICE: (3, 1), SessionMode.REVIEW: (1, 0)}
 
 
 async def test_recent_lists_solo_problems_latest_first(seeded: Database) -> None:

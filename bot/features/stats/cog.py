@@ -27,10 +27,11 @@ from bot.features.stats.render import (
     profile_embed,
 )
 from bot.features.stats.weeks import Board, parse_board, window
-from bot.storage import SessionMode
+from bot.storage import LOCAL_GUILD_ID, ModeTotals, SessionMode
 
 TOP = 10
 DEFAULT_FRESH_COUNT = 5  # generate_pack's default: what `!challenge start fresh` plays
+NO_PRACTICE = ModeTotals(SessionMode.PRACTICE, points=0, answered=0, correct=0)
 BOARD_CHOICES = [app_commands.Choice(name=BOARD_TITLES[b], value=b.value) for b in Board]
 
 
@@ -118,7 +119,9 @@ class StatsCog(commands.Cog, name="Stats"):
         stored = await services.db.profile(guild.id, who.id, today)
         all_time = await services.db.rank_of(guild.id, who.id)
         this_week = await services.db.rank_of(guild.id, who.id, week.since, week.until)
-        practice = await services.db.solo_record(who.id, SessionMode.PRACTICE)
+        # Practice is played in DMs, outside any server (guild 0): one line for every server.
+        solo = await services.db.mode_totals(LOCAL_GUILD_ID, who.id)
+        practice = next((t for t in solo if t.mode is SessionMode.PRACTICE), NO_PRACTICE)
         embed = profile_embed(
             stored,
             name=embeds.player_name(stored.display_name or who.display_name),

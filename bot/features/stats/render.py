@@ -18,7 +18,7 @@ from bot.content import FRESH_PACK_ID
 from bot.engine.problems import Badge, BadgeRule, Level, Pack, Problem
 from bot.features.common import embeds
 from bot.features.stats.weeks import Board, Window
-from bot.storage import AwardedBadge, LeaderboardRow, Profile, SoloRecord
+from bot.storage import AwardedBadge, LeaderboardRow, ModeTotals, Profile
 
 COLOUR = discord.Colour.blurple()
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
@@ -79,7 +79,7 @@ def profile_embed(
     this_week: LeaderboardRow | None,
     packs: Mapping[str, Pack],
     prefix: str,
-    practice: SoloRecord | None = None,
+    practice: ModeTotals | None = None,
 ) -> discord.Embed:
     """Points (all time and this week), answers, accuracy, streak, rank and dated badges.
 
@@ -107,7 +107,7 @@ def profile_embed(
     return embed
 
 
-def practice_line(practice: SoloRecord, prefix: str) -> str:
+def practice_line(practice: ModeTotals, prefix: str) -> str:
     """Problems answered alone in DMs and the share right; they never count on a board."""
     if practice.answered == 0:
         return f"None yet: `{prefix}practice` sends you problems in DMs, untimed."

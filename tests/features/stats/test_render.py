@@ -20,7 +20,7 @@ from bot.features.stats.render import (
     profile_embed,
 )
 from bot.features.stats.weeks import WEEK, Board, Window, parse_board
-from bot.storage import AwardedBadge, LeaderboardRow, Profile, SessionMode, SoloRecord
+from bot.storage import AwardedBadge, LeaderboardRow, ModeTotals, Profile, SessionMode
 from tests.engine.conftest import make_pack, make_problem
 
 GUILD = 1
@@ -249,7 +249,7 @@ def test_profile_of_a_newcomer_invites_them_to_play() -> None:
 )
 def test_profile_shows_practice_on_its_own_line(answered: int, correct: int, line: str) -> None:
     """Practice (alone, in no server) is its own field, before the badges."""
-    practice = SoloRecord(7, SessionMode.PRACTICE, answered, correct)
+    practice = ModeTotals(SessionMode.PRACTICE, 0, answered, correct)
     embed = profile_embed(
         PROFILE, name="Ada", all_time=None, this_week=None, packs={}, prefix="!", practice=practice
     )
