@@ -88,7 +88,15 @@ def parse_solo_count(text: str | None) -> int:
 class Topics:
     """Every topic the shipped packs offer, found by any spelling of its name."""
 
-    def __init__(self, packs: Mapping[str, Pack], *, fresh: bool = False) -> None:
+    def __init__(
+        self,
+        packs: Mapping[str, Pack],
+        *,
+        fresh: bool = False,
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
+        """`aliases` are other names of schedulers ("cosine" -> "CosineAnnealingLR"), as
+        the learn cards know them, so `practice cosine` finds what `learn cosine` does."""
         self.packs = dict(packs)
         self.fresh = fresh  # whether generated problems can be made (the runner is on)
         counts: dict[Topic, int] = {}
@@ -105,6 +113,10 @@ class Topics:
         for topic in self.sizes:
             for name in _spellings(topic):
                 self._by_name.setdefault(name, topic)
+        schedulers = {t.value: t for t in self.sizes if t.kind is TopicKind.SCHEDULER}
+        for alias, name in (aliases or {}).items():
+            if name in schedulers:
+                self._by_name.setdefault(squash(alias), schedulers[name])
         if fresh:
             self._by_name[FRESH_TOPIC] = Topic(TopicKind.FRESH, FRESH_TOPIC, "fresh problems")
 

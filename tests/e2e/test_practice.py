@@ -235,13 +235,14 @@ async def test_a_restart_mid_practice_keeps_the_run_and_reads_back_a_reaction(
 async def test_practice_shows_on_the_profile_and_never_on_the_leaderboard(
     scored_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
-    """Bob practises two shipped problems: `!leaderboard all` is what it was, and
-    `!profile` has his practice on a line of its own."""
+    """Bob practises two shipped problems (`step` is StepLR, as for `!learn`):
+    `!leaderboard all` is what it was, and `!profile` has his practice on its own line."""
     fake, bob = fake_discord, world.member
     await fake.user_sends_message(world.general.id, bob, "!leaderboard all")
     before = await fake.wait_for_message(world.general.id, has_embed)
-    await fake.user_sends_message(world.general.id, bob, "!practice StepLR 2")
-    await fake.wait_for_message(world.general.id, lambda m: "Check your DMs" in m.content)
+    await fake.user_sends_message(world.general.id, bob, "!practice step 2")  # a card's alias
+    started = await fake.wait_for_message(world.general.id, lambda m: "Check your DMs" in m.content)
+    assert "**Practice: StepLR**, 2 problems" in started.content
     library = scored_bot.services.library
     for number in (1, 2):
         posted = await dm_problem(fake, bob, number)

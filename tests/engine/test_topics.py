@@ -90,6 +90,16 @@ def test_a_typo_gets_a_did_you_mean() -> None:
         Topics(packs()).resolve("steplt")
 
 
+def test_a_learn_cards_alias_names_its_scheduler() -> None:
+    """With the cards' aliases, `one cycle` is OneCycleLR; an alias of a scheduler no
+    problem teaches is no topic."""
+    aliases = {"one cycle": "OneCycleLR", "plateau": "ReduceLROnPlateau"}
+    topics = Topics(packs(), aliases=aliases)
+    assert topics.resolve("One-Cycle").value == "OneCycleLR"
+    with pytest.raises(UnknownTopic):
+        topics.resolve("plateau")
+
+
 def test_part_of_a_name_suggests_the_names_holding_it(shipped: Topics) -> None:
     """`cosine` is too short for a typo of CosineAnnealingLR, but both cosines hold it."""
     with pytest.raises(UnknownTopic) as refused:

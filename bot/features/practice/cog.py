@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import discord
 from discord import app_commands
@@ -54,10 +54,12 @@ STOP_WORDS = frozenset({"stop", "end", "quit"})
 class PracticeCog(commands.Cog, name="Practice"):
     """`practice`, and the reactions on every solo run's problems in DMs."""
 
-    def __init__(self, bot: AnnealBot) -> None:
+    def __init__(self, bot: AnnealBot, aliases: Mapping[str, str] | None = None) -> None:
         self.bot = bot
         services = bot.services
-        self.topics = Topics(services.library.packs, fresh=services.runner is not None)
+        self.topics = Topics(
+            services.library.packs, fresh=services.runner is not None, aliases=aliases
+        )
         self.view = DiscordSoloView(bot)
         self.solo = SoloPlay(services.db, services.library, self.view, services.clock)
         services.solo = self.solo
