@@ -64,7 +64,7 @@ async def serve(settings: Settings) -> None:
 
     assert settings.discord_token is not None
     library = load_library(settings.content_dir)
-    async with await Database.open(settings.database) as db:
+    async with await Database.open(settings.database, review_steps=settings.review_steps) as db:
         log.info("database %s, %d packs", settings.database, len(library.packs))
         runner = RunnerPool()
         warmup = warm_in_background(runner)

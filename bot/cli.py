@@ -193,7 +193,8 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
     async def go() -> None:
         """Generate the pack if it is `fresh`, then play it against the database."""
         pack = shipped or await generate_fresh(args.seed)
-        async with await Database.open(settings.database) as db:
+        # A miss enters the review queue by the configured steps, as in the bot.
+        async with await Database.open(settings.database, review_steps=settings.review_steps) as db:
             await play_pack(
                 pack,
                 db,

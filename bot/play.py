@@ -8,6 +8,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import TextIO
 
+from bot.content import FRESH_PACK_ID
 from bot.engine.problems import Pack, Problem
 from bot.engine.session import (
     ChallengeError,
@@ -96,7 +97,7 @@ class TerminalGame:
         if stale is not None:
             await self.db.end_session(stale.id, SessionStatus.STOPPED, self.clock())
             self.say("(Your previous game was interrupted; its answers were kept.)")
-        return await self.db.create_session(
+        session_id = await self.db.create_session(
             LOCAL_GUILD_ID,
             channel_id,
             self.pack.id,
@@ -104,6 +105,10 @@ class TerminalGame:
             started_by=self.player.user_id,
             started_at=self.clock(),
         )
+        if self.pack.id == FRESH_PACK_ID:
+            # A generated pack is in no file: keep it, so a miss can be reviewed later.
+            await self.db.save_session_pack(session_id, self.pack.model_dump_json())
+        return session_id
 
     async def take_answers(self, opened: OpenProblem) -> None:
         """Read the player's lines until they are done with the problem or time is up."""

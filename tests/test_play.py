@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.content import load_library
-from bot.engine.problems import Pack
+from bot.engine.problems import Pack, Problem
 from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT
 from bot.play import play_pack
 from bot.settings import SHIPPED_CONTENT_DIR
@@ -106,6 +106,28 @@ async def test_end_of_input_stops_and_keeps_answers(db: Database) -> None:
     assert profile.answered == 2
     assert profile.correct == 1
     await db.close()
+
+
+async def test_a_miss_in_the_terminal_enters_the_review_queue(db: Database) -> None:
+    """The terminal's wrong answer is queued for review, due one first step after it."""
+    pack = make_pack(make_problem("p1", answer="C"), make_problem("p2", answer="B"))
+    before = time.time()
+    await play_with_input(pack, db, ["A", "C", "B"])
+    [entry] = await db.review_entries(await db.local_user("tester"))
+    assert (entry.problem_id, entry.pack_id, entry.problem_json) == ("p1", "tiny", None)
+    assert entry.due_at is not None
+    assert entry.due_at - entry.moved_at == db.review_steps.intervals[0]
+    assert entry.moved_at >= before
+
+
+async def test_a_missed_generated_problem_is_kept_for_review(db: Database) -> None:
+    """A `fresh` pack is in no file: the terminal keeps it, so its misses can be shown later."""
+    generated = make_problem("fresh-steplr-1a2b3c4d", answer="D", code="print(0.1)")
+    pack = make_pack(generated).model_copy(update={"id": "fresh"})
+    await play_with_input(pack, db, ["A", "B"])
+    [entry] = await db.review_entries(await db.local_user("tester"))
+    assert entry.problem_json is not None
+    assert Problem.model_validate_json(entry.problem_json) == pack.problems[0]
 
 
 async def test_time_limit_is_enforced(db: Database) -> None:

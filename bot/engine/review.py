@@ -126,6 +126,7 @@ class ReviewEntry:
     moved_at: float  # when it last moved (a miss or a review)
     misses: int  # every wrong answer it had, reviews included
     reviews: int  # reviews answered (right or wrong)
+    last_correct: bool = False  # whether its last move was a right review (else a miss)
 
     @property
     def queued(self) -> bool:
