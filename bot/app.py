@@ -18,6 +18,7 @@ import bot.features.admin
 import bot.features.challenge
 import bot.features.common
 import bot.features.help
+import bot.features.review
 import bot.features.run
 import bot.features.stats
 from bot.content import load_library
@@ -34,6 +35,7 @@ FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.challenge.setup,
     bot.features.run.setup,
     bot.features.stats.setup,
+    bot.features.review.setup,
     bot.features.admin.setup,
     bot.features.help.setup,
 )

@@ -61,6 +61,7 @@ class ReviewReminders:
         self.clock = clock
         self.sleep = sleep
         self.every = every
+        self.last_check: float | None = None  # the clock's time of the last finished check
 
     async def check(self) -> list[int]:
         """One round: remind each player due one today; the players this call reminded."""
@@ -79,6 +80,7 @@ class ReviewReminders:
                 await self.db.review_reminders_undeliverable(user_id, now)
             else:
                 await self.db.release_review_reminder(user_id, day)
+        self.last_check = now
         return sent
 
     async def _deliver(self, user_id: int, now: float) -> Delivery:

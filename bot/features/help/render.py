@@ -45,6 +45,10 @@ TORCH = (
         "run StepLR(step_size=2, gamma=0.5) lr=0.1 steps=6",
     ),
 )
+ON_YOUR_OWN = (
+    Entry("review", "the problems you missed, back in your DMs as each comes due"),
+    Entry("review remind on|off", "a DM once a day when something is due", "review remind on"),
+)
 SCORES = (
     Entry(
         "leaderboard [week|lastweek|all]", "top 10 of this server and your rank", "leaderboard all"
@@ -89,6 +93,7 @@ def help_embed(prefix: str, *, admin: bool) -> discord.Embed:
     sections = [
         ("🎯 Challenges", [answering, *(entry.line(prefix) for entry in CHALLENGES)]),
         ("🔬 Try it with torch", [entry.line(prefix) for entry in TORCH]),
+        ("📚 On your own", [entry.line(prefix) for entry in ON_YOUR_OWN]),
         ("🏆 Scores", [entry.line(prefix) for entry in SCORES]),
     ]
     if admin:

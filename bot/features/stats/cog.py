@@ -17,6 +17,7 @@ from bot.content.generator.templates import TEMPLATES
 from bot.features.common import embeds
 from bot.features.common.bot import AnnealBot, guild_of
 from bot.features.common.errors import UserFacingError
+from bot.features.review.render import profile_line
 from bot.features.stats.cooldowns import ReadCooldown, TooSoon
 from bot.features.stats.render import (
     BOARD_TITLES,
@@ -117,6 +118,7 @@ class StatsCog(commands.Cog, name="Stats"):
         stored = await services.db.profile(guild.id, who.id, today)
         all_time = await services.db.rank_of(guild.id, who.id)
         this_week = await services.db.rank_of(guild.id, who.id, week.since, week.until)
+        review = await services.db.review_queue(who.id, now)  # one queue across servers
         embed = profile_embed(
             stored,
             name=embeds.player_name(stored.display_name or who.display_name),
@@ -124,6 +126,7 @@ class StatsCog(commands.Cog, name="Stats"):
             this_week=this_week,
             packs=services.library.packs,
             prefix=services.settings.prefix,
+            review=profile_line(review),
         )
         embed.set_thumbnail(url=who.display_avatar.url)
         await ctx.send(embed=embed)

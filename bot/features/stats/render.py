@@ -79,11 +79,12 @@ def profile_embed(
     this_week: LeaderboardRow | None,
     packs: Mapping[str, Pack],
     prefix: str,
+    review: str | None = None,
 ) -> discord.Embed:
     """Points (all time and this week), answers, accuracy, streak, rank and dated badges.
 
     `all_time`/`this_week` are the player's leaderboard rows; `packs` (by id) give the
-    badges their emoji.
+    badges their emoji. `review` is their review queue in a few words (None: empty).
     """
     title = f"📇 {name}"
     embed = discord.Embed(title=embeds.clip(title, embeds.TITLE), colour=COLOUR)
@@ -102,6 +103,8 @@ def profile_embed(
             ("Badges", _badge_lines(profile.badges, packs), False),
         ],
     )
+    if review is not None:
+        embed.add_field(name="🔁 Review", value=f"{review} · `{prefix}review`", inline=False)
     return embed
 
 
