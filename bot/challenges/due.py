@@ -1,8 +1,8 @@
 """The problems a player's review serves: their due queue entries, found again.
 
-A shipped problem is looked up in the content library by id (so a corrected problem is
-reviewed as corrected); a generated one is in no pack, so it is rebuilt from the JSON
-the queue kept. No discord here.
+A problem is looked up in the content library by id first (so a corrected problem is
+reviewed as corrected); one that is in no pack (generated, or since removed) is rebuilt
+from the JSON the queue kept. No discord here.
 """
 
 from __future__ import annotations
@@ -32,14 +32,16 @@ class DueProblems:
 
 def problem_of(entry: ReviewEntry, library: ContentLibrary) -> Problem | None:
     """The problem behind a queue entry, or None if it can no longer be found."""
-    if entry.problem_json is not None:
-        try:
-            return Problem.model_validate_json(entry.problem_json)
-        except ValidationError:
-            log.warning("the stored problem %s no longer validates", entry.problem_id)
-            return None
     found = library.find_problem(entry.problem_id)
-    return None if found is None else found[1]
+    if found is not None:
+        return found[1]
+    if entry.problem_json is None:
+        return None
+    try:
+        return Problem.model_validate_json(entry.problem_json)
+    except ValidationError:
+        log.warning("the stored problem %s no longer validates", entry.problem_id)
+        return None
 
 
 async def due_problems(

@@ -108,8 +108,9 @@ def record(
 
 
 def _generated_problem(conn: sqlite3.Connection, session_id: int, problem_id: str) -> str | None:
-    """The problem's JSON if the session plays a generated pack (kept in session_packs):
-    it is in no pack file, so review needs it stored. None for shipped problems."""
+    """The problem's JSON if the session's pack is kept in session_packs (a generated pack,
+    or one assembled for a solo run): a generated problem is in no pack file, so review
+    needs it stored. None when the pack is a shipped one (found again by id)."""
     row = first_row(conn, "SELECT pack_json FROM session_packs WHERE session_id = ?", (session_id,))
     if row is None:
         return None

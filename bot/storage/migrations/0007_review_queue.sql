@@ -10,7 +10,8 @@ CREATE TABLE review_queue (
     problem_id   TEXT NOT NULL,
     -- The pack it was missed in, to find a shipped problem again by id.
     pack_id      TEXT NOT NULL,
-    -- A generated problem is in no pack: the problem itself (Problem JSON), else NULL.
+    -- The problem itself (Problem JSON) when its session's pack was kept (session_packs:
+    -- generated packs), since a generated problem is in no pack file; else NULL.
     problem_json TEXT,
     step         INTEGER NOT NULL CHECK (step >= 0),
     -- NULL once graduated (right at the last step): out of the queue until missed again.
