@@ -18,6 +18,7 @@ import bot.features.admin
 import bot.features.challenge
 import bot.features.common
 import bot.features.help
+import bot.features.practice
 import bot.features.review
 import bot.features.run
 import bot.features.stats
@@ -33,6 +34,7 @@ log = logging.getLogger("anneal")
 FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.common.setup,
     bot.features.challenge.setup,
+    bot.features.practice.setup,  # after challenge (it reads the problems in play)
     bot.features.run.setup,
     bot.features.stats.setup,
     bot.features.review.setup,

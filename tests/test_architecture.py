@@ -47,6 +47,7 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
     loaded = imported_after(
         "import bot.app, bot.cli, bot.features.challenge.cog, bot.features.run.cog, "
         "bot.features.stats.cog, bot.features.admin.cog, bot.features.help.cog, "
+        "bot.features.practice.cog, "
         "bot.features.common.cog, bot.content.generator, bot.runner.pool"
     )
     assert "discord" in loaded  # the statement really imported the bot
@@ -58,8 +59,12 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
     "module",
     [
         "bot.engine.session",
+        "bot.engine.solo",
+        "bot.engine.topics",
         "bot.storage",
         "bot.challenges",
+        "bot.challenges.solo",
+        "bot.challenges.practice",
         "bot.runner.language",
         "bot.play",
         "bot.features.run.leaks",

@@ -26,6 +26,7 @@ from bot.storage._readers import READERS, ReadPool
 from bot.storage._reminders import ReminderQueries
 from bot.storage._reviews import ReviewQueries
 from bot.storage._sessions import SessionQueries
+from bot.storage._solo import SoloQueries
 from bot.storage._standings import StandingQueries
 from bot.storage._upkeep import UpkeepQueries
 from bot.storage._writer import BUSY_WAIT, Writer
@@ -39,6 +40,7 @@ class Database(
     SessionQueries,
     AttemptQueries,
     StandingQueries,
+    SoloQueries,
     ReviewQueries,
     ReminderQueries,
     UpkeepQueries,

@@ -37,6 +37,8 @@ class SessionMode(StrEnum):
 
 #: The modes whose attempts make up a server's standings (totals, boards, day streaks).
 LEADERBOARD_MODES = frozenset({SessionMode.CHALLENGE, SessionMode.DAILY, SessionMode.RACE})
+#: The modes one member plays alone (bot/challenges/solo.py): a session is one member's.
+SOLO_MODES = frozenset({SessionMode.PRACTICE, SessionMode.REVIEW})
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,21 @@ class Profile:
     correct: int
     streak: int
     badges: tuple[AwardedBadge, ...]
+
+    @property
+    def accuracy(self) -> float:
+        """Share of answered problems solved, 0.0 to 1.0 (0.0 before the first answer)."""
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SoloRecord:
+    """A member's problems answered and solved alone in one mode (practice, review)."""
+
+    user_id: int
+    mode: SessionMode
+    answered: int
+    correct: int
 
     @property
     def accuracy(self) -> float:

@@ -28,6 +28,7 @@ from bot.features.stats.render import (
     profile_embed,
 )
 from bot.features.stats.weeks import Board, parse_board, window
+from bot.storage import SessionMode
 
 TOP = 10
 DEFAULT_FRESH_COUNT = 5  # generate_pack's default: what `!challenge start fresh` plays
@@ -118,6 +119,7 @@ class StatsCog(commands.Cog, name="Stats"):
         stored = await services.db.profile(guild.id, who.id, today)
         all_time = await services.db.rank_of(guild.id, who.id)
         this_week = await services.db.rank_of(guild.id, who.id, week.since, week.until)
+        practice = await services.db.solo_record(who.id, SessionMode.PRACTICE)
         review = await services.db.review_queue(who.id, now)  # one queue across servers
         embed = profile_embed(
             stored,
@@ -126,6 +128,7 @@ class StatsCog(commands.Cog, name="Stats"):
             this_week=this_week,
             packs=services.library.packs,
             prefix=services.settings.prefix,
+            practice=practice,
             review=profile_line(review),
         )
         embed.set_thumbnail(url=who.display_avatar.url)

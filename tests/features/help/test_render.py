@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.features.admin.cog import AdminCog
 from bot.features.help.cog import HelpCog
-from bot.features.help.render import ADMIN, CHALLENGES, ON_YOUR_OWN, SCORES, TORCH, help_embed
+from bot.features.help.render import ADMIN, ALONE, CHALLENGES, SCORES, TORCH, help_embed
 from bot.features.stats.cog import StatsCog
 
 ADMIN_SECTION = "⚙️ Admin (Manage Server)"
@@ -27,8 +27,8 @@ def test_members_see_no_admin_section() -> None:
     embed = help_embed("!", admin=False)
     assert [field.name for field in embed.fields] == [
         "🎯 Challenges",
+        "🧑‍🎓 On your own",
         "🔬 Try it with torch",
-        "📚 On your own",
         "🏆 Scores",
     ]
     assert "admin" not in text_of(embed)
@@ -75,5 +75,5 @@ def test_help_documents_exactly_the_commands_of_these_cogs() -> None:
         entry.usage.split(" [")[0].split(" <")[0].split(" #")[0] for entry in (*SCORES, *ADMIN)
     }
     assert documented == real
-    others = {entry.usage.split(" ")[0] for entry in (*CHALLENGES, *TORCH, *ON_YOUR_OWN)}
-    assert others == {"challenge", "hint", "run", "review"}
+    others = {entry.usage.split(" ")[0] for entry in (*CHALLENGES, *ALONE, *TORCH)}
+    assert others == {"challenge", "hint", "practice", "review", "run"}

@@ -20,7 +20,7 @@ from bot.features.stats.render import (
     profile_embed,
 )
 from bot.features.stats.weeks import WEEK, Board, Window, parse_board
-from bot.storage import AwardedBadge, LeaderboardRow, Profile
+from bot.storage import AwardedBadge, LeaderboardRow, Profile, SessionMode, SoloRecord
 from tests.engine.conftest import make_pack, make_problem
 
 GUILD = 1
@@ -250,6 +250,24 @@ def test_profile_of_a_newcomer_invites_them_to_play() -> None:
     assert shown["Rank"] == "— all time\n— this week"
     assert shown["Day streak"] == "0 days"
     assert shown["Accuracy"] == "0% (0 correct)"
+
+
+@pytest.mark.parametrize(
+    ("answered", "correct", "line"),
+    [
+        (12, 9, "12 problems alone · 75% right (9) · not on the leaderboard"),
+        (1, 0, "1 problem alone · 0% right (0) · not on the leaderboard"),
+        (0, 0, "None yet: `!practice` sends you problems in DMs, untimed."),
+    ],
+)
+def test_profile_shows_practice_on_its_own_line(answered: int, correct: int, line: str) -> None:
+    """Practice (alone, in no server) is its own field, before the badges."""
+    practice = SoloRecord(7, SessionMode.PRACTICE, answered, correct)
+    embed = profile_embed(
+        PROFILE, name="Ada", all_time=None, this_week=None, packs={}, prefix="!", practice=practice
+    )
+    assert fields(embed)["Practice"] == line
+    assert [f.name for f in embed.fields][-2:] == ["Practice", "Badges"]
 
 
 # ------------------------------------------------------------------ badges, packs

@@ -1,0 +1,17 @@
+"""Practice alone in DMs (`practice [topic] [count]`), and the solo machinery every solo
+mode (review too) plays through: commands, reactions in DMs, and the embeds they post."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.features.common.bot import AnnealBot
+
+
+async def setup(bot: AnnealBot) -> None:
+    """Add the practice cog to `bot` (before review, which plays through its SoloPlay)."""
+    # Imported here, not above, so the feature's plain modules load without Discord.
+    from bot.features.practice.cog import PracticeCog
+
+    await bot.add_cog(PracticeCog(bot))
