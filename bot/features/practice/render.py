@@ -133,4 +133,6 @@ def next_steps(summary: SoloSummary, prefix: str) -> str:
     runnable = next((p for p in summary.missed if p.run is not None), None)
     if runnable is not None:
         steps.append(f"See a miss in torch: `{prefix}run {runnable.id}`.")
+    # Every miss entered the member's review queue with its answer (bot/storage/_reviews.py).
+    steps.append(f"Your misses come back in `{prefix}review` as each comes due.")
     return " ".join(steps)

@@ -139,3 +139,13 @@ async def start_in_dms(
     elif ctx.interaction is not None:  # a slash command must be answered, even in DMs
         await ctx.send(f"Here it comes: **{live.title}** ⬇️", ephemeral=True)
     return live
+
+
+async def stop_in_dms(ctx: commands.Context[AnnealBot], solo: SoloPlay, *, none_open: str) -> None:
+    """End the author's run (any solo mode) with its summary in their DMs, and say so where
+    the command was typed; `none_open` (UserFacingError) when they have no run open."""
+    live = solo.run_of(ctx.author.id)
+    if live is None or await solo.stop(live.channel_id) is None:
+        raise UserFacingError(none_open)
+    if ctx.guild is not None or ctx.interaction is not None:
+        await ctx.send(f"Stopped **{live.title}**: your summary is in your DMs.", ephemeral=True)

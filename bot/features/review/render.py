@@ -1,4 +1,5 @@
-"""What `!review` says: the queue when nothing is due, the reminder DM, the remind replies.
+"""What `!review` says: the queue when nothing is due, the reminder DM, the remind replies,
+and what the words after `!review` ask for.
 
 Pure functions of the engine's ReviewQueue (plain text: the replies are short, and a DM
 reminder must read well in a notification).
@@ -6,33 +7,47 @@ reminder must read well in a notification).
 
 from __future__ import annotations
 
+from enum import Enum
+
+from bot.challenges.solo import LiveSolo
 from bot.engine.review import ReviewQueue, ReviewSteps, format_interval
 
-REMIND_CHOICES = ("on", "off")
+
+class Action(Enum):
+    """What `!review ...` asks for: the due problems, reminders on or off, or to stop."""
+
+    SERVE = ""
+    REMIND_ON = "remind on"
+    REMIND_OFF = "remind off"
+    STOP = "stop"
 
 
-class BadRemind(ValueError):
-    """`!review remind` with something other than on or off; the message says what to type."""
+# The slash command's `action` choices: the same words as after `!review`.
+ACTION_CHOICES = {
+    Action.REMIND_ON: "remind on: a DM once a day when something is due",
+    Action.REMIND_OFF: "remind off: no more reminder DMs",
+    Action.STOP: "stop: end the review running in your DMs",
+}
 
 
-def parse_remind(text: str | None, prefix: str) -> bool | None:
-    """`remind on`/`on` → True, `remind off`/`off` → False, nothing → None (serve the review).
+class BadAction(ValueError):
+    """`!review` with words it does not know; the message says what to type."""
 
-    The prefix command reads everything after `!review`; the slash command passes only
-    its `remind` choice, so both spellings mean the same.
+
+def parse_action(text: str | None, prefix: str) -> Action:
+    """The action the words after `!review` (or the slash `action` choice) name.
+
+    Nothing is SERVE; case and extra spaces do not matter; `on`/`off` alone are read as
+    `remind on`/`remind off`.
     """
-    if text is None or not text.strip():
-        return None
-    words = text.lower().split()
-    if words[0] == "remind":
-        words = words[1:]
-    if words == ["on"]:
-        return True
-    if words == ["off"]:
-        return False
-    raise BadRemind(
-        f"`{prefix}review` serves what is due; `{prefix}review remind on` (or `off`) "
-        "turns the daily reminder on (or off)."
+    words = " ".join((text or "").lower().split())
+    words = {"on": "remind on", "off": "remind off"}.get(words, words)
+    for action in Action:
+        if words == action.value:
+            return action
+    raise BadAction(
+        f"`{prefix}review` serves what is due; `{prefix}review remind on` (or `off`) turns "
+        f"the daily reminder on (or off); `{prefix}review stop` ends a review in your DMs."
     )
 
 
@@ -80,10 +95,25 @@ def remind_reply(enabled: bool, queue: ReviewQueue, prefix: str) -> str:
 def closed_dms_notice(at: float, prefix: str) -> str:
     """Told at the next `!review` after a reminder found the member's DMs closed."""
     return (
-        f"⚠️ I couldn't DM you your review reminder <t:{round(at)}:R>: your DMs are closed to "
-        "me, so I turned reminders off. Allow direct messages from this server's members "
-        f"(Privacy Settings), then `{prefix}review remind on`."
+        f"⚠️ I couldn't DM you your review reminder <t:{round(at)}:R>: your DMs were closed "
+        f"to me, so reminders are off. Once they are open, `{prefix}review remind on` turns "
+        "them back on."
     )
+
+
+def going_on(live: LiveSolo, prefix: str) -> str:
+    """`!review` while a review runs: its current problem is posted again."""
+    current = live.run.current
+    where = f"problem {current.number}/{current.total}" if current else "your review"
+    return (
+        f"📬 **{live.title}** goes on in your DMs: {where} is posted there again. "
+        f"`{prefix}review stop` ends it."
+    )
+
+
+def joined(notice: str | None, text: str) -> str:
+    """A reply with the closed-DMs notice (if any) first."""
+    return text if notice is None else f"{notice}\n{text}"
 
 
 def profile_line(queue: ReviewQueue) -> str | None:

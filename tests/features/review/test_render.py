@@ -6,9 +6,11 @@ import pytest
 
 from bot.engine.review import DEFAULT_STEPS, ReviewEntry, ReviewQueue, ReviewSteps
 from bot.features.review.render import (
-    BadRemind,
+    ACTION_CHOICES,
+    Action,
+    BadAction,
     closed_dms_notice,
-    parse_remind,
+    parse_action,
     profile_line,
     queue_status,
     remind_reply,
@@ -29,18 +31,31 @@ def queue(*due_in: float | None) -> ReviewQueue:
 
 @pytest.mark.parametrize(
     ("text", "meant"),
-    [(None, None), ("", None), ("remind on", True), ("REMIND  Off", False), ("on", True)],
+    [
+        (None, Action.SERVE),
+        ("  ", Action.SERVE),
+        ("remind on", Action.REMIND_ON),
+        ("REMIND  Off", Action.REMIND_OFF),
+        ("on", Action.REMIND_ON),
+        ("Stop", Action.STOP),
+    ],
 )
-def test_remind_reads_the_prefix_and_the_slash_spelling(text: str | None, meant: bool) -> None:
-    """`!review remind on` and `/review remind:on` mean the same; nothing means serve."""
-    assert parse_remind(text, "!") is meant
+def test_actions_read_the_prefix_and_the_slash_spelling(text: str | None, meant: Action) -> None:
+    """`!review remind on` and `/review action:remind on` mean the same; nothing is serve."""
+    assert parse_action(text, "!") is meant
 
 
 @pytest.mark.parametrize("text", ["remind", "remind maybe", "later", "remind on off"])
-def test_anything_else_is_refused_with_the_two_spellings(text: str) -> None:
-    """A typo gets both forms of the command in the server's prefix."""
-    with pytest.raises(BadRemind, match=r"`\?review remind on` \(or `off`\)"):
-        parse_remind(text, "?")
+def test_anything_else_is_refused_with_every_spelling(text: str) -> None:
+    """A typo gets each form of the command in the server's prefix."""
+    with pytest.raises(BadAction, match=r"`\?review remind on` \(or `off`\).*`\?review stop`"):
+        parse_action(text, "?")
+
+
+def test_every_slash_choice_is_an_action_it_reads_back() -> None:
+    """The slash command's choices are the words `!review` takes, so both paths agree."""
+    assert {parse_action(action.value, "!") for action in ACTION_CHOICES} == set(ACTION_CHOICES)
+    assert all(text.startswith(action.value) for action, text in ACTION_CHOICES.items())
 
 
 def test_an_empty_queue_says_how_it_fills_with_the_first_step() -> None:
@@ -80,7 +95,7 @@ def test_closed_dms_notice_says_when_and_how_to_fix_it() -> None:
     """The notice dates the failed reminder and gives the command to turn them back on."""
     text = closed_dms_notice(NOW - 30, "!")
     assert f"<t:{round(NOW - 30)}:R>" in text
-    assert text.endswith("then `!review remind on`.")
+    assert "`!review remind on` turns them back on" in text
 
 
 def test_profile_line_is_absent_for_an_empty_queue() -> None:
