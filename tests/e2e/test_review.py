@@ -110,7 +110,7 @@ async def test_review_with_an_empty_queue_says_how_it_fills(
     """A newcomer's `!review`: nothing to review, and misses come back 10m later."""
     reply = await ask(fake_discord, world, world.member, "!review")
     assert reply.content.startswith("Nothing to review: your queue is empty.")
-    assert "comes back here 10m later" in reply.content
+    assert "comes back here 10 minutes later" in reply.content
 
 
 async def test_a_miss_is_queued_and_review_says_when_it_is_due(
@@ -277,3 +277,20 @@ async def test_review_again_reposts_the_open_one_and_stop_ends_it(
     assert [e.problem_id for e in (await bot.services.db.review_queue(bob.id, clock())).due] == [
         "first"
     ]
+
+
+async def test_profile_shows_the_review_queue(
+    bot: AnnealBot, fake_discord: FakeDiscord, world: World, clock: FakeClock
+) -> None:
+    """After a miss, `!profile` has a Review line: one in review, due once its time comes."""
+    fake, bob = fake_discord, world.member
+    await miss_first_problem(fake, world, bob)
+
+    async def review_field() -> str:
+        await fake.user_sends_message(world.general.id, bob, "!profile")
+        card = await fake.wait_for_message(world.general.id, title_starts("📇"))
+        return next(f["value"] for f in card.embeds[0]["fields"] if f["name"] == "🔁 Review")
+
+    assert await review_field() == "1 in review, 0 due · `!review`"
+    clock.advance(FIRST)
+    assert await review_field() == "1 in review, 1 due · `!review`"

@@ -138,7 +138,13 @@ class ReviewCog(commands.Cog, name="Review"):
         try:
             chosen = await self.source.pick(ctx.author.id, REVIEW_RUN)
         except NothingDue as nothing:
-            status = render.queue_status(nothing.due.queue, services.settings.review_steps, prefix)
+            reminder = await services.db.review_reminder(ctx.author.id)
+            status = render.queue_status(
+                nothing.due.queue,
+                services.settings.review_steps,
+                prefix,
+                reminding=reminder is not None and reminder.enabled,
+            )
             held = str(nothing) if nothing.due.held else None
             await ctx.send(render.joined(notice, held or status), ephemeral=True)
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import Enum
 
 from bot.challenges.solo import LiveSolo
-from bot.engine.review import ReviewQueue, ReviewSteps, format_interval
+from bot.engine.review import ReviewQueue, ReviewSteps
 
 
 class Action(Enum):
@@ -55,18 +55,36 @@ def _problems(count: int) -> str:
     return f"{count} problem{'' if count == 1 else 's'}"
 
 
-def queue_status(queue: ReviewQueue, steps: ReviewSteps, prefix: str) -> str:
-    """Nothing due: when the next one is, and how many are queued (or how the queue fills)."""
+def queue_status(
+    queue: ReviewQueue, steps: ReviewSteps, prefix: str, *, reminding: bool = False
+) -> str:
+    """Nothing due: when the next one is, and how many are queued (or how the queue fills);
+    how to get reminders, unless they are on."""
     if not queue.queued:
         return (
             "Nothing to review: your queue is empty. A problem you get wrong anywhere "
             f"(a challenge, practice, the terminal) comes back here "
-            f"{format_interval(steps.intervals[0])} later, then at longer and longer gaps."
+            f"{spoken_interval(steps.intervals[0])} later, then at longer and longer gaps."
         )
     text = "Nothing due for review"
     if queue.next_due_at is not None:
         text += f"; next <t:{round(queue.next_due_at)}:R>"
-    return f"{text}; {queue.queued} queued. Reminders: `{prefix}review remind on`."
+    text += f"; {queue.queued} queued."
+    if not reminding:
+        text += f" A DM when something is due: `{prefix}review remind on`."
+    return text
+
+
+_UNIT_NAMES = (("day", 86_400.0), ("hour", 3_600.0), ("minute", 60.0))
+
+
+def spoken_interval(seconds: float) -> str:
+    """An interval in words, in the largest unit that divides it: `10 minutes`, `1 day`."""
+    for name, size in _UNIT_NAMES:
+        amount = seconds / size
+        if amount >= 1 and amount == int(amount):
+            return f"{int(amount)} {name}{'' if amount == 1 else 's'}"
+    return f"{seconds:g} seconds"
 
 
 def reminder_text(queue: ReviewQueue, prefix: str) -> str:

@@ -15,6 +15,7 @@ from bot.features.review.render import (
     queue_status,
     remind_reply,
     reminder_text,
+    spoken_interval,
 )
 
 NOW = 1_750_000_000.0
@@ -62,14 +63,25 @@ def test_an_empty_queue_says_how_it_fills_with_the_first_step() -> None:
     """No misses yet: how problems get there, with the configured first step."""
     text = queue_status(queue(None), ReviewSteps((3_600.0, 86_400.0)), "!")
     assert text.startswith("Nothing to review: your queue is empty.")
-    assert "comes back here 1h later" in text
+    assert "comes back here 1 hour later" in text
 
 
 def test_nothing_due_names_the_next_time_and_the_count() -> None:
     """Queued but not due: the soonest due time as a relative timestamp, and how many."""
     text = queue_status(queue(7_200, 600, 90_000), DEFAULT_STEPS, "!")
     assert text.startswith(f"Nothing due for review; next <t:{round(NOW + 600)}:R>; 3 queued.")
-    assert "`!review remind on`" in text
+    assert text.endswith("A DM when something is due: `!review remind on`.")
+    reminding = queue_status(queue(600), DEFAULT_STEPS, "!", reminding=True)
+    assert reminding == f"Nothing due for review; next <t:{round(NOW + 600)}:R>; 1 queued."
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [(600.0, "10 minutes"), (86_400.0, "1 day"), (129_600.0, "36 hours"), (90.0, "90 seconds")],
+)
+def test_intervals_are_spoken_in_their_largest_whole_unit(seconds: float, words: str) -> None:
+    """The empty queue's "comes back N later" reads as words, not a setting."""
+    assert spoken_interval(seconds) == words
 
 
 @pytest.mark.parametrize(
