@@ -289,7 +289,7 @@ async def test_profile_shows_the_review_queue(
     async def review_field() -> str:
         await fake.user_sends_message(world.general.id, bob, "!profile")
         card = await fake.wait_for_message(world.general.id, title_starts("📇"))
-        return next(f["value"] for f in card.embeds[0]["fields"] if f["name"] == "🔁 Review")
+        return next(str(f["value"]) for f in card.embeds[0]["fields"] if f["name"] == "🔁 Review")
 
     assert await review_field() == "1 in review, 0 due · `!review`"
     clock.advance(FIRST)
