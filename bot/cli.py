@@ -1,27 +1,24 @@
-"""The `anneal` command: bot | play | run | content check|stats|audit | db check | invite."""
+"""The `anneal` command: bot | play | profile | run | content check|stats|audit | db check |
+invite."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import logging
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.content import DEFAULT_PACK, FRESH_PACK_ID, ContentError, ContentLibrary, load_library
-from bot.engine.problems import Pack, Problem
+from bot.cli_errors import CommandError
+from bot.content import ContentError, load_library
+from bot.engine.problems import Problem
+from bot.play_cli import add_play_commands, play, profile
 from bot.settings import Settings, SettingsError, load_settings
 
 
-class CommandError(Exception):
-    """A one-line reason to stop, printed without a traceback."""
-
-
 def build_parser() -> argparse.ArgumentParser:
-    """The `anneal` command line and its subcommands: bot, play, run, content, db, invite."""
+    """The `anneal` command line: bot, play, profile, run, content, db, invite."""
     parser = argparse.ArgumentParser(
         prog="anneal",
         description="A study-group tutor for PyTorch learning-rate schedulers.",
@@ -31,19 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("bot", help="run the Discord bot (needs DISCORD_TOKEN)")
 
-    play = commands.add_parser("play", help="play a challenge in the terminal")
-    play.add_argument("--pack", help=f"pack id (default: {DEFAULT_PACK}); see --list")
-    play.add_argument("--list", action="store_true", help="list the packs and exit")
-    play.add_argument("--profile", help="local profile name (default: your login name)")
-    play.add_argument(
-        "--time-scale",
-        type=float,
-        default=1.0,
-        help="multiply every time limit (2 = twice as long)",
-    )
-    play.add_argument(
-        "--seed", type=int, help="with --pack fresh: the same seed generates the same problems"
-    )
+    add_play_commands(commands)
 
     run = commands.add_parser("run", help="compute a scheduler's learning rates with torch")
     run.add_argument("args", nargs=argparse.REMAINDER, help="see `anneal run --help`")
@@ -143,6 +128,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return run_bot(settings)
     if args.command == "play":
         return play(settings, args)
+    if args.command == "profile":
+        return profile(settings, args)
     if settings.has_token:
         return run_bot(settings)
     print("No DISCORD_TOKEN is configured, so Anneal starts in the terminal (`anneal play`).")
@@ -154,6 +141,7 @@ def run_bot(settings: Settings) -> int:
     """`anneal bot`: serve the Discord bot until stopped."""
     if not settings.has_token:
         raise CommandError("DISCORD_TOKEN is not set; put it in the environment or in .env")
+    import aiohttp
     import discord
 
     from bot.app import serve
@@ -169,76 +157,31 @@ def run_bot(settings: Settings) -> int:
         raise CommandError(
             "turn on Message Content Intent for the bot in the Discord Developer Portal"
         ) from None
+    except (aiohttp.ClientConnectionError, discord.GatewayNotFound) as exc:
+        raise CommandError(cannot_reach_discord(settings, exc)) from None
+    except discord.DiscordServerError as exc:
+        raise CommandError(
+            f"Discord answered {exc.status} ({exc.text or 'server error'}); try again later"
+        ) from None
     return 0
 
 
-def play(settings: Settings, args: argparse.Namespace) -> int:
-    """`anneal play`: list the packs, or play one in the terminal."""
-    from bot.play import play_pack
-    from bot.storage import Database, StorageError
-    from bot.terminal import LineReader
+def cannot_reach_discord(settings: Settings, exc: Exception) -> str:
+    """One line for a bot that found no way to Discord: no internet, DNS, a refused port."""
+    import os
 
-    library = load_library(settings.content_dir)
-    if args.list:
-        for pack in library.packs.values():
-            print(f"{pack.id:28} {len(pack.problems):3} problems  {pack.title}")
-        return 0
-    # `fresh` is generated with torch when played, unless a content pack took the id.
-    fresh = args.pack == FRESH_PACK_ID and FRESH_PACK_ID not in library.packs
-    shipped = None if fresh else choose_pack(library, args.pack)
-    if args.time_scale <= 0:
-        raise CommandError("--time-scale must be a positive number")
-    profile = args.profile or default_profile()
+    import aiohttp
+    import yarl
 
-    async def go() -> None:
-        """Generate the pack if it is `fresh`, then play it against the database."""
-        pack = shipped or await generate_fresh(args.seed)
-        # A miss enters the review queue by the configured steps, as in the bot.
-        async with await Database.open(settings.database, review_steps=settings.review_steps) as db:
-            await play_pack(
-                pack,
-                db,
-                profile,
-                LineReader(sys.stdin.fileno()),
-                sys.stdout,
-                time.time,
-                time_scale=args.time_scale,
-            )
-
-    try:
-        asyncio.run(go())
-    except StorageError as exc:  # e.g. the database is locked or the disk is full
-        raise CommandError(str(exc)) from None
-    return 0
-
-
-async def generate_fresh(seed: int | None) -> Pack:
-    """A fresh pack generated with one torch worker (CommandError if torch cannot)."""
-    from bot.content.generator import GenerationError, generate_fresh_pack
-
-    print("Generating fresh problems with torch…", flush=True)
-    try:
-        return await generate_fresh_pack(seed)
-    except GenerationError as exc:
-        raise CommandError(str(exc)) from None
-
-
-def choose_pack(library: ContentLibrary, pack_id: str | None) -> Pack:
-    """The named pack, or the default one (CommandError for an unknown id)."""
-    if pack_id is None:
-        return library.default_pack()
-    if pack_id not in library.packs:
-        known = ", ".join(library.packs)
-        raise CommandError(f"there is no pack {pack_id!r}; the packs are: {known}")
-    return library.packs[pack_id]
-
-
-def default_profile() -> str:
-    """The local profile to play as when none is named: the login name."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "player"
+    host = yarl.URL(settings.discord_api).host or settings.discord_api
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        why = f"the name {host} does not resolve"
+    elif isinstance(exc, aiohttp.ClientConnectorError) and exc.os_error.errno:
+        why = os.strerror(exc.os_error.errno).lower()
+    else:
+        why = str(exc) or type(exc).__name__
+    where = " and ANNEAL_DISCORD_API" if "discord_api" in settings.model_fields_set else ""
+    return f"cannot reach Discord at {host} ({why}): check the internet connection{where}"
 
 
 def content_check(directory: Path) -> int:

@@ -35,6 +35,10 @@ class AnnealCli:
         inherited = {k: v for k, v in os.environ.items() if not k.startswith(PRIVATE_PREFIXES)}
         return {**inherited, "ANNEAL_DATABASE": str(self.database), **(env or {})}
 
+    def command(self, *args: str) -> list[str]:
+        """The child's command line: `python -m bot` with `args`."""
+        return [sys.executable, "-m", "bot", *args]
+
     def __call__(
         self,
         *args: str,
@@ -44,7 +48,7 @@ class AnnealCli:
     ) -> subprocess.CompletedProcess[str]:
         """Run to completion; stdout and stderr are captured as text, the exit code unchecked."""
         return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
+            self.command(*args),
             input=input,
             capture_output=True,
             text=True,
@@ -59,10 +63,7 @@ class AnnealCli:
     ) -> asyncio.subprocess.Process:
         """Start a long-running command (`bot`); stderr is merged into the stdout pipe."""
         return await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            *args,
+            *self.command(*args),
             env=self.environment(env),
             cwd=self.workdir,
             stdout=asyncio.subprocess.PIPE,

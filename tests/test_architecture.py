@@ -67,6 +67,8 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
         "bot.challenges.practice",
         "bot.runner.language",
         "bot.play",
+        "bot.play_start",
+        "bot.play_profile",
         "bot.features.run.leaks",
         "bot.features.run.limits",
         "bot.features.run.schedules",

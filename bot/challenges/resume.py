@@ -113,10 +113,19 @@ async def stored_pack(db: Database, library: ContentLibrary, stored: StoredSessi
 
 
 async def restore_session(
-    db: Database, library: ContentLibrary, stored: StoredSession, clock: Clock, *, reopen: bool
+    db: Database,
+    library: ContentLibrary,
+    stored: StoredSession,
+    clock: Clock,
+    *,
+    reopen: bool,
+    time_scale: float | None = None,
 ) -> ChallengeSession:
     """The session with its attempts and hints, on its open problem (or, `reopen`, just before
-    it, ready to open it anew); CannotResume if its problems are gone."""
+    it, ready to open it anew); CannotResume if its problems are gone.
+
+    Time limits are scaled by `time_scale`, or by the guild's timer when it is None.
+    """
     pack = await stored_pack(db, library, stored)
     known = {p.id: p for p in pack.problems} if pack else {}
     if pack is None or any(pid not in known for pid in stored.problem_ids):
@@ -133,7 +142,7 @@ async def restore_session(
         next_index=stored.current_index,
         attempts=await db.attempts_for_session(stored.id),
         hints=await db.hints_for_session(stored.id),
-        time_scale=settings.timer_scale,
+        time_scale=settings.timer_scale if time_scale is None else time_scale,
         rules=ScoringRules(speed_bonus=settings.speed_bonus),
     )
 

@@ -56,13 +56,25 @@ def choose_problems(
     pool = list(problems)
     rng.shuffle(pool)
     if count is not None and count < len(pool):
-        age: dict[str, int] = {}
-        for challenges_ago, shown in enumerate(recent):
-            for problem_id in shown:
-                age.setdefault(problem_id, challenges_ago)
+        age = seen_ago(recent)
         # Never seen counts as seen infinitely long ago; sort is stable, so ties stay shuffled.
         pool.sort(key=lambda problem: -age.get(problem.id, math.inf))
         pool = pool[:count]
         rng.shuffle(pool)
-    pool.sort(key=lambda problem: _LEVEL_RANK[problem.level])
+    pool.sort(key=lambda problem: level_rank(problem.level))
     return pool
+
+
+def seen_ago(recent: Sequence[Sequence[str]]) -> dict[str, int]:
+    """How many games ago each problem was last shown (0 = the latest), from the problem ids
+    each game showed, the latest first; a problem never shown has no entry."""
+    age: dict[str, int] = {}
+    for games_ago, shown in enumerate(recent):
+        for problem_id in shown:
+            age.setdefault(problem_id, games_ago)
+    return age
+
+
+def level_rank(level: Level) -> int:
+    """0 for beginner up to 3 for expert: the order problems are played in."""
+    return _LEVEL_RANK[level]

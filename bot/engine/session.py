@@ -313,11 +313,15 @@ class ChallengeSession:
 
     def is_done(self, user_id: int) -> bool:
         """Solved the open problem or used every attempt on it."""
-        current = self._open_problem()
-        player = self._state.get((user_id, current.problem.id))
+        return self.done_with(user_id, self._open_problem().index)
+
+    def done_with(self, user_id: int, index: int) -> bool:
+        """Solved the problem at `index` (open or not) or used every attempt on it."""
+        problem = self.problems[index]
+        player = self._state.get((user_id, problem.id))
         if player is None:
             return False
-        return player.solved or len(player.attempts) >= current.problem.attempts
+        return player.solved or len(player.attempts) >= problem.attempts
 
     def attempts_left(self, user_id: int) -> int:
         """The attempts the player has left on the open problem (0 once solved)."""

@@ -57,7 +57,9 @@ def modes_to_try(requested: Literal["auto", "bwrap", "rlimits"]) -> list[Sandbox
     if shutil.which("bwrap") is None:
         if requested == "bwrap":
             raise RunnerStartError("sandbox='bwrap' but bubblewrap (bwrap) is not installed")
-        log.warning("runner: bubblewrap (bwrap) is not installed; using rlimits only")
+        # Info, not a warning: every fresh machine lacks it, and `anneal run` must not print
+        # it each time (the bot's log, at info level, still says so once per pool).
+        log.info("runner: bubblewrap (bwrap) is not installed; using rlimits only")
         return ["rlimits"]
     return ["bwrap"] if requested == "bwrap" else ["bwrap", "rlimits"]
 

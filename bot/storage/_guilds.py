@@ -77,6 +77,20 @@ class GuildQueries(Store):
 
         return await self._write(write)
 
+    async def find_local_user(self, name: str) -> int | None:
+        """The user id of the terminal profile `name` (compared as `local_user` does), or None."""
+        query = "SELECT user_id FROM local_profiles WHERE name = ?"
+        async with self._read() as conn:
+            row = await fetch_one(conn, query, (name.strip(),))
+        return None if row is None else int(row["user_id"])
+
+    async def local_profile_names(self) -> list[str]:
+        """Every terminal profile's name, in the order they were created."""
+        query = "SELECT name FROM local_profiles ORDER BY user_id DESC"
+        async with self._read() as conn:
+            rows = await conn.execute_fetchall(query)
+        return [str(row["name"]) for row in rows]
+
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         """The guild's settings (the defaults for a guild never seen)."""
         async with self._read() as conn:

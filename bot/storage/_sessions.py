@@ -11,10 +11,12 @@ from bot.storage._core import Store, fetch_one, first_row
 from bot.storage.errors import ChannelBusy, SessionNotOpen
 from bot.storage.models import SessionMode, SessionStatus, StoredSession
 
-_SESSION_COLUMNS = """
-    id, guild_id, channel_id, pack_id, problem_ids, current_index, message_id,
-    opened_at, deadline, status, started_by, started_at, ended_at, mode
-"""
+# StoredSession's fields, in its order; three are stored as text (see stored_session).
+SESSION_FIELDS = (
+    "id", "guild_id", "channel_id", "pack_id", "problem_ids", "current_index", "message_id",
+    "opened_at", "deadline", "status", "started_by", "started_at", "ended_at", "mode",
+)  # fmt: skip
+_SESSION_COLUMNS = ", ".join(SESSION_FIELDS)
 
 
 class SessionQueries(Store):
@@ -101,7 +103,7 @@ class SessionQueries(Store):
         query = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?"
         async with self._read() as conn:
             row = await fetch_one(conn, query, (session_id,))
-        return None if row is None else _session(row)
+        return None if row is None else stored_session(row)
 
     async def open_sessions(
         self, modes: Collection[SessionMode] = (SessionMode.CHALLENGE,)
@@ -116,14 +118,14 @@ class SessionQueries(Store):
         """
         async with self._read() as conn:
             rows = await conn.execute_fetchall(query, [mode.value for mode in modes])
-        return [_session(row) for row in rows]
+        return [stored_session(row) for row in rows]
 
     async def open_session_in_channel(self, channel_id: int) -> StoredSession | None:
         """The session open in the channel, if any (there is at most one)."""
         query = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE channel_id = ? AND status = 'open'"
         async with self._read() as conn:
             row = await fetch_one(conn, query, (channel_id,))
-        return None if row is None else _session(row)
+        return None if row is None else stored_session(row)
 
     async def recently_shown(
         self, guild_id: int, channel_id: int, pack_id: str, limit: int = 10
@@ -157,13 +159,10 @@ class SessionQueries(Store):
         return str(rows[0]["pack_json"]) if rows else None
 
 
-def _session(row: sqlite3.Row) -> StoredSession:
-    # _SESSION_COLUMNS are StoredSession's fields; two are stored as text.
-    return StoredSession(
-        **{
-            **dict(row),
-            "problem_ids": tuple(json.loads(row["problem_ids"])),
-            "status": SessionStatus(row["status"]),
-            "mode": SessionMode(row["mode"]),
-        }
-    )
+def stored_session(row: sqlite3.Row) -> StoredSession:
+    """The StoredSession of a row holding the SESSION_FIELDS (other columns are ignored)."""
+    fields: dict[str, Any] = {name: row[name] for name in SESSION_FIELDS}
+    fields["problem_ids"] = tuple(json.loads(fields["problem_ids"]))
+    fields["status"] = SessionStatus(fields["status"])
+    fields["mode"] = SessionMode(fields["mode"])
+    return StoredSession(**fields)

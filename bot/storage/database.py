@@ -22,6 +22,7 @@ from bot.storage import _migrations
 from bot.storage._attempts import AttemptQueries
 from bot.storage._connection import connect, log_failure, storage_error
 from bot.storage._guilds import UNSET, GuildQueries
+from bot.storage._history import HistoryQueries
 from bot.storage._readers import READERS, ReadPool
 from bot.storage._reminders import ReminderQueries
 from bot.storage._reviews import ReviewQueries
@@ -40,6 +41,7 @@ class Database(
     SessionQueries,
     AttemptQueries,
     StandingQueries,
+    HistoryQueries,
     SoloQueries,
     ReviewQueries,
     ReminderQueries,

@@ -115,7 +115,32 @@ class Profile:
     @property
     def accuracy(self) -> float:
         """Share of answered problems solved, 0.0 to 1.0 (0.0 before the first answer)."""
-        return self.correct / self.answered if self.answered else 0.0
+        return share_solved(self.correct, self.answered)
+
+
+@dataclass(frozen=True, slots=True)
+class PlayedGame:
+    """A session a player started, and how they did in it. `answered` counts problems."""
+
+    session: StoredSession
+    answered: int
+    correct: int
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModeTotals:
+    """A player's results in one guild in one mode. `answered` counts problems."""
+
+    mode: SessionMode
+    points: int
+    answered: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float:
+        """Share of answered problems solved, 0.0 to 1.0 (0.0 before the first answer)."""
+        return share_solved(self.correct, self.answered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,3 +243,8 @@ class TotalsReport:
     def ok(self) -> bool:
         """Whether every kept total equals its recomputation."""
         return not self.mismatches
+
+
+def share_solved(correct: int, answered: int) -> float:
+    """`correct` out of `answered`, 0.0 to 1.0 (0.0 when nothing was answered)."""
+    return correct / answered if answered else 0.0
