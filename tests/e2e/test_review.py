@@ -294,3 +294,24 @@ async def test_profile_shows_the_review_queue(
     assert await review_field() == "1 in review, 0 due · `!review`"
     clock.advance(FIRST)
     assert await review_field() == "1 in review, 1 due · `!review`"
+
+
+async def test_the_review_steps_setting_reaches_the_bot(
+    fake_discord: FakeDiscord, world: World, tmp_path: Path, content: Path, clock: FakeClock
+) -> None:
+    """With ANNEAL_REVIEW_STEPS=1m,1h a miss is due a minute later, and `!review` says so."""
+    async with running_anneal(
+        fake_discord,
+        tmp_path / "anneal.db",
+        content_dir=content,
+        clock=clock,
+        sleep=clock.sleep,
+        double_tap=0.0,
+        ANNEAL_REVIEW_STEPS="1m,1h",
+    ):
+        empty = await ask(fake_discord, world, world.member, "!review")
+        assert "comes back here 1 minute later" in empty.content
+        missed_at = clock()
+        await miss_first_problem(fake_discord, world, world.member)
+        reply = await ask(fake_discord, world, world.member, "!review")
+        assert f"next <t:{round(missed_at + 60)}:R>; 1 queued" in reply.content
