@@ -156,6 +156,8 @@ async def test_once_due_review_plays_the_miss_in_dms_and_moves_it_on(
     await fake.user_sends_message(world.general.id, bob, "!review")
     reply = await fake.wait_for_message(world.general.id, lambda m: "Check your DMs" in m.content)
     assert "**Review: what you missed**, 1 problem" in reply.content
+    intro = await fake.wait_for_dm(bob, lambda m: "no timer" in m.content)
+    assert "`!review stop` ends the run early" in intro.content
     problem = await dm_problem(fake, bob, 1)
     assert problem.embeds[0]["title"] == "Problem 1/1 · Problem first"
     reviewed_at = clock()

@@ -40,13 +40,15 @@ def check_your_dms(title: str, count: int, asked: int | None = None) -> str:
     return f"📬 Check your DMs: **{title}**, {count} problem{'s' if count != 1 else ''}{fewer}."
 
 
-def intro_text(title: str, count: int, prefix: str, *, replaced: str | None = None) -> str:
-    """The first DM of a run: what it is and how to play it."""
+def intro_text(
+    title: str, count: int, prefix: str, *, replaced: str | None = None, command: str = "practice"
+) -> str:
+    """The first DM of a run: what it is and how to play it (`command stop` ends it)."""
     letters = " ".join(challenge.LETTER_EMOJI.values())
     lines = [
         f"**{title}**: {count} problem{'s' if count != 1 else ''}, one at a time, no timer.",
         f"React {letters} to answer: your first pick counts, and the explanation follows "
-        f"at once. {challenge.HINT_EMOJI} shows the hint. `{prefix}practice stop` ends "
+        f"at once. {challenge.HINT_EMOJI} shows the hint. `{prefix}{command} stop` ends "
         "the run early; nothing here changes any server's leaderboard.",
     ]
     if replaced is not None:

@@ -119,6 +119,7 @@ async def start_in_dms(
         len(chosen.problems),
         prefix,
         replaced=open_run.title if open_run is not None else None,
+        command=mode.value,  # `practice stop` and `review stop` both end any run
     )
     try:
         await bot.outgoing.submit(lane, lambda: dm.send(intro), what=f"a run's intro to {user.id}")
