@@ -18,6 +18,7 @@ import bot.features.admin
 import bot.features.challenge
 import bot.features.common
 import bot.features.help
+import bot.features.organiser
 import bot.features.practice
 import bot.features.review
 import bot.features.run
@@ -39,6 +40,7 @@ FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.stats.setup,
     bot.features.review.setup,
     bot.features.admin.setup,
+    bot.features.organiser.setup,
     bot.features.help.setup,
 )
 

@@ -25,10 +25,13 @@ from bot.storage.models import (
     LOCAL_GUILD_NAME,
     SOLO_MODES,
     AwardedBadge,
+    ExportedAttempt,
     GuildSettings,
     LeaderboardRow,
     ModeTotals,
+    OptionPicks,
     PlayedGame,
+    ProblemOutcome,
     Profile,
     ReviewReminder,
     SessionMode,
@@ -37,6 +40,7 @@ from bot.storage.models import (
     StoredSession,
     TotalsMismatch,
     TotalsReport,
+    WeekActivity,
 )
 
 __all__ = [
@@ -50,11 +54,14 @@ __all__ = [
     "ChannelBusy",
     "Database",
     "DatabaseClosed",
+    "ExportedAttempt",
     "GuildSettings",
     "LeaderboardRow",
     "MigrationError",
     "ModeTotals",
+    "OptionPicks",
     "PlayedGame",
+    "ProblemOutcome",
     "Profile",
     "ReviewReminder",
     "SchemaTooNew",
@@ -69,4 +76,5 @@ __all__ = [
     "StoredSession",
     "TotalsMismatch",
     "TotalsReport",
+    "WeekActivity",
 ]

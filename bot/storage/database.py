@@ -1,4 +1,4 @@
-"""The bot's database: sessions, attempts, hints, badges, leaderboards and guild settings.
+"""The bot's database: sessions, attempts, hints, badges, leaderboards, statistics, settings.
 
 One `Database` is one SQLite file in WAL mode: a writer thread that runs each write
 method as one `BEGIN IMMEDIATE ... COMMIT` (several waiting writes share a commit), and
@@ -29,6 +29,7 @@ from bot.storage._reviews import ReviewQueries
 from bot.storage._sessions import SessionQueries
 from bot.storage._solo import SoloQueries
 from bot.storage._standings import StandingQueries
+from bot.storage._statistics import StatisticsQueries
 from bot.storage._upkeep import UpkeepQueries
 from bot.storage._writer import BUSY_WAIT, Writer
 from bot.storage.errors import SchemaTooNew, StorageError, StorageFailed
@@ -41,6 +42,7 @@ class Database(
     SessionQueries,
     AttemptQueries,
     StandingQueries,
+    StatisticsQueries,
     HistoryQueries,
     SoloQueries,
     ReviewQueries,

@@ -248,3 +248,54 @@ class TotalsReport:
 def share_solved(correct: int, answered: int) -> float:
     """`correct` out of `answered`, 0.0 to 1.0 (0.0 when nothing was answered)."""
     return correct / answered if answered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class WeekActivity:
+    """One ISO week of a server: members who answered, and problems they answered.
+
+    `answered` counts problems played (a member's attempts at one problem of one session
+    count once), as the leaderboard's `answered` does.
+    """
+
+    since: float  # the week's Monday 00:00 UTC
+    members: int
+    answered: int
+
+
+@dataclass(frozen=True, slots=True)
+class OptionPicks:
+    """How often one option of a problem was a first try in a server, and how it was judged.
+
+    `correct` is the stored verdict, so a key edited after the game does not rewrite it.
+    """
+
+    problem_id: str
+    option: str
+    correct: bool
+    picks: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemOutcome:
+    """A problem in a server: members who played it (per session) and how many solved it."""
+
+    problem_id: str
+    played: int
+    solved: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedAttempt:
+    """One stored attempt of a server as `!stats export` writes it."""
+
+    session_id: int
+    mode: str
+    user_id: int
+    display_name: str
+    problem_id: str
+    option: str
+    correct: bool
+    attempt_number: int
+    points: int
+    answered_at: float

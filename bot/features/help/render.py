@@ -1,5 +1,5 @@
 """The help embed: every command with a one-line description and an example, in the
-server's prefix; the admin section only for members with Manage Server."""
+server's prefix; the admin and statistics sections only for members with Manage Server."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT
 from bot.engine.topics import DEFAULT_SOLO_COUNT, MAX_SOLO_COUNT
 from bot.features.admin.values import TIMER_MAX, TIMER_MIN
 from bot.features.common import embeds
+from bot.features.organiser.render import SCOPE
 
 COLOUR = discord.Colour.blurple()
 
@@ -84,6 +85,15 @@ ADMIN = (
     ),
     Entry("admin resetweek", "restart this week's leaderboard now; nothing is deleted"),
 )
+ORGANISER = (
+    Entry("stats", "this server's last 8 weeks (chart), most-missed problems, accuracy"),
+    Entry(
+        "stats problem <id>",
+        "how often each option was a first try, the key marked",
+        "stats problem steplr-three-epochs",
+    ),
+    Entry("stats export", "every attempt here as a CSV file, sent to your DMs"),
+)
 
 
 def help_embed(prefix: str, *, admin: bool) -> discord.Embed:
@@ -105,6 +115,8 @@ def help_embed(prefix: str, *, admin: bool) -> discord.Embed:
     ]
     if admin:
         sections.append(("⚙️ Admin (Manage Server)", [entry.line(prefix) for entry in ADMIN]))
+        statistics = [*(entry.line(prefix) for entry in ORGANISER), f"*{SCOPE}*"]
+        sections.append(("📊 Statistics (Manage Server)", statistics))
     embeds.add_fields(
         embed,
         ((name, embeds.join_lines(lines, embeds.FIELD_VALUE), False) for name, lines in sections),
