@@ -21,6 +21,7 @@ import bot.features.help
 import bot.features.learn
 import bot.features.organiser
 import bot.features.practice
+import bot.features.review
 import bot.features.run
 import bot.features.stats
 from bot.content import load_library
@@ -39,6 +40,7 @@ FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.run.setup,
     bot.features.learn.setup,
     bot.features.stats.setup,
+    bot.features.review.setup,
     bot.features.admin.setup,
     bot.features.organiser.setup,
     bot.features.help.setup,
@@ -70,7 +72,7 @@ async def serve(settings: Settings) -> None:
 
     assert settings.discord_token is not None
     library = load_library(settings.content_dir)
-    async with await Database.open(settings.database) as db:
+    async with await Database.open(settings.database, review_steps=settings.review_steps) as db:
         log.info("database %s, %d packs", settings.database, len(library.packs))
         runner = RunnerPool()
         warmup = warm_in_background(runner)

@@ -48,8 +48,8 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
     loaded = imported_after(
         "import bot.app, bot.cli, bot.features.challenge.cog, bot.features.run.cog, "
         "bot.features.stats.cog, bot.features.admin.cog, bot.features.help.cog, "
-        "bot.features.organiser.cog, "
-        "bot.features.practice.cog, "
+        "bot.features.practice.cog, bot.features.review.cog, bot.features.organiser.cog, "
+        "bot.features.learn.cog, "
         "bot.features.common.cog, bot.content.generator, bot.runner.pool"
     )
     assert "discord" in loaded  # the statement really imported the bot

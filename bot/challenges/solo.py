@@ -6,9 +6,9 @@ member's DM channel, its mode), so it survives a restart: `resume_all` re-arms t
 runs of the solo modes. No discord import: the Discord edge implements `SoloView`.
 
 Where problems come from is a `ProblemSource`: practice picks a topic's problems
-(bot/challenges/practice.py); review serves the member's due problems the same way. A
-mode that must learn of each answer (review moves a problem in its queue) adds a hook
-to `after_answer`.
+(bot/challenges/practice.py); review serves the member's due problems the same way
+(bot/challenges/due.py). A mode that must learn of each answer adds a hook to
+`after_answer` (review needs none: storing an answer moves its queue).
 """
 
 from __future__ import annotations

@@ -159,6 +159,17 @@ class GuildSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewReminder:
+    """A player's daily review reminder: on or off, the last UTC day one was sent, and
+    when one could not be delivered (DMs closed), which turned it off."""
+
+    user_id: int
+    enabled: bool
+    last_reminded_day: int | None  # days since 1970-01-01; None: never reminded
+    dms_closed_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TotalsMismatch:
     """One kept standing (or active day) that differs from a recomputation from the attempts.
 

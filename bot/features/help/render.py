@@ -47,6 +47,8 @@ ALONE = (
         f"({DEFAULT_SOLO_COUNT} problems, up to {MAX_SOLO_COUNT}); `practice stop` ends it",
         "practice StepLR 3",
     ),
+    Entry("review", "the problems you missed, back in your DMs as each comes due"),
+    Entry("review remind on|off", "a DM once a day when something is due", "review remind on"),
 )
 TORCH = (
     Entry(

@@ -35,7 +35,7 @@ from bot.features.challenge.view import log_failure
 from bot.features.common.bot import AnnealBot
 from bot.features.common.errors import UserFacingError
 from bot.features.common.warmup import ready_runner
-from bot.features.practice.view import DiscordSoloView, start_in_dms
+from bot.features.practice.view import DiscordSoloView, start_in_dms, stop_in_dms
 from bot.storage import SessionMode
 
 log = logging.getLogger("anneal.practice")
@@ -138,16 +138,9 @@ class PracticeCog(commands.Cog, name="Practice"):
         return True
 
     async def _stop(self, ctx: commands.Context[AnnealBot]) -> None:
-        live = self.solo.run_of(ctx.author.id)
         prefix = self.bot.services.settings.prefix
-        if live is None or await self.solo.stop(live.channel_id) is None:
-            raise UserFacingError(
-                f"You have no run open. Start one with `{prefix}practice [topic] [count]`."
-            )
-        if ctx.guild is not None or ctx.interaction is not None:
-            await ctx.send(
-                f"Stopped **{live.title}**: your summary is in your DMs.", ephemeral=True
-            )
+        none_open = f"You have no run open. Start one with `{prefix}practice [topic] [count]`."
+        await stop_in_dms(ctx, self.solo, none_open=none_open)
 
     @practice.autocomplete("topic")
     async def topic_autocomplete(

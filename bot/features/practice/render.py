@@ -40,13 +40,15 @@ def check_your_dms(title: str, count: int, asked: int | None = None) -> str:
     return f"📬 Check your DMs: **{title}**, {count} problem{'s' if count != 1 else ''}{fewer}."
 
 
-def intro_text(title: str, count: int, prefix: str, *, replaced: str | None = None) -> str:
-    """The first DM of a run: what it is and how to play it."""
+def intro_text(
+    title: str, count: int, prefix: str, *, replaced: str | None = None, command: str = "practice"
+) -> str:
+    """The first DM of a run: what it is and how to play it (`command stop` ends it)."""
     letters = " ".join(challenge.LETTER_EMOJI.values())
     lines = [
         f"**{title}**: {count} problem{'s' if count != 1 else ''}, one at a time, no timer.",
         f"React {letters} to answer: your first pick counts, and the explanation follows "
-        f"at once. {challenge.HINT_EMOJI} shows the hint. `{prefix}practice stop` ends "
+        f"at once. {challenge.HINT_EMOJI} shows the hint. `{prefix}{command} stop` ends "
         "the run early; nothing here changes any server's leaderboard.",
     ]
     if replaced is not None:
@@ -133,4 +135,6 @@ def next_steps(summary: SoloSummary, prefix: str) -> str:
     runnable = next((p for p in summary.missed if p.run is not None), None)
     if runnable is not None:
         steps.append(f"See a miss in torch: `{prefix}run {runnable.id}`.")
+    # Every miss entered the member's review queue with its answer (bot/storage/_reviews.py).
+    steps.append(f"Your misses come back in `{prefix}review` as each comes due.")
     return " ".join(steps)

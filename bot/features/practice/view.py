@@ -119,6 +119,7 @@ async def start_in_dms(
         len(chosen.problems),
         prefix,
         replaced=open_run.title if open_run is not None else None,
+        command=mode.value,  # `practice stop` and `review stop` both end any run
     )
     try:
         await bot.outgoing.submit(lane, lambda: dm.send(intro), what=f"a run's intro to {user.id}")
@@ -139,3 +140,13 @@ async def start_in_dms(
     elif ctx.interaction is not None:  # a slash command must be answered, even in DMs
         await ctx.send(f"Here it comes: **{live.title}** ⬇️", ephemeral=True)
     return live
+
+
+async def stop_in_dms(ctx: commands.Context[AnnealBot], solo: SoloPlay, *, none_open: str) -> None:
+    """End the author's run (any solo mode) with its summary in their DMs, and say so where
+    the command was typed; `none_open` (UserFacingError) when they have no run open."""
+    live = solo.run_of(ctx.author.id)
+    if live is None or await solo.stop(live.channel_id) is None:
+        raise UserFacingError(none_open)
+    if ctx.guild is not None or ctx.interaction is not None:
+        await ctx.send(f"Stopped **{live.title}**: your summary is in your DMs.", ephemeral=True)

@@ -17,6 +17,7 @@ from bot.content.generator.templates import TEMPLATES
 from bot.features.common import embeds
 from bot.features.common.bot import AnnealBot, guild_of
 from bot.features.common.errors import UserFacingError
+from bot.features.review.render import profile_line
 from bot.features.stats.cooldowns import ReadCooldown, TooSoon
 from bot.features.stats.render import (
     BOARD_TITLES,
@@ -122,6 +123,7 @@ class StatsCog(commands.Cog, name="Stats"):
         # Practice is played in DMs, outside any server (guild 0): one line for every server.
         solo = await services.db.mode_totals(LOCAL_GUILD_ID, who.id)
         practice = next((t for t in solo if t.mode is SessionMode.PRACTICE), NO_PRACTICE)
+        review = await services.db.review_queue(who.id, now)  # one queue across servers
         embed = profile_embed(
             stored,
             name=embeds.player_name(stored.display_name or who.display_name),
@@ -130,6 +132,7 @@ class StatsCog(commands.Cog, name="Stats"):
             packs=services.library.packs,
             prefix=services.settings.prefix,
             practice=practice,
+            review=profile_line(review),
         )
         embed.set_thumbnail(url=who.display_avatar.url)
         await ctx.send(embed=embed)

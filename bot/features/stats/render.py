@@ -80,11 +80,13 @@ def profile_embed(
     packs: Mapping[str, Pack],
     prefix: str,
     practice: ModeTotals | None = None,
+    review: str | None = None,
 ) -> discord.Embed:
     """Points (all time and this week), answers, accuracy, streak, rank and dated badges.
 
     `all_time`/`this_week` are the player's leaderboard rows; `packs` (by id) give the
-    badges their emoji. `practice` (answered alone, in no server) gets its own line.
+    badges their emoji. `practice` (answered alone, in no server) gets its own line;
+    `review` is their review queue in a few words (None: empty).
     """
     title = f"📇 {name}"
     embed = discord.Embed(title=embeds.clip(title, embeds.TITLE), colour=COLOUR)
@@ -104,6 +106,8 @@ def profile_embed(
             ("Badges", _badge_lines(profile.badges, packs), False),
         ],
     )
+    if review is not None:
+        embed.add_field(name="🔁 Review", value=f"{review} · `{prefix}review`", inline=False)
     return embed
 
 

@@ -33,7 +33,8 @@ def text_of(embed: discord.Embed) -> str:
 
 
 def test_members_see_no_admin_section() -> None:
-    """Without Manage Server, help lists challenges, run and scores, and no admin commands."""
+    """Without Manage Server, help lists challenges, run, review and scores, and no admin
+    commands."""
     embed = help_embed("!", admin=False)
     assert [field.name for field in embed.fields] == [
         "🎯 Challenges",
@@ -100,4 +101,4 @@ def test_help_documents_exactly_the_commands_of_these_cogs() -> None:
     }
     assert documented == real
     others = {entry.usage.split(" ")[0] for entry in (*CHALLENGES, *ALONE, *TORCH)}
-    assert others == {"challenge", "hint", "practice", "run", "learn"}
+    assert others == {"challenge", "hint", "practice", "review", "run", "learn"}

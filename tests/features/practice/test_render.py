@@ -86,7 +86,8 @@ def test_the_summary_lists_schedulers_misses_and_the_next_step(clock: FakeClock)
     assert shown["By scheduler"] == "StepLR 0/1 · CosineAnnealingLR 1/1"
     assert shown["To review"] == "• Halving every two epochs (`s1`): the answer is B"
     assert shown["Next"] == (
-        "Practise what you missed most: `!practice StepLR`. See a miss in torch: `!run s1`."
+        "Practise what you missed most: `!practice StepLR`. See a miss in torch: `!run s1`. "
+        "Your misses come back in `!review` as each comes due."
     )
 
 

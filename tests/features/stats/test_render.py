@@ -201,6 +201,19 @@ def test_profile_shows_totals_week_rank_accuracy_and_streak() -> None:
     assert shown["Badges"].startswith("None yet")
 
 
+def test_profile_shows_the_review_queue_only_when_there_is_one() -> None:
+    """A player with misses queued sees how many and how many are due; others see nothing."""
+
+    def shown(review: str | None) -> dict[str, str]:
+        embed = profile_embed(
+            PROFILE, name="Ada", all_time=None, this_week=None, packs={}, prefix="?", review=review
+        )
+        return fields(embed)
+
+    assert shown("3 in review, 1 due")["🔁 Review"] == "3 in review, 1 due · `?review`"
+    assert "🔁 Review" not in shown(None)
+
+
 def test_profile_badges_have_their_pack_emoji_and_date() -> None:
     """Each badge shows its pack's emoji and the UTC day it was earned; unknown packs get 🏅."""
     pack = make_pack(emoji="🪜", name="Step Counter")
