@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from bot.runner.budget import CHECK_EVERY, CpuBudget
 from bot.runner.lambdas import compile_lambda as compile_lambda_tree
-from bot.runner.lessons import explain_build, explain_optimizer, explain_step
+from bot.runner.lessons import (
+    explain_build,
+    explain_optimizer,
+    explain_step,
+    scheduler_class_of,
+)
 from bot.runner.protocol import MAX_GROUPS, child_schedulers, cycles_momentum
 from bot.runner.spec import (
     MAX_STEPS,
@@ -141,10 +146,8 @@ def build_scheduler(
     spec: SchedulerSpec, optimizer: Optimizer, compile_lambda: LambdaCompiler
 ) -> Any:
     """Build a scheduler; nested schedulers are built first, on the same optimizer, as in Python."""
-    from torch.optim import lr_scheduler
-
     kwargs = {key: _resolve(value, optimizer, compile_lambda) for key, value in spec.kwargs.items()}
-    scheduler_class = getattr(lr_scheduler, spec.name)
+    scheduler_class = scheduler_class_of(spec.name)
     try:
         if spec.name == "ChainedScheduler":
             # Its first positional parameter is `schedulers`; the optimizer comes second.

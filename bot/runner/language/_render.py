@@ -7,7 +7,7 @@ from typing import Final
 from bot.runner.language._lambdas import math_imports
 from bot.runner.language._schedulers import SCHEDULERS, Kind
 from bot.runner.protocol import cycles_momentum
-from bot.runner.spec import Arg, LambdaSpec, RunSpec, SchedulerSpec
+from bot.runner.spec import Arg, LambdaSpec, RunSpec, SchedulerSpec, scheduler_module
 
 
 def render_expression(spec: SchedulerSpec) -> str:
@@ -72,8 +72,11 @@ def render_snippet(spec: RunSpec) -> str:
     if bare:
         lines.append(f"from math import {', '.join(sorted(bare))}")
     lines.append(f"from torch.optim import {spec.optimizer}")
-    names = ", ".join(sorted(_scheduler_names(spec.scheduler)))
-    lines.append(f"from torch.optim.lr_scheduler import {names}")
+    by_module: dict[str, list[str]] = {}
+    for name in sorted(_scheduler_names(spec.scheduler)):
+        by_module.setdefault(scheduler_module(name), []).append(name)
+    for module, names in sorted(by_module.items()):
+        lines.append(f"from {module} import {', '.join(names)}")
     lines.append("")
     extra = ""
     if spec.optimizer in ("SGD", "RMSprop") and cycles_momentum(spec.scheduler):

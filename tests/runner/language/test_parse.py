@@ -111,11 +111,15 @@ ACCEPTED: list[tuple[str, SchedulerSpec]] = [
         ),
     ),
     ("StepLR(step_size=2, gamma=0.5)", S("StepLR", {"step_size": 2, "gamma": 0.5})),
+    (
+        "SWALR(swa_lr=[0.05, 0.01], anneal_epochs=3, anneal_strategy='linear')",
+        S("SWALR", {"swa_lr": [0.05, 0.01], "anneal_epochs": 3, "anneal_strategy": "linear"}),
+    ),
 ]
 
 
 def test_every_scheduler_has_an_accepted_example() -> None:
-    """The table below covers all 15 scheduler classes."""
+    """The table above covers all 16 scheduler classes (lr_scheduler's 15 and SWALR)."""
     assert sorted(spec.name for _, spec in ACCEPTED) == sorted(SCHEDULER_NAMES)
 
 
