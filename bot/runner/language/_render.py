@@ -75,8 +75,8 @@ def render_snippet(spec: RunSpec) -> str:
     by_module: dict[str, list[str]] = {}
     for name in sorted(_scheduler_names(spec.scheduler)):
         by_module.setdefault(scheduler_module(name), []).append(name)
-    for module, names in sorted(by_module.items()):
-        lines.append(f"from {module} import {', '.join(names)}")
+    for torch_module, names in sorted(by_module.items()):
+        lines.append(f"from {torch_module} import {', '.join(names)}")
     lines.append("")
     extra = ""
     if spec.optimizer in ("SGD", "RMSprop") and cycles_momentum(spec.scheduler):
