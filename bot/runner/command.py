@@ -53,7 +53,7 @@ def main(argv: list[str]) -> int:
     if args.json:
         print(dumps(encode_result(result)))
     else:
-        print(format_table(result, title=describe_run(spec), fence=False))
+        print(format_table(result, title=describe_run(spec, result), fence=False))
     return EXIT_TORCH_ERROR if result.error else 0
 
 

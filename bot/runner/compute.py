@@ -218,6 +218,7 @@ def _step(
     track = cycles_momentum(spec.scheduler)
     beta = "betas" in optimizer.defaults
     momenta: list[list[float]] = [[] for _ in groups] if track else []
+    start_momentum = tuple(_momentum(group, beta) for group in groups) if track else None
     metrics = spec.metrics if spec.scheduler.name == "ReduceLROnPlateau" else None
     error = None
     for i in range(spec.steps):
@@ -237,13 +238,19 @@ def _step(
         for column, group in zip(lrs, groups, strict=True):
             column.append(float(group["lr"]))
         for column, group in zip(momenta, groups, strict=False):
-            column.append(float(group["betas"][0] if beta else group["momentum"]))
+            column.append(_momentum(group, beta))
     return RunResult(
         groups=tuple(tuple(c) for c in lrs),
         initial=initial,
         momentum=tuple(tuple(c) for c in momenta) if track else None,
+        initial_momentum=start_momentum,
         error=error,
     )
+
+
+def _momentum(group: dict[str, Any], beta: bool) -> float:
+    """A group's momentum, or beta1 for Adam and AdamW (what CyclicLR and OneCycleLR cycle)."""
+    return float(group["betas"][0] if beta else group["momentum"])
 
 
 def dedupe_warnings(caught: Iterable[warnings.WarningMessage]) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
+from bot.runner.numbers import start_note
 from bot.runner.spec import RunResult, RunSpec, SchedulerSpec
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def chart(spec: RunSpec, result: RunResult, *, title: str) -> bytes:
     beta1 = spec.optimizer in ("Adam", "AdamW")  # OneCycleLR/CyclicLR cycle beta1 there
     return render_run(
         result,
-        title=title,
+        title=title + start_note(spec.lr, result.initial),
         markers=markers(spec),
         momentum_label="beta1" if beta1 else "momentum",
     )
@@ -127,7 +128,11 @@ def render_run(
         # steps-post: the rate set after step i holds until step i + 1.
         axes.plot(steps, _finite([result.initial[g], *values]), label=label, drawstyle="steps-post")
     _draw_markers(axes, markers)
-    twin = _draw_momentum(axes, result.momentum, momentum_label) if result.momentum else None
+    twin = (
+        _draw_momentum(axes, result.momentum, result.initial_momentum, momentum_label)
+        if result.momentum
+        else None
+    )
     _scale(axes, [v for values in result.groups for v in values] + list(result.initial))
     if result.error:
         _note(axes, f"stopped: {result.error}")
@@ -219,13 +224,21 @@ def _draw_markers(axes: Axes, markers: Sequence[Marker]) -> None:
             )
 
 
-def _draw_momentum(axes: Axes, momentum: Sequence[Sequence[float]], name: str) -> Axes:
+def _draw_momentum(
+    axes: Axes,
+    momentum: Sequence[Sequence[float]],
+    start: Sequence[float] | None,
+    name: str,
+) -> Axes:
     twin = axes.twinx()
     twin.set_ylabel(name)
     for g, values in enumerate(momentum):
         label = f"{name} {g}" if len(momentum) > 1 else name
-        steps = range(1, len(values) + 1)
-        twin.plot(steps, _finite(values), "--", alpha=0.7, label=label, drawstyle="steps-post")
+        # From step 0 when the value before the first step is known, like the rate's line.
+        first = [start[g]] if start is not None and g < len(start) else []
+        steps = range(1 - len(first), len(values) + 1)
+        points = _finite([*first, *values])
+        twin.plot(steps, points, "--", alpha=0.7, label=label, drawstyle="steps-post")
     return twin
 
 

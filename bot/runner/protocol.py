@@ -124,11 +124,13 @@ def decode_value(value: Any) -> Any:
 def encode_result(result: RunResult) -> dict[str, Any]:
     """A RunResult as a JSON object (`lrs` repeats group 0 for readers of `anneal run --json`)."""
     momentum = result.momentum
+    start = result.initial_momentum
     return {
         "lrs": list(result.lrs),
         "groups": [list(g) for g in result.groups],
         "initial": list(result.initial),
         "momentum": None if momentum is None else [list(m) for m in momentum],
+        "initial_momentum": None if start is None else list(start),
         "warnings": list(result.warnings),
         "error": result.error,
     }
@@ -137,10 +139,12 @@ def encode_result(result: RunResult) -> dict[str, Any]:
 def decode_result(data: dict[str, Any]) -> RunResult:
     """The RunResult an answer holds; KeyError, TypeError or ValueError if it is malformed."""
     momentum = data.get("momentum")
+    start = data.get("initial_momentum")
     return RunResult(
         groups=tuple(tuple(float(v) for v in g) for g in data["groups"]),
         initial=tuple(float(v) for v in data["initial"]),
         momentum=None if momentum is None else tuple(tuple(map(float, m)) for m in momentum),
+        initial_momentum=None if start is None else tuple(float(v) for v in start),
         warnings=tuple(str(w) for w in data.get("warnings", ())),
         error=data.get("error"),
     )

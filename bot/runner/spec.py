@@ -99,6 +99,7 @@ class RunResult:
     groups: tuple[tuple[float, ...], ...]  # groups[g][i]: group g's lr after step i+1
     initial: tuple[float, ...]  # each group's lr before the first step
     momentum: tuple[tuple[float, ...], ...] | None = None  # where the scheduler cycles it
+    initial_momentum: tuple[float, ...] | None = None  # each group's, before the first step
     warnings: tuple[str, ...] = ()
     error: str | None = None  # torch's error, made readable; steps before it are kept
 

@@ -6,6 +6,8 @@ import math
 from collections.abc import Iterator, Sequence
 
 from bot.runner.language import render_expression
+from bot.runner.numbers import format_number as format_number
+from bot.runner.numbers import start_note
 from bot.runner.spec import RunResult, RunSpec
 
 DISCORD_LIMIT = 1900  # Discord allows 2,000 characters; leave room for a short preface
@@ -15,20 +17,16 @@ MAX_NOTE = 300  # one warning or error, at most
 MAX_TITLE = 200
 
 
-def describe_run(spec: RunSpec) -> str:
-    """One line naming the whole run: scheduler, optimizer, initial rates, steps."""
+def describe_run(spec: RunSpec, result: RunResult | None = None) -> str:
+    """One line naming the whole run: scheduler, optimizer, initial rates, steps.
+
+    With the result, it also says where the rate really starts when the scheduler moved it
+    (torch's own param_groups after the scheduler was built, not a rule of ours).
+    """
     rates = ", ".join(format_number(lr) for lr in spec.lr)
     steps = f"{spec.steps:,} step" + ("" if spec.steps == 1 else "s")
-    return f"{render_expression(spec.scheduler)} · {spec.optimizer}(lr={rates}) · {steps}"
-
-
-def format_number(value: float) -> str:
-    """Six significant digits; non-finite values spelled out."""
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return f"{value:.6g}"
+    start = start_note(spec.lr, result.initial) if result is not None else ""
+    return f"{render_expression(spec.scheduler)} · {spec.optimizer}(lr={rates}) · {steps}{start}"
 
 
 def format_table(
@@ -101,9 +99,12 @@ def _row(step: str, cells: list[str], widths: list[int]) -> str:
 def _cell(result: RunResult, column: int, values: Sequence[float], step: int) -> str:
     if step > 0:
         return format_number(values[step - 1])
-    # Step 0 is the rate before any step; momentum is only recorded after steps.
-    is_lr = column < len(result.groups)
-    return format_number(result.initial[column]) if is_lr else ""
+    # Step 0: what torch set when the scheduler was built, before any step.
+    groups = len(result.groups)
+    if column < groups:
+        return format_number(result.initial[column])
+    start = result.initial_momentum or ()
+    return format_number(start[column - groups]) if column - groups < len(start) else ""
 
 
 def _summary(result: RunResult) -> list[str]:

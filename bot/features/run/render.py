@@ -44,7 +44,7 @@ class RunReply:
 
 def build_reply(request: RunRequest, result: RunResult, png: bytes, *, command: str) -> RunReply:
     """The embed for a finished run; `command` (`!run`, `/run`) appears in the footer hint."""
-    embed = discord.Embed(title=clip(describe_run(request.spec), TITLE))
+    embed = discord.Embed(title=clip(describe_run(request.spec, result), TITLE))
     embed.colour = _colour(result)
     _add_notes(embed, result)
     if request.problem is not None and request.problem.run is not None:
