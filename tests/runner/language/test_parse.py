@@ -224,9 +224,15 @@ def test_negative_literals_are_numbers() -> None:
     assert spec.scheduler.kwargs == {"step_size": 2, "gamma": 0.5, "last_epoch": -1}
 
 
-def test_torch_teaching_errors_are_left_to_torch() -> None:
-    """step_size=0 is accepted: torch's ZeroDivisionError is the lesson."""
-    assert parse_run("StepLR(step_size=0)").scheduler.kwargs == {"step_size": 0}
+def test_values_torch_refuses_are_refused_before_running_naming_torchs_error() -> None:
+    """step_size=0 is refused by the parser, with why and what torch itself would raise."""
+    with pytest.raises(RunError) as refused:
+        parse_run("StepLR(step_size=0)")
+    assert str(refused.value) == (
+        "StepLR: step_size=0 is refused before running: step_size is how many steps pass "
+        "between decays, so it must be at least 1 (torch itself would stop with "
+        "ZeroDivisionError)."
+    )
 
 
 # --- ReduceLROnPlateau and metrics ------------------------------------------------------------
@@ -283,7 +289,7 @@ def test_metrics_for_other_schedulers_are_refused() -> None:
         ("OneCycleLR(max_lr=0.1, total_steps=10, three_phase=1)", "True or False"),
         ("StepLR(step_size=2) optimizer=Adagrad", "pick one of SGD, Adam, AdamW, RMSprop"),
         ("StepLR(step_size=2) optimizer=adm", "Did you mean `Adam`"),
-        ("StepLR(step_size=2) lr=-0.1", "between 0 and"),
+        ("StepLR(step_size=2) lr=-0.1", "a learning rate can't be negative"),
         ("StepLR(step_size=2) lr=[]", "1 to 8 items"),
         ("StepLR(step_size=2) steps=", "needs a value"),
         ("StepLR(step_size=2) steps=0", "from 1 to 10,000"),
