@@ -100,7 +100,8 @@ def finish(
         if metrics is None:
             raise RunError(
                 "ReduceLROnPlateau lowers the rate when a metric stops improving, so it needs "
-                "one value per step, e.g. `metrics=[1.0, 0.8, 0.7, 0.7, 0.7]`."
+                "one value per step (what you would pass to scheduler.step()), after the call "
+                "or inside it: `ReduceLROnPlateau(patience=1) metrics=[1.0, 0.8, 0.7, 0.7, 0.7]`."
             )
         if steps is None:
             steps = len(metrics)

@@ -262,6 +262,28 @@ def test_plateau_without_metrics_is_refused() -> None:
         parse_run("ReduceLROnPlateau(patience=2)")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ReduceLROnPlateau(patience=1) metrics=[1, 0.9, 0.9]",
+        "ReduceLROnPlateau(patience=1, metrics=[1, 0.9, 0.9])",  # where people put them
+        "ReduceLROnPlateau(metrics=[1, 0.9, 0.9], patience=1)",
+        "torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, metrics=[1, 0.9, 0.9], patience=1)",
+    ],
+)
+def test_metrics_are_read_after_the_call_or_inside_it(text: str) -> None:
+    """`metrics=` inside ReduceLROnPlateau(...) means the same as after it."""
+    spec = parse_run(text)
+    assert spec.scheduler == SchedulerSpec("ReduceLROnPlateau", {"patience": 1})
+    assert (spec.steps, spec.metrics) == (3, (1.0, 0.9, 0.9))
+
+
+def test_metrics_inside_and_after_the_call_are_refused() -> None:
+    """Metrics given in both places are refused, saying so."""
+    with pytest.raises(RunError, match="inside ReduceLROnPlateau"):
+        parse_run("ReduceLROnPlateau(metrics=[1, 2]) metrics=[1]")
+
+
 def test_metrics_for_other_schedulers_are_refused() -> None:
     """metrics= with a scheduler that doesn't use them is refused."""
     with pytest.raises(RunError, match="only used by ReduceLROnPlateau"):
