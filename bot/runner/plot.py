@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 MAX_MARKERS = 60  # more vertical lines than this is a grey smear, not information
 SIZE_INCHES = (8.0, 4.5)
+COMPARE_SIZE_INCHES = (8.0, 5.5)  # taller: the legend sits under the axes
 DPI = 100
 LOG_SCALE_RATIO = 1e3  # rates spanning more than this read better on a log axis
 
@@ -140,22 +141,54 @@ def render_run(
     return _png(figure)
 
 
+# Line styles as well as colours, so a comparison still reads printed in greyscale.
+COMPARE_STYLES: tuple[tuple[str, str], ...] = (
+    ("tab:blue", "-"),
+    ("tab:orange", "--"),
+    ("tab:green", "-."),
+    ("tab:purple", ":"),
+)
+
+
 def render_comparison(runs: Sequence[tuple[str, RunResult]], *, title: str | None = None) -> bytes:
-    """Several schedules on one chart: the first group's rate of each, labelled."""
-    figure, axes = _figure(title or "Learning-rate schedules compared")
+    """Several schedules on one chart: the first group's rate of each, labelled in a legend.
+
+    Each line has its own colour and dash pattern; the legend sits under the axes, so it
+    never hides a line, with each label as given (the bot writes short ones).
+    """
+    figure, axes = _figure(title or "Learning-rate schedules compared", COMPARE_SIZE_INCHES)
     every: list[float] = []
-    for label, result in runs:
+    for n, (label, result) in enumerate(runs):
+        colour, style = COMPARE_STYLES[n % len(COMPARE_STYLES)]
         values = [*result.initial[:1], *result.lrs]
-        steps = range(len(values))
-        axes.plot(steps, _finite(values), label=_shorten(label, 60), drawstyle="steps-post")
+        axes.plot(
+            range(len(values)),
+            _finite(values),
+            color=colour,
+            linestyle=style,
+            linewidth=2.0,
+            label=f"{n + 1}: {_shorten(label, 70)}",
+            drawstyle="steps-post",
+        )
+        if result.error and values:  # where torch stopped this one
+            axes.plot([len(values) - 1], _finite(values[-1:]), "x", color=colour, markersize=8)
         every += values
     _scale(axes, every)
-    _legend(axes, len(every))
+    # Room under the axes for one legend row per schedule.
+    figure.subplots_adjust(bottom=0.14 + 0.045 * len(runs))
+    axes.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.13),
+        fontsize=8,
+        ncol=1,
+        frameon=False,
+        handlelength=4,  # long enough to show each dash pattern
+    )
     return _png(figure)
 
 
-def _figure(title: str) -> tuple[Figure, Axes]:
-    """This thread's chart, cleared of the last one, with `title` on it."""
+def _figure(title: str, size: tuple[float, float] = SIZE_INCHES) -> tuple[Figure, Axes]:
+    """This thread's chart, cleared of the last one, `size` inches, with `title` on it."""
     figure: Figure | None = getattr(_canvases, "figure", None)
     if figure is None:
         figure, axes = _new_figure()
@@ -163,6 +196,7 @@ def _figure(title: str) -> tuple[Figure, Axes]:
     else:
         axes = _canvases.axes
         _clear(figure, axes)
+    figure.set_size_inches(*size)
     lines = textwrap.wrap(title, 90)[:3] or [""]
     # Fixed margins instead of a layout engine: constrained layout draws the figure twice;
     # with it a 100-step chart took ~180 ms here, without it ~70 ms.

@@ -1,7 +1,9 @@
-"""A RunResult as a compact text table that fits in one Discord message."""
+"""RunResults as compact text tables that fit in one Discord message: one run, or several."""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Iterator, Sequence
 
@@ -156,3 +158,102 @@ def _clip(text: str, limit: int) -> str:
 def _unfence(text: str) -> str:
     # A ``` inside the table would close the code block early.
     return text.replace("```", "'''")
+
+
+# --- several runs side by side (`!run compare`) ------------------------------------------------
+
+
+def describe_comparison(specs: Sequence[RunSpec]) -> str:
+    """One line naming a comparison: how many schedules, and what they all share."""
+    shared = []
+    if len({spec.optimizer for spec in specs}) == 1 and len({spec.lr for spec in specs}) == 1:
+        rates = ", ".join(format_number(lr) for lr in specs[0].lr)
+        shared.append(f"{specs[0].optimizer}(lr={rates})")
+    if len({spec.steps for spec in specs}) == 1:
+        steps = specs[0].steps
+        shared.append(f"{steps:,} step" + ("" if steps == 1 else "s"))
+    return " · ".join([f"{len(specs)} schedules compared", *shared])
+
+
+def format_comparison(
+    labels: Sequence[str],
+    results: Sequence[RunResult],
+    *,
+    limit: int = DISCORD_LIMIT,
+    fence: bool = True,
+) -> str:
+    """A key (1 = first label, ...), then one column of rates per run, step by step.
+
+    The first parameter group of each run is shown; a run shorter than the others (fewer
+    steps, or stopped by torch's error) leaves its cells blank. Long runs are elided in the
+    middle as in format_table, and the whole text fits in `limit` characters.
+    """
+    opening, closing = ("```text\n", "\n```") if fence else ("", "")
+    budget = limit - len(opening) - len(closing)
+    key = [_clip(f"{n}: {_unfence(label)}", MAX_TITLE) for n, label in enumerate(labels, 1)]
+    footer = _fit_lines(_comparison_notes(results), budget // 3)
+    room = budget - _length(key) - _length(footer)
+    longest = max((len(result.lrs) for result in results), default=0)
+    for shown in _candidate_steps(longest):
+        body = _comparison_body(results, shown)
+        if _length(body) <= room:
+            break
+    text = "\n".join([*key, *body, *footer])
+    return opening + text[:budget] + closing
+
+
+def comparison_is_elided(results: Sequence[RunResult]) -> bool:
+    """Whether format_comparison leaves steps out (then the full table goes in a CSV)."""
+    return max((len(result.lrs) for result in results), default=0) + 1 > MAX_ROWS
+
+
+def _comparison_body(results: Sequence[RunResult], shown: list[int | None]) -> list[str]:
+    columns = [[_rate_at(result, step) for result in results] for step in shown if step is not None]
+    names = [str(n) for n in range(1, len(results) + 1)]
+    widths = [max(len(row[c]) for row in [names, *columns]) for c in range(len(results))]
+    longest = max(len(result.lrs) for result in results) + 1
+    rows, pending = [_row("step", names, widths)], iter(columns)
+    for step in shown:
+        if step is None:
+            rows.append(f"{'…':>6}  {longest - len(columns):,} steps …")
+        else:
+            rows.append(_row(f"{step:,}", next(pending), widths))
+    return rows
+
+
+def _rate_at(result: RunResult, step: int) -> str:
+    if step == 0:
+        return format_number(result.initial[0]) if result.initial else ""
+    return format_number(result.lrs[step - 1]) if step <= len(result.lrs) else ""
+
+
+def _comparison_notes(results: Sequence[RunResult]) -> list[str]:
+    lines = []
+    for n, result in enumerate(results, 1):
+        every = [*result.initial[:1], *result.lrs]
+        finite = [v for v in every if not math.isnan(v)] or every
+        if finite:
+            lines.append(
+                f"{n}: min {format_number(min(finite))} · max {format_number(max(finite))}"
+                f" · final {format_number(every[-1])}"
+            )
+    for n, result in enumerate(results, 1):
+        lines += [f"{n}: {note}" for note in _notes(result)]
+    return lines
+
+
+def comparison_csv(labels: Sequence[str], results: Sequence[RunResult]) -> str:
+    """Every step of every run (first parameter group), as CSV with the labels as headers."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["step", *labels])
+    longest = max((len(result.lrs) for result in results), default=0)
+    for step in range(longest + 1):
+        writer.writerow([step, *(_exact_rate(result, step) for result in results)])
+    return buffer.getvalue()
+
+
+def _exact_rate(result: RunResult, step: int) -> str:
+    if step == 0:
+        return repr(result.initial[0]) if result.initial else ""
+    return repr(result.lrs[step - 1]) if step <= len(result.lrs) else ""

@@ -17,14 +17,20 @@ def render_expression(spec: SchedulerSpec) -> str:
 
 def render_command(spec: RunSpec) -> str:
     """Canonical `!run` text for a whole run: the expression and every option."""
-    parts = [render_expression(spec.scheduler)]
+    return " ".join([render_expression(spec.scheduler), *render_options(spec).values()])
+
+
+def render_options(spec: RunSpec) -> dict[str, str]:
+    """Each run option of `spec` as `!run` text, by name: {"lr": "lr=0.1", "steps": ...}."""
     lrs = spec.lr
-    parts.append(f"lr={_value(lrs[0])}" if len(lrs) == 1 else f"lr={_value(list(lrs))}")
-    parts.append(f"steps={spec.steps}")
-    parts.append(f"optimizer={spec.optimizer}")
+    options = {
+        "lr": f"lr={_value(lrs[0])}" if len(lrs) == 1 else f"lr={_value(list(lrs))}",
+        "steps": f"steps={spec.steps}",
+        "optimizer": f"optimizer={spec.optimizer}",
+    }
     if spec.metrics is not None:
-        parts.append(f"metrics={_value(list(spec.metrics))}")
-    return " ".join(parts)
+        options["metrics"] = f"metrics={_value(list(spec.metrics))}"
+    return options
 
 
 def _render_call(spec: SchedulerSpec, optimizer: str | None) -> str:

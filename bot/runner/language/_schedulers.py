@@ -234,5 +234,8 @@ SCHEDULERS: Final[dict[str, SchedulerSig]] = {sig.name: sig for sig in _SIGS}
 if set(SCHEDULERS) != set(SCHEDULER_NAMES):  # pragma: no cover - a table edit gone wrong
     raise RuntimeError("the scheduler table and spec.SCHEDULER_NAMES disagree")
 
+# One call of each scheduler that `!run` accepts as it is (suggestions, examples).
+SCHEDULER_EXAMPLES: Final = tuple(sig.example for sig in _SIGS)
+
 # Whether a scheduler's schedule depends on per-step metrics passed to step().
 NEEDS_METRICS: Final = frozenset({"ReduceLROnPlateau"})
