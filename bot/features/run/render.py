@@ -143,7 +143,7 @@ def _add_notes(
         )
     if result.warnings:
         lines = "\n".join(f"• {w}" for w in dict.fromkeys(result.warnings))  # no repeats
-        embed.add_field(name=f"⚠️ {who}torch warned", value=clip(lines, FIELD_VALUE), inline=False)
+        embed.add_field(name=f"⚠️ {who}torch warned", value=clip(lines, limit), inline=False)
 
 
 def _colour(result: RunResult) -> discord.Colour:
