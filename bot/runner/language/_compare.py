@@ -33,8 +33,12 @@ def compare_text(text: str) -> str | None:
     return words[1] if len(words) > 1 else ""
 
 
-def parse_compare(text: str) -> list[tuple[str, RunSpec]]:
-    """The labelled runs of `A ; B [; C ; D]`, each parsed and checked like `!run A`."""
+def parse_compare(text: str, defaults: Sequence[tuple[str, str]] = ()) -> list[tuple[str, RunSpec]]:
+    """The labelled runs of `A ; B [; C ; D]`, each parsed and checked like `!run A`.
+
+    `defaults` are run options for the schedules that set them neither themselves nor in
+    a shared part (`anneal run compare --metrics ...`).
+    """
     if len(text) > MAX_INPUT_CHARS:
         raise RunError(
             f"That's {len(text):,} characters; `!run` reads at most {MAX_INPUT_CHARS:,}."
@@ -62,6 +66,8 @@ def parse_compare(text: str) -> list[tuple[str, RunSpec]]:
             f"Compare draws at most {MAX_COMPARE} schedules on one chart, and that's "
             f"{len(expressions)}: leave some out, or compare them in two goes."
         )
+    given = {name for name, _ in shared}
+    shared = [*shared, *((name, value) for name, value in defaults if name not in given)]
     specs = [_schedule(n, part, shared) for n, part in enumerate(expressions, start=1)]
     return list(zip(compare_labels(specs), specs, strict=True))
 
