@@ -82,12 +82,22 @@ def _body(
         if step is not None
     ]
     names = [name for name, _ in columns]
-    widths = [max(len(row[c]) for row in [names, *cells]) for c in range(len(columns))]
-    hidden = len(columns[0][1]) + 1 - len(cells) if columns else 0
+    return _rows(names, cells, shown, len(columns[0][1]) + 1 if columns else 0)
+
+
+def _rows(
+    names: list[str], cells: list[list[str]], shown: list[int | None], total: int
+) -> list[str]:
+    """The header and a row per shown step, each column as wide as its widest cell.
+
+    `cells` holds a row for each step in `shown`; None there is the elided middle, which
+    says how many of the `total` rows it hides.
+    """
+    widths = [max(len(row[c]) for row in [names, *cells]) for c in range(len(names))]
     rows, pending = [_row("step", names, widths)], iter(cells)
     for step in shown:
         if step is None:
-            rows.append(f"{'…':>6}  {hidden:,} steps …")
+            rows.append(f"{'…':>6}  {total - len(cells):,} steps …")
         else:
             rows.append(_row(f"{step:,}", next(pending), widths))
     return rows
@@ -208,17 +218,9 @@ def comparison_is_elided(results: Sequence[RunResult]) -> bool:
 
 
 def _comparison_body(results: Sequence[RunResult], shown: list[int | None]) -> list[str]:
-    columns = [[_rate_at(result, step) for result in results] for step in shown if step is not None]
+    cells = [[_rate_at(result, step) for result in results] for step in shown if step is not None]
     names = [str(n) for n in range(1, len(results) + 1)]
-    widths = [max(len(row[c]) for row in [names, *columns]) for c in range(len(results))]
-    longest = max(len(result.lrs) for result in results) + 1
-    rows, pending = [_row("step", names, widths)], iter(columns)
-    for step in shown:
-        if step is None:
-            rows.append(f"{'…':>6}  {longest - len(columns):,} steps …")
-        else:
-            rows.append(_row(f"{step:,}", next(pending), widths))
-    return rows
+    return _rows(names, cells, shown, max(len(result.lrs) for result in results) + 1)
 
 
 def _rate_at(result: RunResult, step: int) -> str:
