@@ -196,7 +196,8 @@ def _figure(title: str, size: tuple[float, float] = SIZE_INCHES) -> tuple[Figure
     else:
         axes = _canvases.axes
         _clear(figure, axes)
-    figure.set_size_inches(*size)
+    if tuple(figure.get_size_inches()) != size:  # a chart after a chart is left as it is
+        figure.set_size_inches(*size)
     lines = textwrap.wrap(title, 90)[:3] or [""]
     # Fixed margins instead of a layout engine: constrained layout draws the figure twice;
     # with it a 100-step chart took ~180 ms here, without it ~70 ms.
