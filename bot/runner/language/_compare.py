@@ -8,6 +8,7 @@ refusal names the schedule it is about ("schedule 2: ...").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Final
 
@@ -23,6 +24,7 @@ COMPARE_WORD: Final = "compare"
 MIN_COMPARE: Final = 2
 COMPARE_EXAMPLE: Final = "compare StepLR(step_size=10) ; CosineAnnealingLR(T_max=50) ; steps=50"
 _OPENING: Final = {")": "(", "]": "[", "}": "{"}
+_PROBLEM_ID: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")  # e.g. steplr-three-epochs
 
 
 def compare_text(text: str) -> str | None:
@@ -114,6 +116,11 @@ def _schedule(number: int, part: str, shared: Sequence[tuple[str, str]]) -> RunS
             raise RunError(
                 "compare reads scheduler expressions, not training loops: paste a loop to "
                 "`!run` on its own."
+            )
+        if _PROBLEM_ID.fullmatch(part.split()[0]):
+            raise RunError(
+                "compare reads scheduler expressions, not problem ids: run a problem's "
+                "recipe on its own, `!run <problem-id>`."
             )
         split = split_options(part)
         call, own = (split[0], {name for name, _ in split[1]}) if split else (part, set())

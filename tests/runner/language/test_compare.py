@@ -109,6 +109,8 @@ def test_more_than_four_schedules_are_refused_kindly() -> None:
         ("StepLR(step_size=2 ; StepLR(step_size=3)", "schedule 1 ("),
         ("__import__('os') ; StepLR(step_size=3)", "schedule 1 (`__import__('os')`): "),
         ("import torch ; StepLR(step_size=3)", "not training loops"),
+        ("StepLR(step_size=3) ; steplr-three-epochs gamma=0.3", "schedule 2 (`steplr-three-"),
+        ("StepLR(step_size=3) ; steplr-three-epochs", "not problem ids"),
     ],
 )
 def test_refusals_name_the_schedule(text: str, message: str) -> None:
