@@ -4,7 +4,7 @@ A challenge of two problems runs in #challenges: the shipped `steplr-three-epoch
 then an expert StepLR problem. Members try every way round the rule in #general, in a DM
 and by slash command; a second server, where nothing is in play, runs the same commands.
 After the first reveal that problem runs again, while the second one stays hidden.
-One warm worker (real torch) serves the module, on the module's event loop.
+The suite's warm worker (real torch, `shared_runner`) computes the runs.
 """
 
 from __future__ import annotations
@@ -45,18 +45,15 @@ LATER_SCHEDULE = "StepLR(step_size=3, gamma=0.5)"
 TIMER_SCALE = 0.25  # 10-second problems close after 2.5 s
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def runner() -> AsyncIterator[RunnerPool]:
-    """One warm worker, shared by the module."""
-    pool = RunnerPool(size=1, job_timeout=30.0)
-    await pool.start()
-    yield pool
-    await pool.close()
+@pytest.fixture
+def runner(shared_runner: RunnerPool) -> RunnerPool:
+    """The suite's warm worker."""
+    return shared_runner
 
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    """The shared ``fake_discord``, served on the module's event loop (where the pool lives)."""
+    """The shared ``fake_discord``, served on the module's event loop."""
     async with serving_default_world() as server:
         yield server
 

@@ -12,6 +12,7 @@ import pytest
 from bot.runner import command
 from bot.runner.spec import RunError, RunSpec, SchedulerSpec
 from tests.runner.helpers import Reference
+from tests.shared_runner import ThreadedRunnerPool
 
 SPECS = {
     "StepLR(step_size=2, gamma=0.5)": RunSpec(
@@ -37,6 +38,13 @@ def fake_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "bot.runner.language", module)
 
 
+@pytest.fixture
+def warm_runner(monkeypatch: pytest.MonkeyPatch, shared_runner: ThreadedRunnerPool) -> None:
+    """`anneal run` computes on the suite's warm worker instead of starting its own (seconds
+    of torch and matplotlib); test_with_the_real_parser still lets it start one."""
+    monkeypatch.setattr(command, "RunnerPool", shared_runner.lent)
+
+
 def step_lr(o: object) -> object:
     """The StepLR the expressions under test stand for, built on optimizer `o`."""
     from torch.optim.lr_scheduler import StepLR
@@ -44,6 +52,7 @@ def step_lr(o: object) -> object:
     return StepLR(o, step_size=2, gamma=0.5)  # type: ignore[arg-type]
 
 
+@pytest.mark.usefixtures("warm_runner")
 def test_json_lrs_are_the_printed_rates(
     fake_parser: None, capsys: pytest.CaptureFixture[str], torch_reference: Reference
 ) -> None:
@@ -60,6 +69,7 @@ def test_json_lrs_are_the_printed_rates(
     assert answer["error"] is None
 
 
+@pytest.mark.usefixtures("warm_runner")
 def test_several_learning_rates_make_several_groups(
     fake_parser: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -69,6 +79,7 @@ def test_several_learning_rates_make_several_groups(
     assert answer["groups"] == [[0.1, 0.05], [1.0, 0.5]]
 
 
+@pytest.mark.usefixtures("warm_runner")
 def test_table_and_plot(
     fake_parser: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -82,6 +93,7 @@ def test_table_and_plot(
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
+@pytest.mark.usefixtures("warm_runner")
 def test_torchs_error_is_shown_and_exits_one(
     fake_parser: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
