@@ -52,15 +52,17 @@ async def test_run_returns_torchs_rates(pool: RunnerPool) -> None:
     assert result.error is None
 
 
-async def test_a_worker_killed_mid_job_is_replaced(pool: RunnerPool) -> None:
+async def test_a_worker_killed_mid_job_is_replaced() -> None:
     """Killing the worker during a job gives the caller RunnerCrashed; the next job works."""
-    job = asyncio.create_task(pool.run(sleep_spec(60)))
-    await until(lambda: pool.idle == 0)  # the job holds the only worker
-    os.kill(pool.pids[0], signal.SIGKILL)
-    with pytest.raises(RunnerCrashed, match="stopped unexpectedly"):
-        await job
-    assert pool.retries == 0  # it had started: it may be what killed the worker
-    assert (await pool.run(STEP)).lrs == STEP_RATES
+    # A pool on this test's loop: the job is written to the worker before the kill below.
+    async with RunnerPool(size=1, plot=False, job_timeout=30.0, program=PROGRAM) as pool:
+        job = asyncio.create_task(pool.run(sleep_spec(60)))
+        await until(lambda: pool.idle == 0)  # the job holds the only worker
+        os.kill(pool.pids[0], signal.SIGKILL)
+        with pytest.raises(RunnerCrashed, match="stopped unexpectedly"):
+            await job
+        assert pool.retries == 0  # it had started: it may be what killed the worker
+        assert (await pool.run(STEP)).lrs == STEP_RATES
 
 
 async def test_a_job_that_never_checks_its_budget_meets_the_kernel_limit() -> None:
