@@ -41,13 +41,13 @@ class ThreadedRunnerPool(RunnerPool):
         """Run `job` on the pool's loop; cancelling the caller cancels it there too."""
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(job, self._home_loop))
 
-    def call(self, job: Coroutine[Any, Any, T]) -> T:
+    def _call(self, job: Coroutine[Any, Any, T]) -> T:
         """Run `job` on the pool's loop from plain (synchronous) code, e.g. a fixture."""
         return asyncio.run_coroutine_threadsafe(job, self._home_loop).result()
 
     def start_now(self) -> None:
         """Start the workers from synchronous code; returns once they are warm."""
-        self.call(super().start())
+        self._call(super().start())
 
     async def start(self) -> None:
         """Start the workers (on the pool's loop)."""
@@ -59,7 +59,7 @@ class ThreadedRunnerPool(RunnerPool):
 
     def stop(self) -> None:
         """Close the pool from synchronous code and end its loop thread."""
-        self.call(super().close())
+        self._call(super().close())
         self._home_loop.call_soon_threadsafe(self._home_loop.stop)
         self._thread.join(timeout=30)
         self._home_loop.close()
