@@ -142,15 +142,15 @@ def test_piped_practice_explains_each_answer_at_once(
         "--topic",
         "StepLR",
         "--count",
-        "2",
-        input="B\nA\n",
+        "3",  # the whole pack, so the order is known: answers B, C, D
+        input="B\nA\nD\n",
         env=content,
     )
     assert done.returncode == 0, done.stderr
-    assert "Practice: StepLR · 2 problems" in done.stdout
+    assert "Practice: StepLR · 3 problems" in done.stdout
     assert "left]" not in done.stdout  # no clock
     assert "❌ Not A." in done.stdout
-    assert "Practice: StepLR: 1/2 right" in done.stdout
+    assert "Practice: StepLR: 2/3 right" in done.stdout
 
 
 def test_input_ending_mid_game_is_one_line_and_130(
