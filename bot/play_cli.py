@@ -32,6 +32,8 @@ examples:
 
 While playing: A-D answers, h shows the hint (it costs points), q pauses the game.
 Ctrl-C or Ctrl-D stop at once; every answer is saved and `anneal play` continues there.
+In practice and review, q, Ctrl-C and Ctrl-D end the run with its summary (answers kept);
+a miss anywhere is due in review after the first of ANNEAL_REVIEW_STEPS.
 """
 
 
@@ -57,7 +59,7 @@ def add_play_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         default="challenge",
         help="challenge (timed, points and badges; the default); practice (a topic's "
         "problems, untimed, one answer each, explained at once); review (the problems you "
-        "missed, when they are due: first 10 minutes after a miss, then longer)",
+        "missed, once they are due again)",
     )
     play.add_argument(
         "--topic",
@@ -131,6 +133,7 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
 
 def play_solo_mode(settings: Settings, library: ContentLibrary, args: argparse.Namespace) -> int:
     """`anneal play --mode practice|review`: a solo run in the terminal; the exit code."""
+    from bot.content.card_library import scheduler_aliases
     from bot.engine.topics import Topics, UnknownTopic, parse_solo_count
     from bot.play_solo import SoloRequest, play_solo
     from bot.storage import Database, SessionMode, StorageError
@@ -144,7 +147,8 @@ def play_solo_mode(settings: Settings, library: ContentLibrary, args: argparse.N
     try:
         count = parse_solo_count(args.count)
         # An unknown topic stops here, before anything is stored.
-        topic = Topics(library.packs).resolve(args.topic) if args.topic is not None else None
+        topics = Topics(library.packs, aliases=scheduler_aliases(settings.cards_dir))
+        topic = topics.resolve(args.topic) if args.topic is not None else None
     except (BadCount, UnknownTopic) as exc:
         raise CommandError(str(exc)) from None
     request = SoloRequest(
