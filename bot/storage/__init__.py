@@ -39,6 +39,7 @@ from bot.storage.models import (
     TotalsReport,
     WeekActivity,
 )
+from bot.storage.organiser_models import DigestClaim, DigestPost, DigestSchedule, RoleReward
 
 __all__ = [
     "LOCAL_CHANNEL_ID",
@@ -50,6 +51,9 @@ __all__ = [
     "ChannelBusy",
     "Database",
     "DatabaseClosed",
+    "DigestClaim",
+    "DigestPost",
+    "DigestSchedule",
     "ExportedAttempt",
     "GuildSettings",
     "LeaderboardRow",
@@ -59,6 +63,7 @@ __all__ = [
     "PlayedGame",
     "ProblemOutcome",
     "Profile",
+    "RoleReward",
     "SchemaTooNew",
     "SessionMode",
     "SessionNotOpen",
