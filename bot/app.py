@@ -17,9 +17,11 @@ import yarl
 import bot.features.admin
 import bot.features.challenge
 import bot.features.common
+import bot.features.digest
 import bot.features.help
 import bot.features.learn
 import bot.features.organiser
+import bot.features.rewards
 import bot.features.run
 import bot.features.stats
 from bot.content import load_library
@@ -38,6 +40,8 @@ FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.learn.setup,
     bot.features.stats.setup,
     bot.features.admin.setup,
+    bot.features.rewards.setup,  # under `admin`: after it
+    bot.features.digest.setup,  # under `admin` too
     bot.features.organiser.setup,
     bot.features.help.setup,
 )

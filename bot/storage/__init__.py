@@ -39,9 +39,18 @@ from bot.storage.models import (
     TotalsReport,
     WeekActivity,
 )
-from bot.storage.organiser_models import DigestClaim, DigestPost, DigestSchedule, RoleReward
+from bot.storage.organiser_models import (
+    DIGEST_MAX_ATTEMPTS,
+    DIGEST_STALE_AFTER,
+    DigestClaim,
+    DigestPost,
+    DigestSchedule,
+    RoleReward,
+)
 
 __all__ = [
+    "DIGEST_MAX_ATTEMPTS",
+    "DIGEST_STALE_AFTER",
     "LOCAL_CHANNEL_ID",
     "LOCAL_GUILD_ID",
     "LOCAL_GUILD_NAME",

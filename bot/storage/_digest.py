@@ -12,10 +12,13 @@ import sqlite3
 
 from bot.storage._core import Store, first_row
 from bot.storage.models import AwardedBadge
-from bot.storage.organiser_models import DigestClaim, DigestPost, DigestSchedule
-
-CLAIM_STALE_AFTER = 600.0  # seconds: posting a digest takes one or two REST calls
-MAX_ATTEMPTS = 3  # claims of one week's digest before it is given up
+from bot.storage.organiser_models import (
+    DIGEST_MAX_ATTEMPTS,
+    DIGEST_STALE_AFTER,
+    DigestClaim,
+    DigestPost,
+    DigestSchedule,
+)
 
 _SCHEDULE = "SELECT guild_id, channel_id, set_by, set_at FROM digest_schedules WHERE guild_id = ?"
 _POST = """
@@ -109,10 +112,10 @@ class DigestQueries(Store):
         channel_id: int,
         *,
         at: float,
-        stale_after: float = CLAIM_STALE_AFTER,
+        stale_after: float = DIGEST_STALE_AFTER,
     ) -> DigestClaim | None:
         """Claim the digest of the week starting `week_start`; None if it is posted, being
-        posted (a claim younger than `stale_after`), or given up after MAX_ATTEMPTS."""
+        posted (a claim younger than `stale_after`), or given up after DIGEST_MAX_ATTEMPTS."""
 
         def write(conn: sqlite3.Connection) -> DigestClaim | None:
             if conn.execute(_CLAIM, (guild_id, week_start, channel_id, at)).rowcount == 1:
@@ -122,7 +125,7 @@ class DigestQueries(Store):
                 "guild_id": guild_id,
                 "week_start": week_start,
                 "stale_before": at - stale_after,
-                "most": MAX_ATTEMPTS,
+                "most": DIGEST_MAX_ATTEMPTS,
             }
             if conn.execute(_TAKE_OVER, params).rowcount != 1:
                 return None

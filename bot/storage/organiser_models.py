@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from bot.engine.rewards import RewardRule
 
+DIGEST_STALE_AFTER = 600.0  # seconds before an unposted digest claim may be taken over
+DIGEST_MAX_ATTEMPTS = 3  # claims of one week's digest before it is given up
+
 
 @dataclass(frozen=True, slots=True)
 class RoleReward:
@@ -61,3 +64,8 @@ class DigestPost:
     message_id: int | None
     posted_at: float | None
     failure: str | None
+
+    @property
+    def unfinished(self) -> bool:
+        """Claimed but not posted, and not given up: someone may still post it."""
+        return self.message_id is None and self.attempts < DIGEST_MAX_ATTEMPTS

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.storage import Database
-from bot.storage._digest import MAX_ATTEMPTS
+from bot.storage import DIGEST_MAX_ATTEMPTS, Database
 from tests.storage.seeding import (
     ADA,
     BOB,
@@ -83,13 +82,13 @@ async def test_an_unfinished_claim_is_taken_over_when_stale(seeded: Database) ->
     assert again is not None
     assert (again.attempts, again.channel_id) == (2, CHANNEL)
     at = first + 61
-    for _ in range(MAX_ATTEMPTS - 2):
+    for _ in range(DIGEST_MAX_ATTEMPTS - 2):
         await db.fail_digest(GUILD, MONDAY, "403 Missing Access")
         at += 61
         assert await db.claim_digest(GUILD, MONDAY, CHANNEL, at=at, stale_after=60) is not None
     post = await db.digest_post(GUILD, MONDAY)
     assert post is not None
-    assert post.attempts == MAX_ATTEMPTS
+    assert post.attempts == DIGEST_MAX_ATTEMPTS
     assert await db.claim_digest(GUILD, MONDAY, CHANNEL, at=at + 1000, stale_after=60) is None
 
 
