@@ -145,7 +145,7 @@ async def test_the_digest_is_posted_on_monday_once_even_after_a_restart(
     async with anneal(fake, database, clock) as bot:
         await passes_done(fake, bot, 1)
         reply = await say(fake, world, "!admin digest")
-        assert f"The last one: https://discord.com/channels/{world.guild.id}/" in reply.content
+        assert f"The last one: <https://discord.com/channels/{world.guild.id}/" in reply.content
     assert digests(fake, world) == [posted]
 
 

@@ -108,7 +108,7 @@ def schedule_text(
         f"the next one <t:{round(next_at)}:R>."
     )
     if last_message is not None:
-        text += f" The last one: {last_message}"
+        text += f" The last one: <{last_message}>."
     return text + f" `{prefix}admin digest off` stops it."
 
 

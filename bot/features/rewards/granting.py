@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 import discord
 
-from bot.engine.rewards import Standing, due_rewards
 from bot.features.common.bot import AnnealBot
 from bot.features.common.outgoing import messages_lane, roles_lane
 from bot.features.common.progress import Progress
+from bot.features.rewards.due import rewards_due
 from bot.features.rewards.grantable import RISKY, RoleFacts, grant_refusal
 from bot.features.rewards.render import Given, announcement, earned_text, trouble_text
 from bot.storage import RoleReward
@@ -60,7 +59,8 @@ class RewardGranter:
             return []  # most servers: one indexed read per reveal, and nothing else
         grants: list[tuple[RoleReward, int, asyncio.Future[Any]]] = []
         for user_id in progress.user_ids:
-            for reward in await self._due(guild.id, user_id, rewards):
+            due = await rewards_due(db, guild.id, user_id, rewards, self.bot.services.clock())
+            for reward in due:
                 future = await self._start_grant(guild, reward, user_id, progress.channel_id)
                 if future is not None:
                     grants.append((reward, user_id, future))
@@ -77,22 +77,6 @@ class RewardGranter:
                 what=f"announcing {len(given)} role rewards",
             )
         return given
-
-    async def _due(
-        self, guild_id: int, user_id: int, rewards: list[RoleReward]
-    ) -> list[RoleReward]:
-        services = self.bot.services
-        now = services.clock()
-        profile = await services.db.profile(
-            guild_id, user_id, datetime.fromtimestamp(now, UTC).date()
-        )
-        standing = Standing(
-            points=profile.points,
-            streak=profile.streak,
-            badges=frozenset(b.pack_id for b in profile.badges if b.pack_id is not None),
-        )
-        given = await services.db.roles_given(guild_id, user_id, now=now)
-        return due_rewards(rewards, standing, given)
 
     async def _start_grant(
         self, guild: discord.Guild, reward: RoleReward, user_id: int, channel_id: int
