@@ -8,6 +8,7 @@ bot's role (2) and Admin (3), as a new role does on Discord.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -251,6 +252,20 @@ async def test_slash_reward_set_list_remove_and_autocomplete(
     assert [c["value"] for c in answered.choices] == ["tiny"]
     assert answered.choices[0]["name"] == "🏅 tiny master (tiny)"
 
+    typed = await fake.user_autocompletes(
+        world.guild.id,
+        world.challenges.id,
+        world.admin,
+        "admin reward set",
+        {"role": sage, "kind": "points", "value": "25"},
+        focused="value",
+    )
+    numbers = (await fake.interaction_response(typed.id)).choices
+    assert [(c["name"], c["value"]) for c in numbers] == [
+        ("25 points", "25"),
+        ("2,500 points", "2500"),
+    ]
+
     async def slash(name: str, options: Mapping[str, OptionValue]) -> str:
         used = await fake.user_uses_slash_command(
             world.guild.id,
@@ -283,3 +298,25 @@ async def test_members_cannot_set_rewards(
     reply = await fake.wait_for_message(world.challenges.id)
     assert reply.content == "Only members with **Manage Server** can do that."
     assert await bot.services.db.role_rewards(world.guild.id) == []
+
+
+async def test_a_deleted_role_is_no_reward_any_more(
+    bot: AnnealBot, fake_discord: FakeDiscord, world: World, sage: FakeRole
+) -> None:
+    """Deleting the role in Server Settings removes its reward."""
+    fake = fake_discord
+    await say(fake, world, f"!admin reward <@&{sage.id}> streak 3")
+    assert len(await bot.services.db.role_rewards(world.guild.id)) == 1
+
+    await fake.roles.delete_role(world.guild.id, sage.id)
+
+    async def removed() -> bool:
+        return await bot.services.db.role_rewards(world.guild.id) == []
+
+    for _ in range(200):
+        if await removed():
+            break
+        await asyncio.sleep(0.01)
+    assert await removed()
+    listed = await say(fake, world, "!admin reward list")
+    assert listed.embeds[0]["description"] == "No role is given as a reward yet."

@@ -109,6 +109,7 @@ class DigestCog(commands.Cog, name="Digest"):
     async def cog_load(self) -> None:
         """Start the weekly loop once the bot is ready (the servers are known by then)."""
         self._loop = asyncio.create_task(self._run_when_ready(), name="weekly digests")
+        self._loop.add_done_callback(_log_end)
 
     async def cog_unload(self) -> None:
         """Stop the loop; a week claimed but not posted is finished by the next start."""
@@ -180,3 +181,9 @@ class DigestCog(commands.Cog, name="Digest"):
             last_message=link,
             prefix=self.bot.services.settings.prefix,
         )
+
+
+def _log_end(loop: asyncio.Task[None]) -> None:
+    """The weekly loop never ends by itself: if it does, say why."""
+    if not loop.cancelled() and (error := loop.exception()) is not None:
+        log.error("the weekly digest loop stopped", exc_info=error)

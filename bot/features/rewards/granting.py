@@ -142,7 +142,10 @@ class RewardGranter:
     ) -> None:
         """Log the failed grant; tell the organiser who set the reward, once until it works."""
         services = self.bot.services
-        if not await services.db.note_reward_trouble(guild.id, reward.role_id, at=services.clock()):
+        told = reward.trouble_told_at is not None  # as read for this event: no write needed
+        if told or not await services.db.note_reward_trouble(
+            guild.id, reward.role_id, at=services.clock()
+        ):
             log.debug("role %d still cannot be given in %d", reward.role_id, guild.id)
             return
         log.warning("cannot give role %d in guild %d: %s", reward.role_id, guild.id, reason)

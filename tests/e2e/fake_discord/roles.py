@@ -26,7 +26,7 @@ MEMBER_ROLE = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 
 
 class FakeRoles:
-    """The member-role routes, and the admin's moves: `create_role`, `move_role`."""
+    """The member-role routes, and the admin's moves: create, move and delete roles."""
 
     def __init__(self, server: FakeDiscord) -> None:
         self.server = server
@@ -133,6 +133,22 @@ class FakeRoles:
                 each.position = number
                 changed.append(each)
         await self._dispatch_roles("GUILD_ROLE_UPDATE", guild, changed)
+
+    async def delete_role(self, guild_id: int, role_id: int) -> None:
+        """Delete a role: members lose it, the roles above move down one (GUILD_ROLE_DELETE)."""
+        guild = self.server.state.guilds[guild_id]
+        role = guild.roles.pop(role_id)
+        for member in guild.members.values():
+            if role_id in member.roles:
+                member.roles.remove(role_id)
+        moved = [r for r in guild.roles.values() if r.position > role.position]
+        for other in moved:
+            other.position -= 1
+        data = {"guild_id": str(guild_id), "role_id": str(role_id)}
+        await self.server.gateway.dispatch(
+            "GUILD_ROLE_DELETE", lambda s: data, intent=INTENT_GUILDS
+        )
+        await self._dispatch_roles("GUILD_ROLE_UPDATE", guild, moved)
 
     async def _dispatch_roles(self, event: str, guild: FakeGuild, roles: list[FakeRole]) -> None:
         for role in roles:
