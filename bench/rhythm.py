@@ -21,24 +21,27 @@ reveal is posted); the digest reads p50 <= 500 ms (once a week per server).
 from __future__ import annotations
 
 import random
-import sqlite3
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.leaderboard import timed
-from bench.organiser import MEMBERS, NOW, PLAYERS, SERVER, build, log
+from bench.organiser import (
+    MEMBERS,
+    NOW,
+    PLAYERS,
+    SERVER,
+    BuiltServer,
+    built_server,
+    log,
+    raw_scan_ms,
+)
 from bench.report import Figure, percentile, run_cli
-from bot.content import ContentLibrary, load_library
 from bot.engine.rewards import RewardKind, RewardRule
 from bot.features.digest.reading import read_digest
 from bot.features.digest.weekly import covered_week
 from bot.features.rewards.due import rewards_due
-from bot.settings import SHIPPED_CONTENT_DIR
-from bot.storage import Database
 
 BENCH = "rhythm"
 CHECK_TARGET_MS = 50.0
@@ -51,42 +54,14 @@ RULES = (
 )
 
 
-def raw_week_scan_ms(path: Path, since: float, reps: int) -> list[float]:
-    """The digest's baseline: one plain pass over the server's attempts of that week."""
-    query = """
-        SELECT COUNT(*), SUM(a.correct) FROM attempts AS a
-        JOIN sessions AS s ON s.id = a.session_id
-        WHERE s.guild_id = ? AND a.answered_at >= ? AND a.answered_at < ?
-    """
-    conn = sqlite3.connect(path)
-    samples = []
-    for _ in range(reps + 1):
-        began = time.perf_counter()
-        conn.execute(query, (SERVER, since, since + WEEK)).fetchone()
-        samples.append((time.perf_counter() - began) * 1000)
-    conn.close()
-    return samples[1:]
-
-
 async def measure(quick: bool) -> list[Figure]:
     """Build the database, then time the reward check, a grant, the digest and its claim."""
-    library = load_library(SHIPPED_CONTENT_DIR)
-    reps = 20 if quick else 60
-    with tempfile.TemporaryDirectory(prefix="anneal-bench-") as folder:
-        path = Path(folder) / "rhythm.db"
-        async with await Database.open(path):
-            pass  # migrated
-        began = time.perf_counter()
-        counts = build(path, library, 50_000 if quick else 800_000)
-        async with await Database.open(path) as db:
-            await db.rebuild_totals()
-            log(f"built {sum(counts.values()):,} attempts in {time.perf_counter() - began:.0f} s")
-            return await _measure(db, path, library, counts[SERVER], reps)
+    async with built_server(quick, BENCH) as built:
+        return await _measure(built, 20 if quick else 60)
 
 
-async def _measure(
-    db: Database, path: Path, library: ContentLibrary, attempts: int, reps: int
-) -> list[Figure]:
+async def _measure(built: BuiltServer, reps: int) -> list[Figure]:
+    db = built.db
     rng = random.Random(7)
     for number, rule in enumerate(RULES):
         await db.set_role_reward(SERVER, 900 + number, rule, set_by=10**17, at=NOW)
@@ -109,8 +84,8 @@ async def _measure(
     granted = await timed(grant, reps)
     activity = await db.weekly_activity(SERVER, NOW - 12 * WEEK, NOW)
     busiest = max(activity, key=lambda week: week.answered).since
-    digest = await timed(lambda: read_digest(db, library, SERVER, busiest), reps)
-    scan = raw_week_scan_ms(path, busiest, reps)
+    digest = await timed(lambda: read_digest(db, built.library, SERVER, busiest), reps)
+    scan = raw_scan_ms(built.path, reps, busiest, busiest + WEEK)
     weeks = iter(range(10_000))
 
     async def claim() -> None:
@@ -122,7 +97,7 @@ async def _measure(
         f"{percentile(digest, 50):.0f} ms (week scan {percentile(scan, 50):.0f} ms)"
     )
     return [
-        Figure(BENCH, "attempts in the server", attempts, "count"),
+        Figure(BENCH, "attempts in the server", built.attempts, "count"),
         Figure(
             BENCH, f"reward check per reveal p50 ({PLAYERS} players, 3 rewards)",
             percentile(check, 50), "ms", CHECK_TARGET_MS, "lower", percentile(without, 50),

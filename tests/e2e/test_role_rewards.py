@@ -16,10 +16,18 @@ from pathlib import Path
 import pytest
 
 from bot.features.common.bot import AnnealBot
-from tests.e2e.anneal import running_anneal
 from tests.e2e.fake_discord import BOT_PERMISSIONS, FakeDiscord, FakeMessage, FakeRole, P, World
 from tests.e2e.fake_discord.server import OptionValue
-from tests.e2e.test_challenge import PROBLEM_SECONDS, B, C, content, is_problem, scale_timers, start
+from tests.e2e.test_challenge import (
+    PROBLEM_SECONDS,
+    B,
+    C,
+    content,
+    is_problem,
+    scale_timers,
+    start,
+    tiny_anneal,
+)
 from tests.engine.conftest import FakeClock
 
 __all__ = ["content"]  # the fixture, shared with test_challenge.py
@@ -52,15 +60,7 @@ async def bot(
     """Anneal with 3-second problems, after the roles of the test were made."""
     database = tmp_path / "anneal.db"
     await scale_timers(database, world.guild.id, PROBLEM_SECONDS / 10)
-    async with running_anneal(
-        fake_discord,
-        database,
-        content_dir=content,
-        reveal_grace=0.2,
-        clock=clock,
-        sleep=clock.sleep,
-        double_tap=0.0,
-    ) as running:
+    async with tiny_anneal(fake_discord, database, content, clock) as running:
         yield running
 
 
@@ -240,31 +240,17 @@ async def test_slash_reward_set_list_remove_and_autocomplete(
     reward = next(o for o in admin["options"] if o["name"] == "reward")
     assert {o["name"] for o in reward["options"]} == {"set", "list", "remove"}
 
-    typed = await fake.user_autocompletes(
-        world.guild.id,
-        world.challenges.id,
-        world.admin,
-        "admin reward set",
-        {"role": sage, "kind": "badge", "value": "ti"},
-        focused="value",
-    )
-    answered = await fake.interaction_response(typed.id)
-    assert [c["value"] for c in answered.choices] == ["tiny"]
-    assert answered.choices[0]["name"] == "🏅 tiny master (tiny)"
+    async def suggested(kind: str, typed: str) -> list[tuple[str, str]]:
+        options: dict[str, OptionValue] = {"role": sage, "kind": kind, "value": typed}
+        asked = await fake.user_autocompletes(
+            world.guild.id, world.challenges.id, world.admin, "admin reward set", options, "value"
+        )
+        return [
+            (c["name"], c["value"]) for c in (await fake.interaction_response(asked.id)).choices
+        ]
 
-    typed = await fake.user_autocompletes(
-        world.guild.id,
-        world.challenges.id,
-        world.admin,
-        "admin reward set",
-        {"role": sage, "kind": "points", "value": "25"},
-        focused="value",
-    )
-    numbers = (await fake.interaction_response(typed.id)).choices
-    assert [(c["name"], c["value"]) for c in numbers] == [
-        ("25 points", "25"),
-        ("2,500 points", "2500"),
-    ]
+    assert await suggested("badge", "ti") == [("🏅 tiny master (tiny)", "tiny")]
+    assert await suggested("points", "25") == [("25 points", "25"), ("2,500 points", "2500")]
 
     async def slash(name: str, options: Mapping[str, OptionValue]) -> str:
         used = await fake.user_uses_slash_command(
