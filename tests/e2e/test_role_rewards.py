@@ -100,6 +100,12 @@ async def test_roles_are_given_when_earned_and_said_once(
     said = await fake.wait_for_message(world.general.id, lambda m: "Role rewards" in m.content)
 
     assert f"<@{world.member.id}> now has <@&{sage.id}>: reached 100 points" in said.content
+    [sent] = [
+        r
+        for r in fake.requests_matching("POST", rf"/channels/{world.general.id}/messages")
+        if "Role rewards" in ((r.json or {}).get("content") or "")
+    ]
+    assert sent.json["allowed_mentions"]["parse"] == []  # neither bob nor everyone with Sage
     assert fake.roles.member_roles(world.guild.id, world.member.id) == [sage]
     reveal = next(
         m
