@@ -21,6 +21,8 @@ import bot.features.digest
 import bot.features.help
 import bot.features.learn
 import bot.features.organiser
+import bot.features.practice
+import bot.features.review
 import bot.features.rewards
 import bot.features.run
 import bot.features.stats
@@ -36,9 +38,11 @@ log = logging.getLogger("anneal")
 FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.common.setup,
     bot.features.challenge.setup,
+    bot.features.practice.setup,  # after challenge (it reads the problems in play)
     bot.features.run.setup,
     bot.features.learn.setup,
     bot.features.stats.setup,
+    bot.features.review.setup,
     bot.features.admin.setup,
     bot.features.rewards.setup,  # under `admin`: after it
     bot.features.digest.setup,  # under `admin` too
@@ -72,7 +76,7 @@ async def serve(settings: Settings) -> None:
 
     assert settings.discord_token is not None
     library = load_library(settings.content_dir)
-    async with await Database.open(settings.database) as db:
+    async with await Database.open(settings.database, review_steps=settings.review_steps) as db:
         log.info("database %s, %d packs", settings.database, len(library.packs))
         runner = RunnerPool()
         warmup = warm_in_background(runner)

@@ -31,8 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_play_commands(commands)
 
-    run = commands.add_parser("run", help="compute a scheduler's learning rates with torch")
-    run.add_argument("args", nargs=argparse.REMAINDER, help="see `anneal run --help`")
+    # Listed here for `anneal --help`; main() hands `anneal run ...` to bot/runner/command.py.
+    commands.add_parser("run", help="compute LR schedules with torch (also `run compare`)")
 
     content = commands.add_parser("content", help="check the problem packs")
     content_commands = content.add_subparsers(dest="content_command", metavar="ACTION")
@@ -77,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `anneal` with `argv` (default: the process's) and return its exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["run"]:  # its own options, --help and exit codes: bot/runner/command.py
+        from bot.runner.command import main as run_main
+
+        return run_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return dispatch(args)
@@ -95,10 +100,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def dispatch(args: argparse.Namespace) -> int:
     """Run the chosen subcommand with the settings loaded."""
-    if args.command == "run":
-        from bot.runner.command import main as run_main
-
-        return run_main(args.args)
     if args.command == "content":
         directory = args.directory or load_settings().content_dir
         if args.content_command == "check":

@@ -38,7 +38,7 @@ def main(names: list[str]) -> None:
     """Write the signatures of `names` (scheduler classes) as one JSON object on stdout."""
     import torch
 
-    from bot.runner.compute import scheduler_class_of
+    from bot.runner.lessons import scheduler_class_of
 
     classes = {name: describe(scheduler_class_of(name)) for name in names}
     json.dump({"torch": torch.__version__, "classes": classes}, sys.stdout)

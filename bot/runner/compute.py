@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from bot.runner.budget import CHECK_EVERY, CpuBudget
 from bot.runner.lambdas import compile_lambda as compile_lambda_tree
-from bot.runner.lessons import explain_build, explain_optimizer, explain_step
+from bot.runner.lessons import (
+    explain_build,
+    explain_optimizer,
+    explain_step,
+    scheduler_class_of,
+)
 from bot.runner.protocol import MAX_GROUPS, child_schedulers, cycles_momentum
 from bot.runner.spec import (
     MAX_STEPS,
@@ -26,7 +31,6 @@ from bot.runner.spec import (
     RunResult,
     RunSpec,
     SchedulerSpec,
-    scheduler_module,
 )
 
 if TYPE_CHECKING:
@@ -155,13 +159,6 @@ def build_scheduler(
         raise _BuildFailed(spec, exc) from exc
 
 
-def scheduler_class_of(name: str) -> Any:
-    """The torch class of scheduler `name` (SWALR from swa_utils, the rest from lr_scheduler)."""
-    import importlib
-
-    return getattr(importlib.import_module(scheduler_module(name)), name)
-
-
 def _resolve(value: Any, optimizer: Optimizer, compile_lambda: LambdaCompiler) -> Any:
     if isinstance(value, SchedulerSpec):
         return build_scheduler(value, optimizer, compile_lambda)
@@ -221,6 +218,7 @@ def _step(
     track = cycles_momentum(spec.scheduler)
     beta = "betas" in optimizer.defaults
     momenta: list[list[float]] = [[] for _ in groups] if track else []
+    start_momentum = tuple(_momentum(group, beta) for group in groups) if track else None
     metrics = spec.metrics if spec.scheduler.name == "ReduceLROnPlateau" else None
     error = None
     for i in range(spec.steps):
@@ -240,13 +238,19 @@ def _step(
         for column, group in zip(lrs, groups, strict=True):
             column.append(float(group["lr"]))
         for column, group in zip(momenta, groups, strict=False):
-            column.append(float(group["betas"][0] if beta else group["momentum"]))
+            column.append(_momentum(group, beta))
     return RunResult(
         groups=tuple(tuple(c) for c in lrs),
         initial=initial,
         momentum=tuple(tuple(c) for c in momenta) if track else None,
+        initial_momentum=start_momentum,
         error=error,
     )
+
+
+def _momentum(group: dict[str, Any], beta: bool) -> float:
+    """A group's momentum, or beta1 for Adam and AdamW (what CyclicLR and OneCycleLR cycle)."""
+    return float(group["betas"][0] if beta else group["momentum"])
 
 
 def dedupe_warnings(caught: Iterable[warnings.WarningMessage]) -> tuple[str, ...]:

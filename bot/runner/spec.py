@@ -24,10 +24,12 @@ SCHEDULER_NAMES: tuple[str, ...] = (
     "ReduceLROnPlateau",
     "SequentialLR",
     "StepLR",
-    "SWALR",  # torch.optim.swa_utils, not lr_scheduler: see scheduler_module()
+    "SWALR",
 )
-SCHEDULER_MODULE = "torch.optim.lr_scheduler"
+# Where torch defines each scheduler class: lr_scheduler, except SWALR (swa_utils).
+LR_SCHEDULER_MODULE = "torch.optim.lr_scheduler"
 SWA_MODULE = "torch.optim.swa_utils"
+_MODULE_OF: dict[str, str] = {"SWALR": SWA_MODULE}
 OPTIMIZER_NAMES: tuple[str, ...] = ("SGD", "Adam", "AdamW", "RMSprop")
 MAX_STEPS = 10_000
 DEFAULT_STEPS = 10
@@ -40,13 +42,18 @@ Literal_: TypeAlias = float | int | bool | str | None
 Arg: TypeAlias = "Literal_ | list[Any] | SchedulerSpec | LambdaSpec"
 
 
+def scheduler_module(name: str) -> str:
+    """The torch module that defines scheduler class `name`."""
+    return _MODULE_OF.get(name, LR_SCHEDULER_MODULE)
+
+
+def scheduler_path(name: str) -> str:
+    """The full dotted path of scheduler class `name`, e.g. torch.optim.swa_utils.SWALR."""
+    return f"{scheduler_module(name)}.{name}"
+
+
 class RunError(Exception):
     """Input a user can fix: the message is fit to show them as it is."""
-
-
-def scheduler_module(name: str) -> str:
-    """The torch module that defines scheduler `name`: swa_utils for SWALR, else lr_scheduler."""
-    return SWA_MODULE if name == "SWALR" else SCHEDULER_MODULE
 
 
 def quote(text: str, limit: int = 60) -> str:
@@ -92,6 +99,7 @@ class RunResult:
     groups: tuple[tuple[float, ...], ...]  # groups[g][i]: group g's lr after step i+1
     initial: tuple[float, ...]  # each group's lr before the first step
     momentum: tuple[tuple[float, ...], ...] | None = None  # where the scheduler cycles it
+    initial_momentum: tuple[float, ...] | None = None  # each group's, before the first step
     warnings: tuple[str, ...] = ()
     error: str | None = None  # torch's error, made readable; steps before it are kept
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT
+from bot.engine.topics import DEFAULT_SOLO_COUNT, MAX_SOLO_COUNT
 from bot.features.admin.values import TIMER_MAX, TIMER_MIN
 from bot.features.common import embeds
 from bot.features.organiser.render import SCOPE
@@ -38,6 +39,16 @@ CHALLENGES = (
     Entry("challenge next", "reveal the open problem now (its starter or a moderator)"),
     Entry("challenge stop", "end the challenge running in this channel"),
     Entry("hint", f"the current problem's hint (costs {HINT_COST} points), like reacting 💡"),
+)
+ALONE = (
+    Entry(
+        "practice [topic] [count]",
+        "problems in your DMs, one at a time, untimed: a scheduler, kind, level or pack "
+        f"({DEFAULT_SOLO_COUNT} problems, up to {MAX_SOLO_COUNT}); `practice stop` ends it",
+        "practice StepLR 3",
+    ),
+    Entry("review", "the problems you missed, back in your DMs as each comes due"),
+    Entry("review remind on|off", "a DM once a day when something is due", "review remind on"),
 )
 TORCH = (
     Entry(
@@ -118,6 +129,7 @@ def help_embed(prefix: str, *, admin: bool) -> discord.Embed:
     answering = "Answer a problem by reacting 🇦 🇧 🇨 🇩 under it; 💡 shows its hint."
     sections = [
         ("🎯 Challenges", [answering, *(entry.line(prefix) for entry in CHALLENGES)]),
+        ("🧑‍🎓 On your own", [entry.line(prefix) for entry in ALONE]),
         ("🔬 Try it with torch", [entry.line(prefix) for entry in TORCH]),
         ("🏆 Scores", [entry.line(prefix) for entry in SCORES]),
     ]

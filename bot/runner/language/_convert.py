@@ -22,20 +22,23 @@ from bot.runner.language._schedulers import (
 )
 from bot.runner.language._syntax import describe, did_you_mean
 from bot.runner.protocol import MAX_GROUPS
-from bot.runner.spec import SCHEDULER_MODULE as SCHEDULER_MODULE  # re-exported for _snippet
 from bot.runner.spec import (
+    LR_SCHEDULER_MODULE,
     SCHEDULER_NAMES,
+    SWA_MODULE,
     Arg,
     LambdaSpec,
     RunError,
     SchedulerSpec,
     quote,
-    scheduler_module,
+    scheduler_path,
 )
-from bot.runner.spec import SWA_MODULE as SWA_MODULE  # re-exported for _snippet
 
 Number = int | float
+SCHEDULER_MODULE: Final = LR_SCHEDULER_MODULE
 OPTIMIZER_MODULE: Final = "torch.optim"
+# Each scheduler class by its full dotted path (SWALR lives in torch.optim.swa_utils).
+SCHEDULER_PATHS: Final[dict[str, str]] = {scheduler_path(name): name for name in SCHEDULER_NAMES}
 
 # Names that resolve without an import, so `optim.lr_scheduler.StepLR(...)` works as typed.
 DEFAULT_ALIASES: Final[dict[str, str]] = {
@@ -45,14 +48,8 @@ DEFAULT_ALIASES: Final[dict[str, str]] = {
     "swa_utils": SWA_MODULE,
     "nn": "torch.nn",
     "math": "math",
-    **{name: f"{scheduler_module(name)}.{name}" for name in SCHEDULER_NAMES},
+    **{name: path for path, name in SCHEDULER_PATHS.items()},
 }
-
-
-def is_scheduler_path(path: str) -> bool:
-    """Whether `path` is where torch defines a scheduler `!run` knows (SWALR: swa_utils)."""
-    module, _, name = path.rpartition(".")
-    return name in SCHEDULERS and scheduler_module(name) == module
 
 
 @dataclass
@@ -103,13 +100,14 @@ class Scope:
     def scheduler_name(self, func: ast.expr) -> str:
         """The scheduler class a call's function names, or a RunError saying why it isn't one."""
         path = self.resolve(func)
-        home, _, last_part = (path or "").rpartition(".")
-        if last_part in SCHEDULERS and home in (SCHEDULER_MODULE, SWA_MODULE):
-            if home == scheduler_module(last_part):
-                return last_part
-            raise RunError(f"{last_part} lives in {scheduler_module(last_part)}, not in {home}.")
-        prefix = SCHEDULER_MODULE + "."
-        rest = path[len(prefix) :] if path is not None and path.startswith(prefix) else None
+        if path in SCHEDULER_PATHS:
+            return SCHEDULER_PATHS[path]
+        rest = _after_scheduler_module(path)
+        if rest in SCHEDULERS:  # a real class, in the other module (lr_scheduler.SWALR)
+            raise RunError(
+                f"{rest} is in {scheduler_path(rest).rpartition('.')[0]}, not in "
+                f"{path.rpartition('.')[0] if path else 'that module'}: write just `{rest}(...)`."
+            )
         parts = self.dotted(func)
         if parts is None:
             raise RunError(f"{describe(func).capitalize()} isn't a learning-rate scheduler.")
@@ -121,8 +119,17 @@ class Scope:
             raise RunError(f"{quote(last)} isn't a scheduler `!run` knows.{hint}")
         raise RunError(
             f"{quote('.'.join(parts))} isn't a learning-rate scheduler: `!run` only builds "
-            "classes of torch.optim.lr_scheduler (and SWALR), such as StepLR or CosineAnnealingLR."
+            "classes of torch.optim.lr_scheduler, such as StepLR or CosineAnnealingLR, "
+            "and torch.optim.swa_utils.SWALR."
         )
+
+
+def _after_scheduler_module(path: str | None) -> str | None:
+    """What follows `torch.optim.lr_scheduler.` (or `swa_utils.`) in `path`, if it starts so."""
+    for module in (SCHEDULER_MODULE, SWA_MODULE):
+        if path is not None and path.startswith(module + "."):
+            return path[len(module) + 1 :]
+    return None
 
 
 class _Inline(ast.NodeTransformer):

@@ -218,7 +218,7 @@ _SIGS: tuple[SchedulerSig, ...] = (
         (_int("step_size", required=True), _float("gamma"), _LAST_EPOCH),
         "StepLR(step_size=2, gamma=0.5)",
     ),
-    SchedulerSig(  # torch.optim.swa_utils.SWALR, the one scheduler outside lr_scheduler
+    SchedulerSig(
         "SWALR",
         (
             _floats("swa_lr", required=True),
@@ -233,6 +233,9 @@ _SIGS: tuple[SchedulerSig, ...] = (
 SCHEDULERS: Final[dict[str, SchedulerSig]] = {sig.name: sig for sig in _SIGS}
 if set(SCHEDULERS) != set(SCHEDULER_NAMES):  # pragma: no cover - a table edit gone wrong
     raise RuntimeError("the scheduler table and spec.SCHEDULER_NAMES disagree")
+
+# One call of each scheduler that `!run` accepts as it is (suggestions, examples).
+SCHEDULER_EXAMPLES: Final = tuple(sig.example for sig in _SIGS)
 
 # Whether a scheduler's schedule depends on per-step metrics passed to step().
 NEEDS_METRICS: Final = frozenset({"ReduceLROnPlateau"})

@@ -15,17 +15,19 @@ from bot.runner.lambdas import FUNCTIONS
 from bot.runner.language._convert import (
     OPTIMIZER_MODULE,
     SCHEDULER_MODULE,
-    SWA_MODULE,
+    SCHEDULER_PATHS,
     Number,
     Scope,
     integer,
-    is_scheduler_path,
     literal_number,
     number,
     scheduler_from_call,
 )
-from bot.runner.language._options import Options, finish
-from bot.runner.language._schedulers import MAX_NUMBER, NEEDS_METRICS, SCHEDULERS
+from bot.runner.language._options import (
+    Options,
+    finish,
+)
+from bot.runner.language._schedulers import MAX_NUMBER, NEEDS_METRICS
 from bot.runner.language._snippet_names import TENSOR_FACTORIES, SnippetNames
 from bot.runner.language._snippet_optimizer import (
     is_optimizer_call,
@@ -33,7 +35,15 @@ from bot.runner.language._snippet_optimizer import (
     optimizer_rates,
 )
 from bot.runner.language._syntax import LineError
-from bot.runner.spec import MAX_STEPS, OPTIMIZER_NAMES, RunError, RunSpec, SchedulerSpec, quote
+from bot.runner.spec import (
+    MAX_STEPS,
+    OPTIMIZER_NAMES,
+    SWA_MODULE,
+    RunError,
+    RunSpec,
+    SchedulerSpec,
+    quote,
+)
 
 SUPPORTED: Final = (
     "A snippet may contain: imports from torch or math; parameters (a torch.nn module, "
@@ -43,7 +53,7 @@ SUPPORTED: Final = (
 )
 
 _MODULES: Final = frozenset(
-    {"torch", "torch.optim", "torch.nn", "math", SCHEDULER_MODULE, SWA_MODULE}
+    {"torch", "torch.optim", "torch.nn", SCHEDULER_MODULE, SWA_MODULE, "math"}
 )
 _MAX_LOOP_NESTING: Final = 2
 
@@ -172,11 +182,14 @@ class _Recognizer(SnippetNames):
             raise RunError(_only_imports("." * stmt.level + module))
         for alias in stmt.names:
             if alias.name == "*":
-                if module != SCHEDULER_MODULE:
-                    raise RunError("`import *` is only understood from torch.optim.lr_scheduler.")
-                for name in SCHEDULERS:
-                    if is_scheduler_path(f"{module}.{name}"):  # not SWALR: it is swa_utils'
-                        self.scope.aliases[name] = f"{module}.{name}"
+                if module not in (SCHEDULER_MODULE, SWA_MODULE):
+                    raise RunError(
+                        "`import *` is only understood from torch.optim.lr_scheduler "
+                        "and torch.optim.swa_utils."
+                    )
+                for path, name in SCHEDULER_PATHS.items():
+                    if path == f"{module}.{name}":
+                        self.scope.aliases[name] = path
                 continue
             path = f"{module}.{alias.name}"
             if not _importable(path):
@@ -252,7 +265,7 @@ class _Recognizer(SnippetNames):
 
     def is_scheduler_call(self, call: ast.Call) -> bool:
         path = self.scope.resolve(call.func) or ""
-        if path.startswith((SCHEDULER_MODULE + ".", SWA_MODULE + ".")):
+        if path.startswith(SCHEDULER_MODULE + ".") or path in SCHEDULER_PATHS:
             return True
         # An unknown capitalised name called with the optimizer first is meant as a scheduler.
         return bool(call.args) and self.scope.is_optimizer(call.args[0])
@@ -439,7 +452,7 @@ def _importable(path: str) -> bool:
     if path in _MODULES:
         return True
     if module in (SCHEDULER_MODULE, SWA_MODULE):
-        return is_scheduler_path(path)
+        return path in SCHEDULER_PATHS
     if module == OPTIMIZER_MODULE:
         return name in OPTIMIZER_NAMES
     if module == "torch.nn":

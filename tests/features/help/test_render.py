@@ -13,6 +13,7 @@ from bot.features.digest.cog import DigestCog
 from bot.features.help.cog import HelpCog
 from bot.features.help.render import (
     ADMIN,
+    ALONE,
     CHALLENGES,
     ORGANISER,
     RHYTHM,
@@ -36,10 +37,12 @@ def text_of(embed: discord.Embed) -> str:
 
 
 def test_members_see_no_admin_section() -> None:
-    """Without Manage Server, help lists challenges, run and scores, and no admin commands."""
+    """Without Manage Server, help lists challenges, run, review and scores, and no admin
+    commands."""
     embed = help_embed("!", admin=False)
     assert [field.name for field in embed.fields] == [
         "🎯 Challenges",
+        "🧑‍🎓 On your own",
         "🔬 Try it with torch",
         "🏆 Scores",
     ]
@@ -109,5 +112,5 @@ def test_help_documents_exactly_the_commands_of_these_cogs() -> None:
         for entry in (*SCORES, *ADMIN, *RHYTHM, *ORGANISER)
     }
     assert documented == real
-    others = {entry.usage.split(" ")[0] for entry in (*CHALLENGES, *TORCH)}
-    assert others == {"challenge", "hint", "run", "learn"}
+    others = {entry.usage.split(" ")[0] for entry in (*CHALLENGES, *ALONE, *TORCH)}
+    assert others == {"challenge", "hint", "practice", "review", "run", "learn"}

@@ -1,4 +1,0 @@
--- Schema 7: reserved for the review queue (branch i11-review).
--- Migrations must be numbered without a gap, and role rewards took number 11 while the
--- numbers before it were still being written on other branches. This file does nothing;
--- where the real migration 0007 exists, it replaces this file (delete this one).
