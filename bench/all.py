@@ -33,6 +33,7 @@ MODULES = (
     "answers",
     "leaderboard",
     "organiser",
+    "rhythm",
     "live_burst",
     "restart",
 )

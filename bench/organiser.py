@@ -26,12 +26,16 @@ export runs (answers keep being judged on time).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import math
 import random
 import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -165,17 +169,21 @@ def build(path: Path, library: ContentLibrary, others: int) -> dict[int, int]:
     return counts
 
 
-def raw_scan_ms(path: Path, reps: int) -> list[float]:
-    """The baseline: one plain pass over the server's attempts with raw sqlite3."""
+def raw_scan_ms(
+    path: Path, reps: int, since: float = -math.inf, until: float = math.inf
+) -> list[float]:
+    """The baseline: one plain pass over the server's attempts (answered in [since, until))
+    with raw sqlite3."""
     query = """
         SELECT COUNT(*), SUM(a.correct) FROM attempts AS a
-        JOIN sessions AS s ON s.id = a.session_id WHERE s.guild_id = ?
+        JOIN sessions AS s ON s.id = a.session_id
+        WHERE s.guild_id = ? AND a.answered_at >= ? AND a.answered_at < ?
     """
     conn = sqlite3.connect(path)
     samples = []
     for _ in range(reps + 1):
         began = time.perf_counter()
-        conn.execute(query, (SERVER,)).fetchone()
+        conn.execute(query, (SERVER, since, until)).fetchone()
         samples.append((time.perf_counter() - began) * 1000)
     conn.close()
     return samples[1:]
@@ -198,12 +206,22 @@ def raw_export_s(path: Path) -> float:
     return seconds
 
 
-async def measure(quick: bool) -> list[Figure]:
-    """Build the database, then time each command's reads, the chart and the export."""
+@dataclass(frozen=True)
+class BuiltServer:
+    """The built database, open: the server's attempts are in, its standings rebuilt."""
+
+    db: Database
+    path: Path
+    library: ContentLibrary
+    attempts: int  # in SERVER
+
+
+@contextlib.asynccontextmanager
+async def built_server(quick: bool, name: str) -> AsyncIterator[BuiltServer]:
+    """A temporary database with SERVER's 200,000 attempts beside the other servers'."""
     library = load_library(SHIPPED_CONTENT_DIR)
-    reps = 10 if quick else 30
     with tempfile.TemporaryDirectory(prefix="anneal-bench-") as folder:
-        path = Path(folder) / "organiser.db"
+        path = Path(folder) / f"{name}.db"
         async with await Database.open(path):
             pass  # migrated
         began = time.perf_counter()
@@ -212,7 +230,14 @@ async def measure(quick: bool) -> list[Figure]:
             # The attempts went in raw: compute the standings kept with them, as the bot has.
             await db.rebuild_totals()
             log(f"built {sum(counts.values()):,} attempts in {time.perf_counter() - began:.0f} s")
-            return await _measure(db, path, library, counts[SERVER], reps)
+            yield BuiltServer(db, path, library, counts[SERVER])
+
+
+async def measure(quick: bool) -> list[Figure]:
+    """Build the database, then time each command's reads, the chart and the export."""
+    async with built_server(quick, BENCH) as built:
+        reps = 10 if quick else 30
+        return await _measure(built.db, built.path, built.library, built.attempts, reps)
 
 
 async def _measure(

@@ -17,11 +17,13 @@ import yarl
 import bot.features.admin
 import bot.features.challenge
 import bot.features.common
+import bot.features.digest
 import bot.features.help
 import bot.features.learn
 import bot.features.organiser
 import bot.features.practice
 import bot.features.review
+import bot.features.rewards
 import bot.features.run
 import bot.features.stats
 from bot.content import load_library
@@ -42,6 +44,8 @@ FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.stats.setup,
     bot.features.review.setup,
     bot.features.admin.setup,
+    bot.features.rewards.setup,  # under `admin`: after it
+    bot.features.digest.setup,  # under `admin` too
     bot.features.organiser.setup,
     bot.features.help.setup,
 )

@@ -23,11 +23,14 @@ class Needed:
     flag: str
     label: str
     reason: str
+    # The one feature that needs it, if only one does: the rest works without it, so a
+    # server that does not use that feature may untick it on the invite page.
+    only_for: str | None = None
 
 
-# Everything the cogs do in a channel, and nothing more. Not asked for: Use External
-# Emojis (only standard emoji are used), Send Messages in Threads (challenges run in
-# text channels), Mention Everyone (replies never ping).
+# Everything the cogs do, and nothing more (Manage Roles only for role rewards). Not asked
+# for: Use External Emojis (only standard emoji are used), Send Messages in Threads
+# (challenges run in text channels), Mention Everyone (replies never ping).
 NEEDED: tuple[Needed, ...] = (
     Needed("view_channel", "View Channels", "see the channels where commands are used"),
     Needed("send_messages", "Send Messages", "post problems, results and command replies"),
@@ -45,6 +48,12 @@ NEEDED: tuple[Needed, ...] = (
         "manage_messages",
         "Manage Messages",
         "remove members' answer reactions, so each pick stays private",
+    ),
+    Needed(
+        "manage_roles",
+        "Manage Roles",
+        "give members the roles they earn with badges, points and streaks",
+        only_for="role rewards (`admin reward`)",
     ),
 )
 
@@ -93,6 +102,14 @@ def invite_url(client_id: int) -> str:
     return discord.utils.oauth_url(client_id, permissions=permissions(), scopes=SCOPES)
 
 
+def _lines(needed: Needed, width: int) -> list[str]:
+    """A permission's line in the invite text, and what needs it if only one feature does."""
+    lines = [f"  {needed.label:<{width}}  {needed.reason}"]
+    if needed.only_for is not None:
+        lines.append(f"  {'':<{width}}  only for {needed.only_for}; untick it if unused")
+    return lines
+
+
 def invite_text(client_id: int) -> str:
     """What `anneal invite` prints: the URL, then each permission with its reason."""
     width = max(len(needed.label) for needed in NEEDED)
@@ -102,7 +119,7 @@ def invite_text(client_id: int) -> str:
         f"  {invite_url(client_id)}",
         "",
         f"It asks for these permissions (integer {permissions().value}) and no others:",
-        *(f"  {needed.label:<{width}}  {needed.reason}" for needed in NEEDED),
+        *(line for needed in NEEDED for line in _lines(needed, width)),
         "",
         "Scopes: bot (the bot user) and applications.commands (its slash commands).",
         "For `!` commands, also turn on Message Content Intent (Developer Portal → Bot).",

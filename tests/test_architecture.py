@@ -49,7 +49,7 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
         "import bot.app, bot.cli, bot.features.challenge.cog, bot.features.run.cog, "
         "bot.features.stats.cog, bot.features.admin.cog, bot.features.help.cog, "
         "bot.features.practice.cog, bot.features.review.cog, bot.features.organiser.cog, "
-        "bot.features.learn.cog, "
+        "bot.features.learn.cog, bot.features.rewards.cog, bot.features.digest.cog, "
         "bot.features.common.cog, bot.content.generator, bot.runner.pool"
     )
     assert "discord" in loaded  # the statement really imported the bot
@@ -82,6 +82,11 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
         "bot.features.organiser.export",
         "bot.features.organiser.reading",
         "bot.features.organiser.charts",
+        "bot.engine.rewards",
+        "bot.features.rewards.grantable",
+        "bot.features.rewards.due",
+        "bot.features.digest.weekly",
+        "bot.features.digest.reading",
     ],
 )
 def test_core_modules_do_not_import_discord(module: str) -> None:

@@ -10,6 +10,7 @@ import discord
 import pytest
 
 from bot.cli import main
+from bot.features.admin.permissions import missing_permissions
 from bot.invite import (
     NEEDED,
     InviteError,
@@ -34,7 +35,7 @@ def query(url: str) -> dict[str, list[str]]:
 
 
 def test_url_permissions_are_exactly_the_named_flags() -> None:
-    """The permissions integer in the URL is the sum of the seven flags, and nothing else."""
+    """The permissions integer in the URL is the sum of the eight flags, and nothing else."""
     expected = (
         (1 << 10)  # view_channel
         | (1 << 11)  # send_messages
@@ -43,6 +44,7 @@ def test_url_permissions_are_exactly_the_named_flags() -> None:
         | (1 << 6)  # add_reactions
         | (1 << 16)  # read_message_history
         | (1 << 13)  # manage_messages
+        | (1 << 28)  # manage_roles, for role rewards only
     )
     assert query(invite_url(BOT_ID))["permissions"] == [str(expected)]
     assert permissions().value == expected
@@ -74,6 +76,20 @@ def test_every_flag_is_a_real_permission_with_a_reason() -> None:
         assert needed.flag in discord.Permissions.VALID_FLAGS
         assert needed.reason
         assert needed.label
+
+
+def test_manage_roles_is_asked_for_role_rewards_only() -> None:
+    """The text says only role rewards need Manage Roles; the channel check never asks for it."""
+    [manage_roles] = [needed for needed in NEEDED if needed.flag == "manage_roles"]
+    assert manage_roles.only_for is not None
+    lines = invite_text(BOT_ID).splitlines()
+    after = lines[next(i for i, line in enumerate(lines) if "Manage Roles" in line) + 1]
+    assert "only for role rewards" in after
+    assert "untick it" in after
+    nothing = discord.Permissions.none()
+    assert "Manage Roles" not in missing_permissions(nothing)
+    assert "Manage Messages" in missing_permissions(nothing)
+    assert missing_permissions(permissions() & ~discord.Permissions(manage_roles=True)) == []
 
 
 def test_client_id_is_decoded_from_the_token() -> None:

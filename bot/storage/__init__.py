@@ -41,8 +41,18 @@ from bot.storage.models import (
     TotalsReport,
     WeekActivity,
 )
+from bot.storage.organiser_models import (
+    DIGEST_MAX_ATTEMPTS,
+    DIGEST_STALE_AFTER,
+    DigestClaim,
+    DigestPost,
+    DigestSchedule,
+    RoleReward,
+)
 
 __all__ = [
+    "DIGEST_MAX_ATTEMPTS",
+    "DIGEST_STALE_AFTER",
     "LOCAL_CHANNEL_ID",
     "LOCAL_GUILD_ID",
     "LOCAL_GUILD_NAME",
@@ -53,6 +63,9 @@ __all__ = [
     "ChannelBusy",
     "Database",
     "DatabaseClosed",
+    "DigestClaim",
+    "DigestPost",
+    "DigestSchedule",
     "ExportedAttempt",
     "GuildSettings",
     "LeaderboardRow",
@@ -63,6 +76,7 @@ __all__ = [
     "ProblemOutcome",
     "Profile",
     "ReviewReminder",
+    "RoleReward",
     "SchemaTooNew",
     "SessionMode",
     "SessionNotOpen",

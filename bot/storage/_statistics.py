@@ -35,6 +35,8 @@ FROM attempts AS a
 JOIN sessions AS s ON s.id = a.session_id
 WHERE s.guild_id = :guild_id AND {_totals.COUNTED_SESSIONS} AND a.attempt_number = 1
   AND (:problem_id IS NULL OR a.problem_id = :problem_id)
+  AND (:since IS NULL OR a.answered_at >= :since)
+  AND (:until IS NULL OR a.answered_at < :until)
 GROUP BY a.problem_id, a.option, a.correct
 ORDER BY a.problem_id, a.option, a.correct
 """
@@ -95,10 +97,16 @@ class StatisticsQueries(Store):
         return [WeekActivity(**dict(row)) for row in rows]
 
     async def first_try_picks(
-        self, guild_id: int, problem_id: str | None = None
+        self,
+        guild_id: int,
+        problem_id: str | None = None,
+        *,
+        since: float | None = None,
+        until: float | None = None,
     ) -> list[OptionPicks]:
-        """For each problem (or just `problem_id`) and option: how many first tries picked it."""
-        params = {"guild_id": guild_id, "problem_id": problem_id}
+        """For each problem (or just `problem_id`) and option: how many first tries picked it,
+        of those answered in [since, until) (None: unbounded on that side)."""
+        params = {"guild_id": guild_id, "problem_id": problem_id, "since": since, "until": until}
         async with self._read() as conn:
             rows = await conn.execute_fetchall(_FIRST_TRIES, params)
         return [OptionPicks(**{**dict(row), "correct": bool(row["correct"])}) for row in rows]

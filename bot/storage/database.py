@@ -1,4 +1,4 @@
-"""The bot's database: sessions, attempts, hints, badges, leaderboards, statistics, settings.
+"""The bot's database: sessions, attempts, badges, standings, settings, rewards, digests.
 
 One `Database` is one SQLite file in WAL mode: a writer thread that runs each write
 method as one `BEGIN IMMEDIATE ... COMMIT` (several waiting writes share a commit), and
@@ -21,11 +21,13 @@ from bot.engine.review import DEFAULT_STEPS, ReviewSteps
 from bot.storage import _migrations
 from bot.storage._attempts import AttemptQueries
 from bot.storage._connection import connect, log_failure, storage_error
+from bot.storage._digest import DigestQueries
 from bot.storage._guilds import UNSET, GuildQueries
 from bot.storage._history import HistoryQueries
 from bot.storage._readers import READERS, ReadPool
 from bot.storage._reminders import ReminderQueries
 from bot.storage._reviews import ReviewQueries
+from bot.storage._rewards import RewardQueries
 from bot.storage._sessions import SessionQueries
 from bot.storage._solo import SoloQueries
 from bot.storage._standings import StandingQueries
@@ -48,6 +50,8 @@ class Database(
     ReviewQueries,
     ReminderQueries,
     UpkeepQueries,
+    RewardQueries,
+    DigestQueries,
 ):
     """Anneal's storage API over one SQLite file. Create it with `await Database.open(path)`."""
 

@@ -108,7 +108,16 @@ async def test_slash_admin_group_is_hidden_from_members_by_default(
     assert int(admin["default_member_permissions"]) == int(P.MANAGE_GUILD)
     assert admin["dm_permission"] is False
     subcommands = {option["name"] for option in admin["options"]}
-    assert subcommands == {"channels", "allow", "disallow", "timer", "speedbonus", "resetweek"}
+    assert subcommands == {
+        "channels",
+        "allow",
+        "disallow",
+        "timer",
+        "speedbonus",
+        "resetweek",
+        "reward",  # bot/features/rewards, nested here
+        "digest",  # bot/features/digest, nested here
+    }
 
 
 async def test_timer_out_of_range_is_explained(
@@ -211,7 +220,7 @@ async def test_bare_admin_shows_the_settings(
 async def test_help_shows_admin_commands_only_to_admins(
     scored_bot: AnnealBot, fake_discord: FakeDiscord, world: World
 ) -> None:
-    """`!help` lists the admin section for an admin, not for a plain member."""
+    """`!help` lists the admin sections for an admin, not for a plain member."""
     for_admin = await say(fake_discord, world, world.admin, "!help")
     for_member = await say(fake_discord, world, world.member, "!help")
 
@@ -219,8 +228,11 @@ async def test_help_shows_admin_commands_only_to_admins(
     member_fields = [f["name"] for f in for_member.embeds[0]["fields"]]
     assert "⚙️ Admin (Manage Server)" in admin_fields
     assert "⚙️ Admin (Manage Server)" not in member_fields
-    assert admin_fields[-1] == "📊 Statistics (Manage Server)"
-    assert member_fields == admin_fields[:-2]
+    assert admin_fields[-2:] == [
+        "🎖️ Role rewards and weekly digest (Manage Server)",
+        "📊 Statistics (Manage Server)",
+    ]
+    assert member_fields == admin_fields[:-3]
 
 
 async def test_slash_help_is_private_and_uses_the_prefix(

@@ -54,26 +54,33 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-async def bot(
-    fake_discord: FakeDiscord, world: World, tmp_path: Path, content: Path, clock: FakeClock
-) -> AsyncIterator[AnnealBot]:
-    """Anneal with 3-second problems and a short grace before an early reveal.
+def tiny_anneal(
+    fake: FakeDiscord, database: Path, content: Path, clock: FakeClock
+) -> contextlib.AbstractAsyncContextManager[AnnealBot]:
+    """Anneal on `content` with a short grace before an early reveal, its time on `clock`.
 
     Members here answer again as soon as they read their feedback, milliseconds later, so
     the double-tap guard (tested in test_challenge_burst.py) is off.
     """
-    database = tmp_path / "anneal.db"
-    await scale_timers(database, world.guild.id, PROBLEM_SECONDS / 10)
-    async with running_anneal(
-        fake_discord,
+    return running_anneal(
+        fake,
         database,
         content_dir=content,
         reveal_grace=0.2,
         clock=clock,
         sleep=clock.sleep,
         double_tap=0.0,
-    ) as running:
+    )
+
+
+@pytest.fixture
+async def bot(
+    fake_discord: FakeDiscord, world: World, tmp_path: Path, content: Path, clock: FakeClock
+) -> AsyncIterator[AnnealBot]:
+    """Anneal with 3-second problems (see `tiny_anneal`)."""
+    database = tmp_path / "anneal.db"
+    await scale_timers(database, world.guild.id, PROBLEM_SECONDS / 10)
+    async with tiny_anneal(fake_discord, database, content, clock) as running:
         yield running
 
 
@@ -237,15 +244,7 @@ async def test_restart_mid_challenge_keeps_every_attempt(
     await scale_timers(database, world.guild.id, PROBLEM_SECONDS / 10)
 
     def anneal() -> contextlib.AbstractAsyncContextManager[AnnealBot]:
-        return running_anneal(
-            fake,
-            database,
-            content_dir=content,
-            reveal_grace=0.2,
-            clock=clock,
-            sleep=clock.sleep,
-            double_tap=0.0,
-        )
+        return tiny_anneal(fake, database, content, clock)
 
     async with anneal():
         problem = await start(fake, world)

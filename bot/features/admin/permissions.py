@@ -38,5 +38,10 @@ async def require_manage_server(ctx: commands.Context[AnnealBot]) -> bool:
 
 
 def missing_permissions(permissions: discord.Permissions) -> list[str]:
-    """The names (as Discord shows them) of what the bot needs in a channel but lacks."""
-    return [needed.label for needed in NEEDED if not getattr(permissions, needed.flag)]
+    """The names (as Discord shows them) of what the bot needs in a channel but lacks
+    (a permission only one feature needs, such as Manage Roles, is that feature's to ask)."""
+    return [
+        needed.label
+        for needed in NEEDED
+        if needed.only_for is None and not getattr(permissions, needed.flag)
+    ]

@@ -13,6 +13,7 @@ from bot.engine.session import OpenProblem, Reveal, Summary
 from bot.features.challenge import render
 from bot.features.common.bot import AnnealBot
 from bot.features.common.outgoing import edits_lane, reactions_lane
+from bot.features.common.progress import tell_progress
 from bot.features.run.variants import variant_hint
 from bot.storage import SessionStatus
 
@@ -74,6 +75,9 @@ class DiscordChallengeView:
         channel = await self.channel(live.channel_id)
         variant = variant_hint(reveal.problem, self.bot.services.settings.prefix)
         await channel.send(embed=render.reveal_embed(reveal, variant))
+        # Who was right is public only now: their points and streaks may have moved.
+        players = [u for users in reveal.solved_by_attempt.values() for u in users]
+        tell_progress(self.bot, live.guild_id, live.channel_id, [*players, *reveal.missed])
 
     async def show_summary(
         self, live: LiveChallenge, summary: Summary, new_badges: list[int], status: SessionStatus
@@ -81,6 +85,7 @@ class DiscordChallengeView:
         """Post the summary and the badges won when a challenge ends or is stopped."""
         channel = await self.channel(live.channel_id)
         await channel.send(embed=render.summary_embed(summary, new_badges, status))
+        tell_progress(self.bot, live.guild_id, live.channel_id, new_badges)
 
     async def show_notice(self, channel_id: int, text: str) -> None:
         """Post a plain message from the manager (e.g. why a challenge could not go on)."""

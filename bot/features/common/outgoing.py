@@ -1,4 +1,4 @@
-"""The outgoing queue: Discord calls that can wait (reaction removals, DMs, notes, edits).
+"""The outgoing queue: Discord calls that can wait (reaction removals, DMs, notes, edits, roles).
 
 Judging an answer must never wait for Discord: under a burst the API answers slowly
 (reactions 1 per 0.25 s per channel, 5 messages per 5 s, 50 requests/s in all), and a
@@ -50,6 +50,11 @@ def messages_lane(channel_id: int) -> Lane:
 def edits_lane(channel_id: int) -> Lane:
     """Editing the bot's messages in a channel (Discord: about 5 per 5 s)."""
     return ("edits", channel_id)
+
+
+def roles_lane(guild_id: int) -> Lane:
+    """Giving members roles in a server (Discord limits member edits per server)."""
+    return ("roles", guild_id)
 
 
 def dm_lane(user_id: int) -> Lane:

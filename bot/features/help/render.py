@@ -1,5 +1,5 @@
 """The help embed: every command with a one-line description and an example, in the
-server's prefix; the admin and statistics sections only for members with Manage Server."""
+server's prefix; the admin, rewards and statistics sections only for Manage Server."""
 
 from __future__ import annotations
 
@@ -95,6 +95,21 @@ ADMIN = (
     ),
     Entry("admin resetweek", "restart this week's leaderboard now; nothing is deleted"),
 )
+RHYTHM = (
+    Entry(
+        "admin reward <@role> <badge|points|streak> <value>",
+        "give a role for a badge, an all-time points total or a day streak",
+        "admin reward @Sage points 1000",
+    ),
+    Entry("admin reward list", "the roles given as rewards, and to how many"),
+    Entry("admin reward remove <@role>", "stop giving a role (members keep it)"),
+    Entry(
+        "admin digest #channel",
+        "every Monday (UTC) there: last week's top 10, badges, most-missed problem",
+        "admin digest #general",
+    ),
+    Entry("admin digest off", "post no more weekly digests"),
+)
 ORGANISER = (
     Entry("stats", "this server's last 8 weeks (chart), most-missed problems, accuracy"),
     Entry(
@@ -125,6 +140,8 @@ def help_embed(prefix: str, *, admin: bool) -> discord.Embed:
     ]
     if admin:
         sections.append(("⚙️ Admin (Manage Server)", [entry.line(prefix) for entry in ADMIN]))
+        rhythm = [entry.line(prefix) for entry in RHYTHM]
+        sections.append(("🎖️ Role rewards and weekly digest (Manage Server)", rhythm))
         statistics = [*(entry.line(prefix) for entry in ORGANISER), f"*{SCOPE}*"]
         sections.append(("📊 Statistics (Manage Server)", statistics))
     embeds.add_fields(

@@ -60,7 +60,7 @@ def overview_embed(
         title=embeds.clip(title, embeds.TITLE), description=description, colour=COLOUR
     )
     missed = [
-        _missed_line(rank, p, problems.get(p.problem_id))
+        missed_line(rank, p, problems.get(p.problem_id))
         for rank, p in enumerate(stats.most_missed, 1)
     ]
     if stats.hidden:
@@ -170,11 +170,14 @@ def export_text(export: Export, *, guild_name: str) -> str:
     return "\n".join(lines)
 
 
-def _missed_line(rank: int, accuracy: ProblemAccuracy, problem: Problem | None) -> str:
+def missed_line(rank: int | None, accuracy: ProblemAccuracy, problem: Problem | None) -> str:
+    """A most-missed problem (numbered `rank`, if given): its title and id, first-try
+    accuracy, and the wrong pick it drew most."""
     title = problem.title if problem is not None else accuracy.problem_id
     name = discord.utils.escape_markdown(embeds.clip(title, 60))
+    number = "" if rank is None else f"{rank}. "
     line = (
-        f"{rank}. **{name}** (`{accuracy.problem_id}`): "
+        f"{number}**{name}** (`{accuracy.problem_id}`): "
         f"{percent(accuracy.right, accuracy.first_tries)} right of {accuracy.first_tries:,}"
     )
     trap = accuracy.most_picked_wrong

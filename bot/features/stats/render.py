@@ -49,10 +49,10 @@ def leaderboard_embed(
             f"Nobody has answered a problem {_in_window(span.board)}. "
             f"Start a challenge with `{prefix}challenge start`."
         )
-    lines.extend(_standing_line(row, you=row.user_id == caller_id) for row in rows)
+    lines.extend(standing_line(row, you=row.user_id == caller_id) for row in rows)
     shown = {row.user_id for row in rows}
     if caller_row is not None and caller_row.user_id not in shown:
-        lines.extend(["⋯", _standing_line(caller_row, you=True)])
+        lines.extend(["⋯", standing_line(caller_row, you=True)])
     embed.description = embeds.join_lines(lines, embeds.DESCRIPTION)
     if caller_row is None and rows:
         embed.set_footer(text=f"You have no answers {_in_window(span.board)} yet.")
@@ -268,7 +268,8 @@ def format_day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _standing_line(row: LeaderboardRow, *, you: bool) -> str:
+def standing_line(row: LeaderboardRow, *, you: bool = False) -> str:
+    """A board's line: medal or rank, name, points, problems right (and "← you")."""
     place = MEDALS.get(row.rank, f"`{row.rank}.`")
     name = f"**{embeds.player_name(row.display_name)}**"
     suffix = " ← you" if you else ""

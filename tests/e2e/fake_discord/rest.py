@@ -271,6 +271,7 @@ class RestApi:
             ("GET", hook + "/messages/{message_id}", self.get_followup),
             ("PATCH", hook + "/messages/{message_id}", self.edit_followup),
             ("DELETE", hook + "/messages/{message_id}", self.delete_followup),
+            *self.server.roles.routes(),  # roles.py: members' roles, Discord's hierarchy
         ]
         return [(m, API_PREFIX + p, h) for m, p, h in table]
 

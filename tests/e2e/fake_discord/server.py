@@ -37,6 +37,7 @@ from .rest import (
     content_mentions,
     json_response,
 )
+from .roles import FakeRoles
 from .state import (
     DM,
     INTENT_DIRECT_MESSAGE_REACTIONS,
@@ -125,6 +126,8 @@ class FakeDiscord:
         self.world: World | None = None
         self.gateway = Gateway(self)
         self.rest = RestApi(self)
+        #: Members' roles by REST (Discord's hierarchy), and creating and moving roles.
+        self.roles = FakeRoles(self)
         self.requests: list[RecordedRequest] = []
         self.unhandled: list[RecordedRequest] = []
         self.internal_errors: list[str] = []

@@ -3,27 +3,31 @@ matches the commands."""
 
 from __future__ import annotations
 
-from unittest.mock import create_autospec
+from unittest.mock import MagicMock, create_autospec
 
 import discord
 from discord.ext import commands
 
 from bot.features.admin.cog import AdminCog
+from bot.features.digest.cog import DigestCog
 from bot.features.help.cog import HelpCog
 from bot.features.help.render import (
     ADMIN,
     ALONE,
     CHALLENGES,
     ORGANISER,
+    RHYTHM,
     SCORES,
     TORCH,
     help_embed,
 )
 from bot.features.organiser.cog import OrganiserCog
 from bot.features.organiser.render import SCOPE
+from bot.features.rewards.cog import RewardsCog
 from bot.features.stats.cog import StatsCog
 
 ADMIN_SECTION = "⚙️ Admin (Manage Server)"
+RHYTHM_SECTION = "🎖️ Role rewards and weekly digest (Manage Server)"
 STATISTICS_SECTION = "📊 Statistics (Manage Server)"
 
 
@@ -46,10 +50,14 @@ def test_members_see_no_admin_section() -> None:
 
 
 def test_admins_also_see_the_admin_commands() -> None:
-    """With Manage Server, the admin section lists every admin command."""
+    """With Manage Server, the admin sections list every admin command, rewards and the
+    digest in a section of their own."""
     embed = help_embed("!", admin=True)
-    assert embed.fields[-2].name == ADMIN_SECTION
+    assert embed.fields[-3].name == ADMIN_SECTION
     for entry in ADMIN:
+        assert f"`!{entry.usage}`" in (embed.fields[-3].value or "")
+    assert embed.fields[-2].name == RHYTHM_SECTION
+    for entry in RHYTHM:
         assert f"`!{entry.usage}`" in (embed.fields[-2].value or "")
 
 
@@ -90,14 +98,18 @@ def test_help_fits_discord_limits() -> None:
 
 
 def test_help_documents_exactly_the_commands_of_these_cogs() -> None:
-    """Each stats, admin, organiser and help command appears in help, and help names no
-    missing one."""
+    """Each stats, admin (role rewards and digest included), organiser and help command
+    appears in help, and help names no missing one."""
     bot = create_autospec(commands.Bot, instance=True)
+    bot.services = MagicMock()  # the digest cog builds its weekly loop from them
     cogs = [StatsCog(bot), AdminCog(bot), OrganiserCog(bot), HelpCog(bot)]
     real = {command.qualified_name for cog in cogs for command in cog.walk_commands()}
+    # Their groups go under `admin` when the features are set up (common/nesting.py).
+    nested = [RewardsCog(bot), DigestCog(bot)]
+    real |= {f"admin {command.qualified_name}" for cog in nested for command in cog.walk_commands()}
     documented = {
         entry.usage.split(" [")[0].split(" <")[0].split(" #")[0]
-        for entry in (*SCORES, *ADMIN, *ORGANISER)
+        for entry in (*SCORES, *ADMIN, *RHYTHM, *ORGANISER)
     }
     assert documented == real
     others = {entry.usage.split(" ")[0] for entry in (*CHALLENGES, *ALONE, *TORCH)}
