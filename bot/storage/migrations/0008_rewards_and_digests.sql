@@ -1,4 +1,4 @@
--- Schema 11: role rewards (a role given for a badge, a points total or a day streak) and
+-- Schema 8: role rewards (a role given for a badge, a points total or a day streak) and
 -- the weekly digest (where it goes, and one claim row per server and week).
 
 -- One rule per role; setting it again replaces it. kind 'badge' names the pack whose

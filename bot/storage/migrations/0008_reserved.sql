@@ -1,4 +1,0 @@
--- Schema 8: reserved for the daily problems (branch i12-daily).
--- Migrations must be numbered without a gap, and role rewards took number 11 while the
--- numbers before it were still being written on other branches. This file does nothing;
--- where the real migration 0008 exists, it replaces this file (delete this one).

@@ -1,4 +1,0 @@
--- Schema 9: reserved for practice (branch i11-practice), if it needs one.
--- Migrations must be numbered without a gap, and role rewards took number 11 while the
--- numbers before it were still being written on other branches. This file does nothing;
--- where the real migration 0009 exists, it replaces this file (delete this one).

@@ -1,4 +1,0 @@
--- Schema 10: reserved for organiser statistics indexes (branch i12-organiser), if it needs one.
--- Migrations must be numbered without a gap, and role rewards took number 11 while the
--- numbers before it were still being written on other branches. This file does nothing;
--- where the real migration 0010 exists, it replaces this file (delete this one).
