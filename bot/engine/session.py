@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Self
 
 from bot.engine.badges import earns_badge
 from bot.engine.problems import Badge, Letter, Pack, Problem
@@ -435,7 +436,7 @@ class ChallengeSession:
         next_index: int | None = None,
         time_scale: float = 1.0,
         rules: ScoringRules = DEFAULT_RULES,
-    ) -> ChallengeSession:
+    ) -> Self:
         """Rebuild a session from stored facts; the open problem keeps its stored deadline."""
         session = cls(pack, clock, problems=problems, time_scale=time_scale, rules=rules)
         for attempt in sorted(attempts, key=lambda a: a.answered_at):
