@@ -18,6 +18,7 @@ from bot.challenges.live import (
     UnknownPack,
 )
 from bot.challenges.manager import ChallengeManager
+from bot.challenges.race import RaceManager, RaceView
 
 __all__ = [
     "AnswerNotSaved",
@@ -30,6 +31,8 @@ __all__ = [
     "NoChallengeHere",
     "NotYourChallenge",
     "ProblemClosed",
+    "RaceManager",
+    "RaceView",
     "ReadBack",
     "UnknownPack",
 ]

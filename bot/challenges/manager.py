@@ -40,7 +40,7 @@ from bot.challenges.resume import (
 )
 from bot.challenges.running import RunningChallenges
 from bot.content import FRESH_PACK_ID, ContentLibrary
-from bot.engine.pace import Pace, reveal_at
+from bot.engine.pace import Pace
 from bot.engine.problems import Pack, Problem
 from bot.engine.scoring import ScoringRules
 from bot.engine.selection import DEFAULT_COUNT, choose_problems
@@ -52,7 +52,15 @@ from bot.engine.session import (
     HintUse,
     Sleep,
 )
-from bot.storage import LOCAL_GUILD_ID, ChannelBusy, Database, SessionStatus, StoredSession
+from bot.storage import (
+    LOCAL_GUILD_ID,
+    ChannelBusy,
+    Database,
+    GuildSettings,
+    SessionMode,
+    SessionStatus,
+    StoredSession,
+)
 
 log = logging.getLogger("anneal.challenges")
 
@@ -66,6 +74,8 @@ FreshPack = Callable[[int], Awaitable[Pack]]
 
 class ChallengeManager(RunningChallenges):
     """Every live challenge of the bot: starts them, judges and stores answers, times them."""
+
+    mode = SessionMode.CHALLENGE  # the sessions it starts, and re-arms after a restart
 
     def __init__(
         self,
@@ -194,21 +204,17 @@ class ChallengeManager(RunningChallenges):
             raise ChallengeNotAllowedHere(f"Challenges run in {channels} on this server.")
         await self.db.upsert_user(user_id, user_name)
         recent = await self.db.recently_shown(guild_id, channel_id, pack.id, RECENT_CHALLENGES)
-        session = ChallengeSession(
-            pack,
-            self.clock,
-            problems=choose_problems(pack.problems, count, self.rng, recent),
-            time_scale=settings.timer_scale,
-            rules=ScoringRules(speed_bonus=settings.speed_bonus),
-        )
+        problems = choose_problems(pack.problems, count, self.rng, recent)
+        session = self._new_session(pack, problems, settings, user_id)
         problem_ids = [p.id for p in session.problems]
         try:
             session_id = await self.db.create_session(
-                guild_id, channel_id, pack.id, problem_ids, user_id, self.clock()
+                guild_id, channel_id, pack.id, problem_ids, user_id, self.clock(), mode=self.mode
             )
         except ChannelBusy as exc:
+            # Another manager's game (a race, a challenge) or another bot process holds it.
             raise ChallengeError(
-                "A challenge is already running in this channel (started elsewhere)."
+                "A challenge or a race is already running in this channel."
             ) from exc
         if pack.id not in self.library.packs:
             # A generated pack exists nowhere else: keep it, so the session can resume.
@@ -217,11 +223,27 @@ class ChallengeManager(RunningChallenges):
         self._by_channel[channel_id] = live
         async with live.lock:
             try:
-                await self._open_next(live)
+                await self._begin(live)
             except BaseException:
                 await self._abandon(live)  # never leave the channel blocked by a dead start
                 raise
         return live
+
+    def _new_session(
+        self, pack: Pack, problems: list[Problem], settings: GuildSettings, started_by: int
+    ) -> ChallengeSession:
+        """The game a start plays: a challenge on the guild's timer and scoring options."""
+        return ChallengeSession(
+            pack,
+            self.clock,
+            problems=problems,
+            time_scale=settings.timer_scale,
+            rules=ScoringRules(speed_bonus=settings.speed_bonus),
+        )
+
+    async def _begin(self, live: LiveChallenge) -> None:
+        """What a new game does first, under its lock: a challenge posts its first problem."""
+        await self._open_next(live)
 
     def _in_charge(self, channel_id: int, user_id: int, is_moderator: bool) -> LiveChallenge:
         live = self._by_channel.get(channel_id)
@@ -357,7 +379,7 @@ class ChallengeManager(RunningChallenges):
         is not revealed, so reading back never makes an on-time pick late.
         """
         read_back: list[ReadBack] = []
-        for stored in await self.db.open_sessions():
+        for stored in await self.db.open_sessions((self.mode,)):
             if stored.guild_id == LOCAL_GUILD_ID or stored.channel_id in self._by_channel:
                 continue  # terminal games are not the bot's
             try:
@@ -402,7 +424,7 @@ class ChallengeManager(RunningChallenges):
                 # Picks added while away are judged as of now: hold the reveal till they are.
                 self._reading_back[stored.message_id] = self.clock() + READ_BACK_HOLD
                 self._track_message(live, stored.message_id)
-                self._arm(live, reveal_at(session, self.pace))
+                self._arm(live, self._reveal_due(live))
                 await self.view.show_notice(stored.channel_id, back_notice(opened))
                 return ReadBack(stored.channel_id, stored.message_id, late=False)
             # The deadline passed while the bot was down: its picks are all in; reveal it.

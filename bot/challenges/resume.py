@@ -14,9 +14,10 @@ from enum import Enum
 
 from bot.content import ContentLibrary
 from bot.engine.problems import Pack
+from bot.engine.race import RaceSession
 from bot.engine.scoring import ScoringRules
 from bot.engine.session import ChallengeSession, Clock, OpenProblem
-from bot.storage import Database, SessionStatus, StoredSession
+from bot.storage import Database, SessionMode, SessionStatus, StoredSession
 
 PROBLEMS_CHANGED = (
     "The challenge here could not continue after my restart because its problems "
@@ -125,7 +126,8 @@ async def restore_session(
         raise CannotResume(SessionStatus.STOPPED, PROBLEMS_CHANGED)
     settings = await db.guild_settings(stored.guild_id)
     is_open = not reopen and stored.opened_at is not None and stored.deadline is not None
-    return ChallengeSession.restore(
+    kind = RaceSession if stored.mode is SessionMode.RACE else ChallengeSession
+    session = kind.restore(
         pack,
         clock,
         problems=[known[pid] for pid in stored.problem_ids],
@@ -138,3 +140,11 @@ async def restore_session(
         time_scale=settings.timer_scale if time_scale is None else time_scale,
         rules=ScoringRules(speed_bonus=settings.speed_bonus),
     )
+    if isinstance(session, RaceSession):
+        # A race's time per problem is what its problems were given (a race always
+        # stores its first problem's times, even before it opens); who joined is not
+        # stored, but its starter always did.
+        if stored.opened_at is not None and stored.deadline is not None:
+            session.seconds = stored.deadline - stored.opened_at
+        session.join(stored.started_by)
+    return session

@@ -12,7 +12,7 @@ import logging
 import math
 
 from bot.challenges.live import ChallengeView, LiveChallenge, TapGuard
-from bot.engine.pace import Pace, progress, reveal_at
+from bot.engine.pace import Pace, Progress, progress, reveal_at
 from bot.engine.session import Clock, Sleep
 from bot.storage import Database, SessionStatus
 
@@ -50,9 +50,17 @@ class RunningChallenges:
         """Whether the reveal must wait although it is due (answers are still coming in)."""
         return False
 
+    def _reveal_due(self, live: LiveChallenge) -> float:
+        """When the open problem should be revealed (a race closes it by its own rules)."""
+        return reveal_at(live.session, self.pace)
+
+    def _progress_of(self, live: LiveChallenge) -> Progress:
+        """Who answered the open problem and who is still trying, for its footer."""
+        return progress(live.session, self.pace, self.clock())
+
     def _after_change(self, live: LiveChallenge) -> None:
         """After an answer or hint: move the reveal if the pace says so, refresh the footer."""
-        due = reveal_at(live.session, self.pace)
+        due = self._reveal_due(live)
         if due != live.timer_due:
             self._arm(live, due)
         self._schedule_progress(live)
@@ -71,7 +79,7 @@ class RunningChallenges:
         if current is None:
             return
         live.progress_shown_at = self.clock()
-        counts = progress(live.session, self.pace, self.clock())
+        counts = self._progress_of(live)
         try:
             await self.view.show_progress(live, current, counts)
         except Exception:
@@ -94,7 +102,7 @@ class RunningChallenges:
         async with live.lock:
             if live.timer is not asyncio.current_task() or live.session.current is None:
                 return  # re-armed or moved on while waiting for the lock
-            later = reveal_at(live.session, self.pace)
+            later = self._reveal_due(live)
             if later > self.clock():
                 self._arm(live, later)  # someone joined while this timer slept
                 return
@@ -121,12 +129,11 @@ class RunningChallenges:
         await self.db.set_current_problem(
             live.session_id, opened.index, opened.opened_at, opened.deadline
         )
-        counts = progress(live.session, self.pace, self.clock())
-        message_id = await self.view.show_problem(live, opened, counts)
+        message_id = await self.view.show_problem(live, opened, self._progress_of(live))
         self._track_message(live, message_id)  # before any await: reactions may follow fast
         await self.db.set_problem_message(live.session_id, message_id)
         live.progress_shown_at = -math.inf
-        self._arm(live, reveal_at(live.session, self.pace))
+        self._arm(live, self._reveal_due(live))
 
     def _track_message(self, live: LiveChallenge, message_id: int) -> None:
         live.message_id = message_id

@@ -28,12 +28,14 @@ from bot.engine.session import (
     ChallengeSession,
     Clock,
     HintRefused,
+    NoAttemptsLeft,
     OpenProblem,
 )
 
 RACE_SECONDS = 20.0  # each problem's time limit unless the settings say otherwise
 LOBBY_SECONDS = 15.0  # how long members have to join before the first problem
 GONE_AFTER = 2  # problems in a row without an answer after which a racer is not waited for
+ONE_ANSWER = "In a race your first answer is final: wait for the next problem."
 NO_HINTS = "There are no hints in a race: the points are for speed and answers in a row."
 
 
@@ -126,7 +128,10 @@ class RaceSession(ChallengeSession):
 
     def judge(self, user_id: int, option: str, *, at: float | None = None) -> RaceOutcome:
         """Judge the racer's one answer: speed points plus the streak bonus when right."""
-        outcome = super().judge(user_id, option, at=at)
+        try:
+            outcome = super().judge(user_id, option, at=at)
+        except NoAttemptsLeft:
+            raise NoAttemptsLeft(ONE_ANSWER) from None
         current = self.current
         assert current is not None  # judged against the open problem
         seconds = outcome.attempt.answered_at - current.opened_at

@@ -46,7 +46,7 @@ def test_one_answer_per_problem_even_when_the_pack_allows_two(clock: FakeClock) 
     assert not wrong.correct
     assert wrong.attempts_left == 0
     assert session.is_done(ALICE)
-    with pytest.raises(NoAttemptsLeft):
+    with pytest.raises(NoAttemptsLeft, match="first answer is final"):
         session.answer(ALICE, "B")
 
 
