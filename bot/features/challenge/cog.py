@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from collections.abc import Coroutine
 from typing import Any
 
@@ -19,29 +18,22 @@ from discord.ext import commands
 from bot.challenges import (
     ChallengeManager,
     ChallengeRunning,
-    DoubleTap,
     LiveChallenge,
-    ReadBack,
-    UnknownPack,
 )
-from bot.content import FRESH_PACK_ID
-from bot.content.generator import generate_pack
 from bot.engine.pace import Pace
-from bot.engine.problems import Pack
-from bot.engine.selection import DEFAULT_COUNT, BadCount, parse_count
-from bot.engine.session import HINT_KEY, ChallengeError, OptionAlreadyTried
-from bot.features.challenge import readback, render
+from bot.engine.selection import DEFAULT_COUNT
+from bot.engine.session import ChallengeError
+from bot.features.challenge import render
+from bot.features.challenge.packs import count_choices, fresh_maker, pack_and_count, pack_choices
+from bot.features.challenge.reactions import ReactionAnswers
 from bot.features.challenge.view import DiscordChallengeView, log_failure
-from bot.features.common.bot import AnnealBot
+from bot.features.common.bot import AnnealBot, is_moderator, message_link
 from bot.features.common.errors import UserFacingError
 from bot.features.common.notify import when_done
-from bot.features.common.outgoing import messages_lane, reactions_lane
-from bot.features.common.warmup import ready_runner
 
 log = logging.getLogger("anneal.challenge")
 
 NOTICE_SECONDS = 10  # channel fallbacks for closed DMs delete themselves after this
-CRASHED = "something went wrong on my side and your answer was not counted: react again."
 HINT_NEEDS_DMS = "I can't DM you the hint: use `/hint` (only you will see it) or open your DMs."
 
 
@@ -61,19 +53,13 @@ class ChallengeCog(commands.Cog):
             pace=Pace(settings.reveal_grace, settings.join_window, settings.retry_window),
             resume_window=settings.resume_window,
             double_tap=services.double_tap,
-            fresh=self._generate_fresh if services.runner is not None else None,
+            fresh=fresh_maker(services),
             sleep=services.sleep,
         )
         services.challenges = self.manager  # so `!run` can see what is in play
-        self._warned_channels: set[int] = set()  # told once that Manage Messages is missing
+        self.answers = ReactionAnswers(bot, self.manager)
         self._tasks: set[asyncio.Task[None]] = set()  # hint charges after their DM went out
         self._resumed = False
-
-    async def _generate_fresh(self, count: int) -> Pack:
-        runner = await ready_runner(self.bot.services)
-        if runner is None:
-            raise UnknownPack("Fresh problems need `!run`'s torch workers, which are off.")
-        return await generate_pack(runner, random.Random(), count)
 
     async def cog_load(self) -> None:
         """Resume the challenges that were open at shutdown, once the bot is ready."""
@@ -89,43 +75,7 @@ class ChallengeCog(commands.Cog):
         if self._resumed:
             return
         self._resumed = True
-        for found in await self.manager.resume_all():
-            try:
-                await self._read_back(found)
-            except Exception:
-                log.exception("could not read back the reactions on %d", found.message_id)
-
-    async def _read_back(self, found: ReadBack) -> None:
-        """Hand the reactions added while the bot was away to the live reaction handler."""
-        try:
-            await self._hand_in_missed(found)
-        finally:
-            self.manager.replays_done(found.message_id)  # the problem may now be revealed
-
-    async def _hand_in_missed(self, found: ReadBack) -> None:
-        assert self.bot.user is not None
-        resumed_at = self.bot.services.clock()
-        channel = await self.view.channel(found.channel_id)
-        try:
-            message = await channel.fetch_message(found.message_id)
-        except discord.NotFound:
-            return  # the problem message was deleted meanwhile
-        seen, users = await readback.reactions_on(message, self.bot.user.id)
-        heard = self.manager.heard_on(found.message_id)
-        plan = readback.sort_out(seen, heard, late=found.late)
-        letters = [(r.user_id, r.key) for r in plan.replay if r.key != HINT_KEY]
-        # Judged as of the resume however long handing them in takes (removals are rate
-        # limited), and the problem is not revealed meanwhile.
-        self.manager.expect_replays(found.message_id, letters, resumed_at)
-        for reaction in plan.replay:
-            payload = readback.replayed_event(message, reaction, users[reaction.user_id])
-            await self.on_raw_reaction_add(payload)
-        for user_id, picks in plan.ambiguous.items():
-            for pick in picks:
-                with contextlib.suppress(discord.HTTPException):
-                    await message.remove_reaction(pick.emoji, discord.Object(user_id))
-            private, public = readback.ambiguous_text(picks)
-            self.bot.notifier.tell(user_id, found.channel_id, private, public)
+        await self.answers.resume(self.on_raw_reaction_add)
 
     # -- commands -----------------------------------------------------------------------
 
@@ -153,57 +103,22 @@ class ChallengeCog(commands.Cog):
         self, ctx: commands.Context[AnnealBot], pack: str | None = None, count: str | None = None
     ) -> None:
         """Start a timed challenge of `count` problems in this channel."""
-        if (
-            count is None
-            and pack is not None
-            and pack.lower() not in self.bot.services.library.packs
-        ):
-            with contextlib.suppress(BadCount):
-                # `!challenge start 3`: a count without a pack.
-                parse_count(pack)
-                pack, count = None, pack
-        await self.start_challenge(ctx, pack, parse_count(count))
+        await self.start_challenge(ctx, *pack_and_count(self.bot.services.library, pack, count))
 
     @challenge_start.autocomplete("pack")
     async def pack_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Packs whose id or title holds the typed text, and `fresh` when the runner is on."""
-        wanted = current.lower()
-        choices = [
-            app_commands.Choice(
-                name=f"{pack.title} ({pack.id}, {len(pack.problems)} problems)"[:100],
-                value=pack.id,
-            )
-            for pack in self.bot.services.library.packs.values()
-            if wanted in pack.id or wanted in pack.title.lower()
-        ]
-        if FRESH_PACK_ID.startswith(wanted) and self.bot.services.runner is not None:
-            choices.append(
-                app_commands.Choice(name="Fresh problems, new every time", value="fresh")
-            )
-        return choices[:25]
+        return pack_choices(self.bot.services, current)
 
     @challenge_start.autocomplete("count")
     async def count_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """A few sensible counts for the chosen pack, and `all` with its size."""
-        library = self.bot.services.library
         chosen = getattr(interaction.namespace, "pack", None)
-        pack = library.packs.get(str(chosen).lower()) if chosen else library.default_pack()
-        size = len(pack.problems) if pack is not None else None
-        counts = [n for n in (3, DEFAULT_COUNT, 10) if size is None or n < size]
-        choices = [
-            app_commands.Choice(
-                name=f"{n} problems" + (" (default)" if n == DEFAULT_COUNT else ""), value=str(n)
-            )
-            for n in counts
-        ]
-        if size is not None:
-            choices.append(app_commands.Choice(name=f"all {size} problems", value="all"))
-        wanted = current.strip().lower()
-        return [c for c in choices if c.value.startswith(wanted) or wanted in c.name][:25]
+        return count_choices(self.bot.services.library, chosen, current)
 
     async def start_challenge(
         self, ctx: commands.Context[AnnealBot], pack: str | None, count: int | None = DEFAULT_COUNT
@@ -222,7 +137,7 @@ class ChallengeCog(commands.Cog):
                 count=count,
             )
         except ChallengeRunning as exc:
-            link = _message_link(ctx.guild.id, ctx.channel.id, exc.live.message_id)
+            link = message_link(ctx.guild.id, ctx.channel.id, exc.live.message_id)
             raise UserFacingError(f"A challenge is already running here: {link}") from None
         await ctx.send(self._start_text(live))
 
@@ -248,7 +163,7 @@ class ChallengeCog(commands.Cog):
     async def challenge_next(self, ctx: commands.Context[AnnealBot]) -> None:
         """Reveal the open problem now and go on (its starter or a moderator)."""
         await ctx.defer()
-        await self.manager.next(ctx.channel.id, ctx.author.id, is_moderator=_is_moderator(ctx))
+        await self.manager.next(ctx.channel.id, ctx.author.id, is_moderator=is_moderator(ctx))
         if ctx.interaction is not None:  # a slash command must be answered; `!` needs no reply
             await ctx.send("⏭️ Revealed; on to the next one.", ephemeral=True)
 
@@ -257,7 +172,7 @@ class ChallengeCog(commands.Cog):
     async def challenge_stop(self, ctx: commands.Context[AnnealBot]) -> None:
         """Stop this channel's challenge (its starter or a moderator)."""
         await ctx.defer()
-        await self.manager.stop(ctx.channel.id, ctx.author.id, is_moderator=_is_moderator(ctx))
+        await self.manager.stop(ctx.channel.id, ctx.author.id, is_moderator=is_moderator(ctx))
         await ctx.send("Challenge stopped. Every answer is saved.")
 
     @commands.hybrid_command(name="hint")  # type: ignore[arg-type]
@@ -305,61 +220,10 @@ class ChallengeCog(commands.Cog):
         if letter is None:
             await self._hint_by_reaction(payload)
         else:
-            await self._answer_by_reaction(payload, letter, arrived)
-
-    async def _answer_by_reaction(
-        self, payload: discord.RawReactionActionEvent, letter: str, arrived: float
-    ) -> None:
-        """Judge and store first; the reaction removal and the feedback are queued after."""
-        user_id, channel_id = payload.user_id, payload.channel_id
-        try:
-            outcome = await self.manager.answer(
-                message_id=payload.message_id,
-                user_id=user_id,
-                user_name=await self._display_name(payload),
-                option=letter,
-                answered_at=arrived,
-            )
-        except DoubleTap:
-            self._hide_reaction(payload)  # the first pick's feedback is on its way
-            return
-        except ChallengeError as exc:
-            public = (
-                "you already tried that option; it was not counted again."
-                if isinstance(exc, OptionAlreadyTried)
-                else str(exc)
-            )
-            self._tell_then_hide(payload, str(exc), public)
-            return
-        except Exception:
-            log.exception("the answer of %d in channel %d failed", user_id, channel_id)
-            self._tell_then_hide(payload, CRASHED.capitalize(), CRASHED)
-            return
-        self._hide_reaction(payload)  # stored: hide the pick at once
-        attempt = outcome.attempt
-        private = render.answer_feedback(
-            attempt.correct, outcome.attempts_left, attempt.points, attempt.option
-        )
-        public = render.public_feedback(attempt.correct, outcome.attempts_left)
-        self.bot.notifier.tell(user_id, channel_id, private, public)
-
-    def _tell_then_hide(
-        self, payload: discord.RawReactionActionEvent, private: str, public: str
-    ) -> None:
-        """For a pick that did not count: its reaction goes only once the member knows why
-        (so they can react again), and stays if they could not be told."""
-        told = self.bot.notifier.tell(payload.user_id, payload.channel_id, private, public)
-        when_done(told, lambda ok: self._hide_reaction(payload) if ok else None)
-
-    async def _display_name(self, payload: discord.RawReactionActionEvent) -> str:
-        """The reacting member's name; guild reaction events carry the member."""
-        if payload.member is not None:
-            return payload.member.display_name
-        user = self.bot.get_user(payload.user_id) or await self.bot.fetch_user(payload.user_id)
-        return user.display_name
+            await self.answers.answer(payload, letter, arrived)
 
     async def _hint_by_reaction(self, payload: discord.RawReactionActionEvent) -> None:
-        self._hide_reaction(payload)  # nothing to store: hide the bulb at once
+        self.answers.hide(payload)  # nothing to store: hide the bulb at once
         user_id, channel_id = payload.user_id, payload.channel_id
         try:
             text = await self.manager.check_hint(
@@ -368,7 +232,7 @@ class ChallengeCog(commands.Cog):
         except ChallengeError as exc:
             self.bot.notifier.tell(user_id, channel_id, str(exc), str(exc))
             return
-        name = await self._display_name(payload)
+        name = await self.answers.display_name(payload)
 
         def after_dm(delivered: bool) -> None:
             if delivered:  # charge only once the hint has reached the member privately
@@ -395,65 +259,8 @@ class ChallengeCog(commands.Cog):
         task.add_done_callback(self._tasks.discard)
         task.add_done_callback(log_failure)
 
-    def _hide_reaction(self, payload: discord.RawReactionActionEvent) -> None:
-        """Queue the removal of the member's reaction, so others can't copy their pick."""
-        channel_id, user = payload.channel_id, discord.Object(payload.user_id)
-        if not self._may_manage_messages(channel_id):
-            self._ask_for_manage_messages(channel_id)  # a call that would only be refused
-            return
-        message = self.bot.get_partial_messageable(channel_id).get_partial_message(
-            payload.message_id
-        )
-
-        async def remove() -> None:
-            try:
-                await message.remove_reaction(payload.emoji, user)
-            except discord.Forbidden:
-                self._ask_for_manage_messages(channel_id)
-            except discord.NotFound:
-                pass  # the message is gone: nothing left to hide
-
-        self.bot.outgoing.submit(
-            reactions_lane(channel_id), remove, what=f"removing a reaction of {user.id}"
-        )
-
-    def _may_manage_messages(self, channel_id: int) -> bool:
-        """False only when the cached permissions say Manage Messages is missing."""
-        channel = self.bot.get_channel(channel_id)
-        if not isinstance(channel, discord.abc.GuildChannel) or channel.guild.me is None:
-            return True  # not cached: let Discord decide
-        return channel.permissions_for(channel.guild.me).manage_messages
-
-    def _ask_for_manage_messages(self, channel_id: int) -> None:
-        if channel_id in self._warned_channels:
-            return
-        self._warned_channels.add(channel_id)  # once per channel, not once per answer
-        channel = self.bot.get_partial_messageable(channel_id)
-        self.bot.outgoing.submit(
-            messages_lane(channel_id),
-            lambda: channel.send(
-                "I need the **Manage Messages** permission here to hide everyone's picks. "
-                "Answers still count."
-            ),
-            what="asking for Manage Messages",
-        )
-
     async def _dm(self, user: discord.User | discord.Member, text: str) -> bool:
         """DM the member (through the outgoing queue); False if their DMs are closed."""
         delivered = self.bot.notifier.dm(user.id, text)
         await asyncio.wait([delivered])  # not `await delivered`: a dropped DM is not our cancel
         return not delivered.cancelled() and delivered.exception() is None and delivered.result()
-
-
-def _is_moderator(ctx: commands.Context[AnnealBot]) -> bool:
-    """Manage Messages or Manage Server: may move on or stop anyone's challenge."""
-    member = ctx.author
-    return isinstance(member, discord.Member) and (
-        member.guild_permissions.manage_messages or member.guild_permissions.manage_guild
-    )
-
-
-def _message_link(guild_id: int, channel_id: int, message_id: int | None) -> str:
-    if message_id is None:
-        return f"<#{channel_id}>"
-    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"

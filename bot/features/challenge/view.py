@@ -9,6 +9,7 @@ import discord
 
 from bot.challenges import LiveChallenge
 from bot.engine.pace import Progress
+from bot.engine.problems import Problem
 from bot.engine.session import OpenProblem, Reveal, Summary
 from bot.features.challenge import render
 from bot.features.common.bot import AnnealBot
@@ -27,22 +28,25 @@ class DiscordChallengeView:
 
     async def channel(self, channel_id: int) -> discord.abc.Messageable:
         """The channel to post in, from the cache or else from the API."""
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            channel = await self.bot.fetch_channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            raise TypeError(f"channel {channel_id} cannot receive messages")
-        return channel
+        return await find_channel(self.bot, channel_id)
+
+    def problem_embed(self, opened: OpenProblem, progress: Progress) -> discord.Embed:
+        """An open problem as posted, and as its footer updates show it."""
+        return render.problem_embed(opened, progress)
+
+    def problem_emojis(self, problem: Problem) -> list[str]:
+        """The reactions put under a problem: its letters and the hint bulb."""
+        return render.problem_emojis(problem)
 
     async def show_problem(
         self, live: LiveChallenge, opened: OpenProblem, progress: Progress
     ) -> int:
         """Post the problem, add its reactions in the background; returns the message id."""
         channel = await self.channel(live.channel_id)
-        message = await channel.send(embed=render.problem_embed(opened, progress))
+        message = await channel.send(embed=self.problem_embed(opened, progress))
         # Reactions go on in the background (the problem is already open and timed), ahead
         # of the removals still waiting in the channel's lane: members answer by clicking them.
-        emojis = render.problem_emojis(opened.problem)
+        emojis = self.problem_emojis(opened.problem)
         self.bot.outgoing.submit(
             reactions_lane(live.channel_id),
             lambda: _add_reactions(message, emojis),
@@ -60,7 +64,7 @@ class DiscordChallengeView:
         if message_id is None:
             return
         message = self.bot.get_partial_messageable(live.channel_id).get_partial_message(message_id)
-        embed = render.problem_embed(opened, progress)
+        embed = self.problem_embed(opened, progress)
         # Keyed by message: an edit still waiting is replaced by this newer count.
         self.bot.outgoing.submit(
             edits_lane(live.channel_id),
@@ -86,6 +90,16 @@ class DiscordChallengeView:
         """Post a plain message from the manager (e.g. why a challenge could not go on)."""
         channel = await self.channel(channel_id)
         await channel.send(text)
+
+
+async def find_channel(bot: AnnealBot, channel_id: int) -> discord.abc.Messageable:
+    """A channel to post in, from the cache or else from the API."""
+    channel = bot.get_channel(channel_id)
+    if channel is None:
+        channel = await bot.fetch_channel(channel_id)
+    if not isinstance(channel, discord.abc.Messageable):
+        raise TypeError(f"channel {channel_id} cannot receive messages")
+    return channel
 
 
 async def _add_reactions(message: discord.Message, emojis: list[str]) -> None:

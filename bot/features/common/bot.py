@@ -116,3 +116,18 @@ def guild_of(ctx: commands.Context[AnnealBot]) -> discord.Guild:
     if ctx.guild is None:
         raise commands.NoPrivateMessage()
     return ctx.guild
+
+
+def is_moderator(ctx: commands.Context[AnnealBot]) -> bool:
+    """Manage Messages or Manage Server: may move on or stop anyone's challenge or race."""
+    member = ctx.author
+    return isinstance(member, discord.Member) and (
+        member.guild_permissions.manage_messages or member.guild_permissions.manage_guild
+    )
+
+
+def message_link(guild_id: int, channel_id: int, message_id: int | None) -> str:
+    """A link to a message, or to its channel when there is no message (yet)."""
+    if message_id is None:
+        return f"<#{channel_id}>"
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
