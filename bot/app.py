@@ -18,6 +18,7 @@ import bot.features.admin
 import bot.features.challenge
 import bot.features.common
 import bot.features.help
+import bot.features.race
 import bot.features.run
 import bot.features.stats
 from bot.content import load_library
@@ -32,6 +33,7 @@ log = logging.getLogger("anneal")
 FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.common.setup,
     bot.features.challenge.setup,
+    bot.features.race.setup,
     bot.features.run.setup,
     bot.features.stats.setup,
     bot.features.admin.setup,

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     reveal_grace: float = Field(default=5.0, alias="ANNEAL_REVEAL_GRACE", ge=0, le=60)
     join_window: float = Field(default=15.0, alias="ANNEAL_JOIN_WINDOW", ge=0, le=600)
     retry_window: float = Field(default=20.0, alias="ANNEAL_RETRY_WINDOW", ge=0, le=600)
+    race_seconds: float = Field(default=20.0, alias="ANNEAL_RACE_SECONDS", ge=5, le=600)
+    race_lobby: float = Field(default=15.0, alias="ANNEAL_RACE_LOBBY", ge=0, le=300)
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -52,7 +54,15 @@ class Settings(BaseSettings):
     def _blank_guild_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("resume_window", "reveal_grace", "join_window", "retry_window", mode="before")
+    @field_validator(
+        "resume_window",
+        "reveal_grace",
+        "join_window",
+        "retry_window",
+        "race_seconds",
+        "race_lobby",
+        mode="before",
+    )
     @classmethod
     def _duration(cls, value: object) -> object:
         if not isinstance(value, str):

@@ -45,7 +45,8 @@ def feature_of(module: str) -> str | None:
 def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
     """Building every cog loads neither torch nor matplotlib: they live in the workers."""
     loaded = imported_after(
-        "import bot.app, bot.cli, bot.features.challenge.cog, bot.features.run.cog, "
+        "import bot.app, bot.cli, bot.features.challenge.cog, bot.features.race.cog, "
+        "bot.features.run.cog, "
         "bot.features.stats.cog, bot.features.admin.cog, bot.features.help.cog, "
         "bot.features.common.cog, bot.content.generator, bot.runner.pool"
     )
@@ -58,6 +59,7 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
     "module",
     [
         "bot.engine.session",
+        "bot.engine.race",
         "bot.storage",
         "bot.challenges",
         "bot.runner.language",

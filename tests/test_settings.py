@@ -21,6 +21,8 @@ ENV_NAMES = (
     "ANNEAL_REVEAL_GRACE",
     "ANNEAL_JOIN_WINDOW",
     "ANNEAL_RETRY_WINDOW",
+    "ANNEAL_RACE_SECONDS",
+    "ANNEAL_RACE_LOBBY",
 )
 
 
@@ -89,6 +91,19 @@ def test_pace_and_resume_window_defaults() -> None:
     settings = load_settings()
     assert settings.resume_window == 900
     assert (settings.reveal_grace, settings.join_window, settings.retry_window) == (5, 15, 20)
+
+
+def test_race_defaults_and_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A race gives 20 s per problem after a 15 s lobby; a problem shorter than 5 s is
+    refused, naming the setting."""
+    settings = load_settings()
+    assert (settings.race_seconds, settings.race_lobby) == (20, 15)
+    monkeypatch.setenv("ANNEAL_RACE_SECONDS", "1m")
+    monkeypatch.setenv("ANNEAL_RACE_LOBBY", "0")
+    assert (load_settings().race_seconds, load_settings().race_lobby) == (60, 0)
+    monkeypatch.setenv("ANNEAL_RACE_SECONDS", "3")
+    with pytest.raises(SettingsError, match="ANNEAL_RACE_SECONDS"):
+        load_settings()
 
 
 @pytest.mark.parametrize(

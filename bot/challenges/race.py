@@ -39,7 +39,7 @@ class RaceView(ChallengeView, Protocol):
         """Post the lobby (join with ✅ until `starts_at`); return its message id."""
         ...
 
-    async def show_racers(self, live: LiveChallenge, lobby_id: int) -> None:
+    async def show_racers(self, live: LiveChallenge, lobby_id: int, starts_at: float) -> None:
         """Show who has joined so far on the lobby message."""
         ...
 
@@ -73,7 +73,8 @@ class RaceManager(ChallengeManager):
         super().__init__(db, library, view, clock, **options)
         self.seconds = seconds
         self.lobby = lobby
-        self._lobbies: dict[int, LiveChallenge] = {}  # lobby message id -> its race
+        # Lobby message id -> its race and when that starts.
+        self._lobbies: dict[int, tuple[LiveChallenge, float]] = {}
 
     def _new_session(
         self, pack: Pack, problems: list[Problem], settings: GuildSettings, started_by: int
@@ -89,7 +90,7 @@ class RaceManager(ChallengeManager):
         seconds = race_of(live).seconds
         await self.db.set_current_problem(live.session_id, 0, starts_at, starts_at + seconds)
         lobby_id = await self.view.show_lobby(live, starts_at)
-        self._lobbies[lobby_id] = live
+        self._lobbies[lobby_id] = (live, starts_at)
         live.timer_due = starts_at
         live.timer = asyncio.create_task(self._after_lobby(live, starts_at))
 
@@ -110,26 +111,28 @@ class RaceManager(ChallengeManager):
 
     def lobby_of(self, message_id: int) -> LiveChallenge | None:
         """The race whose lobby is this message, while it takes members."""
-        return self._lobbies.get(message_id)
+        lobby = self._lobbies.get(message_id)
+        return lobby[0] if lobby is not None else None
 
     async def join(self, *, message_id: int, user_id: int) -> bool:
         """Count a member into the race whose lobby is `message_id`; False if already in.
 
         ProblemClosed once the race has started (answering joins it then).
         """
-        live = self._lobbies.get(message_id)
-        if live is None:
+        lobby = self._lobbies.get(message_id)
+        if lobby is None:
             raise ProblemClosed(STARTED)
+        live, starts_at = lobby
         async with live.lock:
-            if self._lobbies.get(message_id) is not live:
+            if self._lobbies.get(message_id) is not lobby:
                 raise ProblemClosed(STARTED)
             joined = race_of(live).join(user_id)
         if joined:
-            await self.view.show_racers(live, message_id)
+            await self.view.show_racers(live, message_id, starts_at)
         return joined
 
     def _drop_lobby(self, live: LiveChallenge) -> None:
-        for message_id in [m for m, other in self._lobbies.items() if other is live]:
+        for message_id in [m for m, (other, _) in self._lobbies.items() if other is live]:
             del self._lobbies[message_id]
 
     def _forget(self, live: LiveChallenge) -> None:

@@ -55,7 +55,7 @@ class RaceFakeView(FakeView):
         self.changed.set()
         return message_id
 
-    async def show_racers(self, live: LiveChallenge, lobby_id: int) -> None:
+    async def show_racers(self, live: LiveChallenge, lobby_id: int, starts_at: float) -> None:
         assert isinstance(live.session, RaceSession)
         self.racers_shown.append(list(live.session.entrants))
 

@@ -65,8 +65,11 @@ def progress_text(progress: Progress) -> str:
     return text
 
 
-def reveal_embed(reveal: Reveal, variant: str | None = None) -> discord.Embed:
-    """The answer, why the others are wrong, who solved it, and a `!run` variant to try."""
+def reveal_embed(
+    reveal: Reveal, variant: str | None = None, *, solvers: bool = True
+) -> discord.Embed:
+    """The answer, why the others are wrong, who solved it (without `solvers`, the caller
+    shows that its own way), and a `!run` variant to try."""
     problem = reveal.problem
     embed = discord.Embed(
         title=clip(f"Answer: {problem.answer}) {problem.options[problem.answer].strip()}", TITLE),
@@ -77,18 +80,23 @@ def reveal_embed(reveal: Reveal, variant: str | None = None) -> discord.Embed:
         embed.add_field(
             name=f"Why not {letter}", value=clip(why.strip(), FIELD_VALUE), inline=False
         )
-    if reveal.solved_by_attempt:
-        lines = []
-        for number, users in reveal.solved_by_attempt.items():
-            label = {1: "First try", 2: "Second try"}.get(number, f"Try {number}")
-            lines.append(f"{label}: " + ", ".join(f"<@{u}>" for u in users))
-        embed.add_field(name="Solved by", value=clip("\n".join(lines), FIELD_VALUE), inline=False)
-    else:
-        embed.add_field(name="Solved by", value="Nobody this time.", inline=False)
+    if solvers:
+        embed.add_field(name="Solved by", value=solved_by_text(reveal), inline=False)
     if variant:
         embed.add_field(name="Try it with torch", value=clip(variant, FIELD_VALUE), inline=False)
     embed.set_footer(text=clip(problem.title, 200))
     return embed
+
+
+def solved_by_text(reveal: Reveal) -> str:
+    """Who solved the problem on which try, or that nobody did."""
+    if not reveal.solved_by_attempt:
+        return "Nobody this time."
+    lines = []
+    for number, users in reveal.solved_by_attempt.items():
+        label = {1: "First try", 2: "Second try"}.get(number, f"Try {number}")
+        lines.append(f"{label}: " + ", ".join(f"<@{u}>" for u in users))
+    return clip("\n".join(lines), FIELD_VALUE)
 
 
 def summary_embed(summary: Summary, new_badges: list[int], status: SessionStatus) -> discord.Embed:

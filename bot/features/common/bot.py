@@ -45,6 +45,8 @@ class Services:
     # The live challenges, set by the challenge feature when it loads; other features
     # (`!run` hides what is in play) only read it. None: no challenge feature.
     challenges: ChallengeManager | None = None
+    # The live races, set by the race feature when it loads; `!run` hides theirs too.
+    races: ChallengeManager | None = None
     # A member's second pick within this many seconds of their first is a slip: ignored.
     double_tap: float = 1.5
 

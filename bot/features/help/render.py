@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT
+from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT, RACE_STREAK_STEP, RACE_TOP
 from bot.features.admin.values import TIMER_MAX, TIMER_MIN
 from bot.features.common import embeds
 
@@ -37,6 +37,15 @@ CHALLENGES = (
     Entry("challenge next", "reveal the open problem now (its starter or a moderator)"),
     Entry("challenge stop", "end the challenge running in this channel"),
     Entry("hint", f"the current problem's hint (costs {HINT_COST} points), like reacting 💡"),
+)
+RACES = (
+    Entry(
+        "race [pack] [count]",
+        f"a race here: join with ✅, one answer per problem, up to {RACE_TOP} points for "
+        f"speed plus {RACE_STREAK_STEP} for each further right answer in a row",
+        "race basics 5",
+    ),
+    Entry("race stop", "call off the race running in this channel (its starter or a moderator)"),
 )
 TORCH = (
     Entry(
@@ -88,6 +97,7 @@ def help_embed(prefix: str, *, admin: bool) -> discord.Embed:
     answering = "Answer a problem by reacting 🇦 🇧 🇨 🇩 under it; 💡 shows its hint."
     sections = [
         ("🎯 Challenges", [answering, *(entry.line(prefix) for entry in CHALLENGES)]),
+        ("🏁 Races", [entry.line(prefix) for entry in RACES]),
         ("🔬 Try it with torch", [entry.line(prefix) for entry in TORCH]),
         ("🏆 Scores", [entry.line(prefix) for entry in SCORES]),
     ]

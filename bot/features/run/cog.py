@@ -109,10 +109,10 @@ class RunCog(commands.Cog):
 
     def _in_play(self, guild_id: int | None) -> InPlay:
         """What `!run` must not show here: the guild's unrevealed problems, in DMs every guild's."""
-        manager = self.bot.services.challenges
-        if manager is None:
-            return InPlay()
-        return InPlay(tuple(manager.unrevealed_problems(guild_id)), in_dms=guild_id is None)
+        services = self.bot.services
+        managers = [m for m in (services.challenges, services.races) if m is not None]
+        hidden = tuple(p for manager in managers for p in manager.unrevealed_problems(guild_id))
+        return InPlay(hidden, in_dms=guild_id is None)
 
     def _command(self, ctx: commands.Context[AnnealBot]) -> str:
         """How the user invoked us, for examples: `/run` from a slash command, else `!run`."""
