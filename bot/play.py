@@ -13,6 +13,7 @@ from bot.content import ContentLibrary
 from bot.engine.problems import Pack, Problem
 from bot.engine.session import (
     HINT_KEY,
+    AnswerOutcome,
     ChallengeError,
     ChallengeSession,
     Clock,
@@ -31,7 +32,7 @@ from bot.play_text import (
     score_line,
     wrap,
 )
-from bot.storage import LOCAL_GUILD_ID, Database, SessionStatus, StoredSession
+from bot.storage import LOCAL_GUILD_ID, Database, SessionMode, SessionStatus, StoredSession
 from bot.terminal import Interrupted, Reader
 
 # Input that ends (Ctrl-D, or the last piped line) stops the game like Ctrl-C does.
@@ -189,9 +190,7 @@ class TerminalGame:
             if left <= 0:
                 self.say("⏰ Time is up!")
                 return
-            self.screen.prompt(
-                f"[{format_time(left)} left] Your answer (A-D, h = hint, q = quit): "
-            )
+            self.screen.prompt(self.answer_prompt(left))
             line = await self.reader.read_line(left)
             if line is None:
                 self.say()
@@ -199,6 +198,19 @@ class TerminalGame:
                 return
             self.screen.echo(line)
             await self.handle(line.strip(), opened.problem)
+
+    def answer_prompt(self, left: float) -> str:
+        """What the player is asked while a problem waits for them, `left` seconds to go."""
+        return f"[{format_time(left)} left] Your answer (A-D, h = hint, q = quit): "
+
+    def feedback(self, outcome: AnswerOutcome) -> str:
+        """What the player reads after an answer is stored."""
+        attempt = outcome.attempt
+        if outcome.correct:
+            return f"  ✅ Correct! +{attempt.points} points"
+        if outcome.attempts_left:
+            return f"  ❌ Not {attempt.option}. {plural(outcome.attempts_left, 'attempt')} left."
+        return f"  ❌ Not {attempt.option}. No attempts left."
 
     async def handle(self, command: str, problem: Problem) -> None:
         """Act on one line: an answer, a hint, or quitting."""
@@ -219,13 +231,7 @@ class TerminalGame:
         attempt = outcome.attempt
         await self.db.save_attempt(self.session_id, attempt)
         self.session.record(attempt)  # nothing counts until it is stored
-        if outcome.correct:
-            self.say(f"  ✅ Correct! +{attempt.points} points")
-        elif outcome.attempts_left:
-            left = plural(outcome.attempts_left, "attempt")
-            self.say(f"  ❌ Not {attempt.option}. {left} left.")
-        else:
-            self.say(f"  ❌ Not {attempt.option}. No attempts left.")
+        self.say(self.feedback(outcome))
 
     async def give_hint(self, problem: Problem) -> None:
         """Show the hint; the first time it is stored (it costs points), like an answer."""
@@ -298,32 +304,51 @@ async def start_game(
     for this player), so the game can be resumed whatever the packs on disk become.
     """
     session = ChallengeSession(pack, console.clock, problems=problems, time_scale=time_scale)
+    session_id = await store_game(console, session, keep_pack=keep_pack)
+    return TerminalGame(session, session_id, console)
+
+
+async def store_game(
+    console: Console,
+    session: ChallengeSession,
+    *,
+    keep_pack: bool,
+    mode: SessionMode = SessionMode.CHALLENGE,
+) -> int:
+    """Store a new game of the player's as an open session of `mode`; its id."""
     player = console.player
     session_id = await console.db.create_session(
         LOCAL_GUILD_ID,
         player.channel_id,
-        pack.id,
+        session.pack.id,
         [p.id for p in session.problems],
         started_by=player.user_id,
         started_at=console.clock(),
+        mode=mode,
     )
     if keep_pack:
-        await console.db.save_session_pack(session_id, pack.model_dump_json())
-    return TerminalGame(session, session_id, console)
+        await console.db.save_session_pack(session_id, session.pack.model_dump_json())
+    return session_id
 
 
 async def resume_game(
-    console: Console, library: ContentLibrary, stored: StoredSession, *, time_scale: float = 1.0
+    console: Console,
+    library: ContentLibrary,
+    stored: StoredSession,
+    *,
+    time_scale: float = 1.0,
+    game_type: type[TerminalGame] = TerminalGame,
 ) -> TerminalGame:
     """The player's unfinished game, at the problem it stopped on with its full time again.
 
     A problem the player was already done with (solved, or out of attempts) is passed
-    over. Raises CannotResume if the game's problems are no longer there.
+    over. Raises CannotResume if the game's problems are no longer there. `game_type`
+    plays it (a race's game for a race).
     """
     session = await restore_session(
         console.db, library, stored, console.clock, reopen=True, time_scale=time_scale
     )
-    game = TerminalGame(session, stored.id, console)
+    game = game_type(session, stored.id, console)
     if not session.finished and session.done_with(console.player.user_id, game.position - 1):
         # The game stopped between this problem's reveal and the next one: go on from there.
         session.open_next()

@@ -24,6 +24,7 @@ examples:
   anneal play --list                   the packs
   anneal play --pack basics --count 5  5 of a pack's problems, the easiest first
   anneal play --pack fresh             5 new problems, every answer computed by torch
+  anneal play --mode race --count 5    a race: one answer each, points for speed
   anneal profile                       your points, badges and recent games
 
 While playing: A-D answers, h shows the hint (it costs points), q pauses the game.
@@ -56,6 +57,13 @@ def add_play_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         help="multiply every time limit (2 = twice as long)",
     )
     play.add_argument("--seed", type=int, help="the same seed deals the same problems")
+    play.add_argument(
+        "--mode",
+        choices=["challenge", "race"],  # SessionMode values; storage loads only to play
+        default="challenge",
+        help="race: one answer per problem against the clock (ANNEAL_RACE_SECONDS each), "
+        "points for speed and for answers right in a row (default: challenge)",
+    )
 
     profile = commands.add_parser(
         "profile", help="a local profile: points, accuracy, streak, badges, recent games"
@@ -66,7 +74,7 @@ def add_play_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
 def play(settings: Settings, args: argparse.Namespace) -> int:
     """`anneal play`: list the packs, or play in the terminal. Returns the exit code."""
     from bot.play_start import PlayRequest, play_in_terminal
-    from bot.storage import Database, StorageError
+    from bot.storage import Database, SessionMode, StorageError
     from bot.terminal import LineReader
 
     library = load_library(settings.content_dir)
@@ -87,6 +95,8 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
         time_scale=args.time_scale,
         seed=args.seed,
         continue_command=continue_command(args.profile),
+        mode=SessionMode(args.mode),
+        race_seconds=settings.race_seconds * args.time_scale,
     )
 
     async def go() -> int:

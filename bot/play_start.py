@@ -12,6 +12,7 @@ from bot.challenges.resume import CannotResume
 from bot.content import FRESH_PACK_ID, ContentLibrary
 from bot.engine.level_sets import next_level_set
 from bot.engine.problems import Pack
+from bot.engine.race import RACE_SECONDS, rules_text
 from bot.engine.selection import DEFAULT_COUNT, choose_problems
 from bot.engine.session import Clock
 from bot.play import (
@@ -22,9 +23,10 @@ from bot.play import (
     resume_game,
     start_game,
 )
+from bot.play_race import RaceGame, start_race
 from bot.play_sets import finished_beginner_set, set_intro, set_pack, shown_in
 from bot.play_text import plural, wrap
-from bot.storage import LOCAL_GUILD_ID, Database, SessionStatus
+from bot.storage import LOCAL_GUILD_ID, Database, SessionMode, SessionStatus
 from bot.terminal import Interrupted, Reader
 
 # Makes a fresh pack of `count` problems from a seed (torch in a worker; tests fake it).
@@ -43,6 +45,8 @@ class PlayRequest:
     time_scale: float = 1.0
     seed: int | None = None
     continue_command: str = "anneal play"  # what the player types to come back
+    mode: SessionMode = SessionMode.CHALLENGE  # or RACE: one timed answer per problem
+    race_seconds: float = RACE_SECONDS  # a race's time per problem (already scaled)
 
 
 async def play_in_terminal(
@@ -88,7 +92,11 @@ class _Start:
             return None
         try:
             game = await resume_game(
-                self.console, self.library, stored, time_scale=self.request.time_scale
+                self.console,
+                self.library,
+                stored,
+                time_scale=self.request.time_scale,
+                game_type=RaceGame if stored.mode is SessionMode.RACE else TerminalGame,
             )
         except CannotResume:
             await self.console.db.end_session(
@@ -163,9 +171,15 @@ class _Start:
             pack = set_pack(level_set)
             problems = pack.problems
             intro = set_intro(level_set, games)
-        game = await start_game(
-            self.console, pack, problems, time_scale=request.time_scale, keep_pack=keep_pack
-        )
+        if request.mode is SessionMode.RACE:
+            game: TerminalGame = await start_race(
+                self.console, pack, problems, seconds=request.race_seconds, keep_pack=keep_pack
+            )
+            intro = f"A race: {rules_text(request.race_seconds, len(problems))}"
+        else:
+            game = await start_game(
+                self.console, pack, problems, time_scale=request.time_scale, keep_pack=keep_pack
+            )
         playing = f"playing as {self.console.player.name}"
         self.say(f"{pack.title} · {plural(len(problems), 'problem')} · {playing}")
         self.say(wrap(intro))

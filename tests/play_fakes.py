@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from bot.content import ContentLibrary
 from bot.engine.problems import Pack
+from bot.engine.race import RACE_SECONDS
 from bot.play_start import PlayRequest, play_in_terminal
-from bot.storage import Database, StoredSession
+from bot.storage import Database, SessionMode, StoredSession
 from bot.terminal import Interrupted
 from tests.engine.conftest import FakeClock, make_pack, make_problem
 
@@ -92,11 +93,20 @@ class Terminal:
         pack_id: str | None = "tiny",
         count: int | None = None,
         seed: int | None = None,
+        mode: SessionMode = SessionMode.CHALLENGE,
+        race_seconds: float = RACE_SECONDS,
     ) -> tuple[int, str]:
         """Run one `anneal play` with these lines typed; its exit code and what it printed."""
         out = io.StringIO()
         self.reader = ScriptedReader(self.clock, *script)
-        wanted = PlayRequest(profile="tester", pack_id=pack_id, count=count, seed=seed)
+        wanted = PlayRequest(
+            profile="tester",
+            pack_id=pack_id,
+            count=count,
+            seed=seed,
+            mode=mode,
+            race_seconds=race_seconds,
+        )
         code = await play_in_terminal(
             self.db, self.library, wanted, self.reader, out, self.clock, self.generate
         )

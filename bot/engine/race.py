@@ -21,7 +21,15 @@ from dataclasses import dataclass, replace
 
 from bot.engine.pace import Progress
 from bot.engine.problems import Pack, Problem
-from bot.engine.scoring import DEFAULT_RULES, ScoringRules, race_points, streak_bonus
+from bot.engine.scoring import (
+    DEFAULT_RULES,
+    RACE_STREAK_CAP,
+    RACE_STREAK_STEP,
+    RACE_TOP,
+    ScoringRules,
+    race_points,
+    streak_bonus,
+)
 from bot.engine.session import (
     AnswerOutcome,
     Attempt,
@@ -39,6 +47,16 @@ ONE_ANSWER = "In a race your first answer is final: wait for the next problem."
 NO_HINTS = "There are no hints in a race: the points are for speed and answers in a row."
 
 
+def rules_text(seconds: float, problems: int) -> str:
+    """How a race of `problems` problems, `seconds` each, is played and scored."""
+    return (
+        f"{problems} problem{'s' if problems != 1 else ''}, {seconds:g} s each, one answer "
+        f"each. A right answer scores up to {RACE_TOP} points, the faster the more "
+        f"({RACE_TOP // 2} on the buzzer); each further right answer in a row adds "
+        f"{RACE_STREAK_STEP} more, up to +{RACE_STREAK_CAP}. No hints."
+    )
+
+
 @dataclass(frozen=True)
 class RaceOutcome(AnswerOutcome):
     """A judged race answer, with how its points came about."""
@@ -51,6 +69,14 @@ class RaceOutcome(AnswerOutcome):
     def streak_points(self) -> int:
         """The bonus for the answers right in a row before this one."""
         return self.attempt.points - self.speed_points
+
+    @property
+    def breakdown(self) -> str:
+        """How a right answer's points came about: "925 for 3.0 s, +200 for 3 in a row"."""
+        text = f"{self.speed_points:,} for {self.seconds:.1f} s"
+        if self.streak_points:
+            text += f", +{self.streak_points} for {self.in_a_row} in a row"
+        return text
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ import discord
 
 from bot.engine.pace import Progress
 from bot.engine.problems import Pack, Problem
-from bot.engine.race import RaceOutcome, RaceResult, RaceSession, Standing
-from bot.engine.scoring import RACE_STREAK_CAP, RACE_STREAK_STEP, RACE_TOP
+from bot.engine.race import RaceOutcome, RaceResult, RaceSession, Standing, rules_text
 from bot.engine.session import AnswerOutcome, OpenProblem
 from bot.features.challenge import render as challenge
 from bot.features.common.embeds import DESCRIPTION, FIELD_VALUE, TITLE, clip, join_lines
@@ -24,16 +23,6 @@ PODIUM_SHOWN = 15  # at the end: the podium, then the rest of the field
 
 COLOUR_LOBBY = discord.Colour.orange()
 COLOUR_STANDINGS = discord.Colour.dark_gold()
-
-
-def rules_text(seconds: float, problems: int) -> str:
-    """How a race is scored, in two sentences."""
-    return (
-        f"{problems} problem{'s' if problems != 1 else ''}, {seconds:g} s each, **one answer "
-        f"each**. A right answer scores up to {RACE_TOP} points, the faster the more "
-        f"({RACE_TOP // 2} on the buzzer); each further right answer in a row adds "
-        f"{RACE_STREAK_STEP} more, up to +{RACE_STREAK_CAP}. No hints."
-    )
 
 
 def lobby_embed(
@@ -155,8 +144,5 @@ def feedback(outcome: AnswerOutcome) -> tuple[str, str]:
         return private, "your answer is in, but it's not right ❌"
     private = f"✅ {attempt.option} is right! +{points(attempt.points)} points"
     if isinstance(outcome, RaceOutcome):
-        private += f" ({points(outcome.speed_points)} for {outcome.seconds:.1f} s"
-        if outcome.streak_points:
-            private += f", +{outcome.streak_points} for {outcome.in_a_row} in a row"
-        private += ")"
+        private += f" ({outcome.breakdown})"
     return private + ".", "your answer is in, and it's right ✅"

@@ -49,7 +49,7 @@ def test_the_lobby_gives_the_rules_the_start_and_the_racers(clock: FakeClock) ->
     session = race(clock)
     embed = lobby_embed(session.pack, session, 1_000_015.7, prefix="?")
     text = embed.description or ""
-    assert text.startswith("2 problems, 20 s each, **one answer each**.")
+    assert text.startswith("2 problems, 20 s each, one answer each.")
     assert "<t:1000015:R>" in text
     assert embed.fields[0].name == "Racers (3)"
     assert embed.fields[0].value == "<@1>\n<@2>\n<@3>"
