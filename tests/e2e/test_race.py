@@ -15,6 +15,7 @@ import pytest
 
 from bot.features.challenge.render import LETTER_EMOJI
 from bot.features.common.bot import AnnealBot
+from bot.runner import RunnerPool
 from bot.storage import Database, SessionMode, SessionStatus
 from tests.content.test_loader import write_pack
 from tests.e2e.anneal import running_anneal
@@ -99,9 +100,10 @@ class Race:
         await self.fake.wait_for_reactions(lobby.id, [JOIN])
         for user in joining:
             await self.fake.user_adds_reaction(self.channel, lobby.id, user, JOIN)
-        await self.fake.wait_for_edit(
-            lobby.id, lambda m: f"Racers ({1 + len(joining)})" in str(m.embeds[0]["fields"])
-        )
+        if joining:
+            await self.fake.wait_for_edit(
+                lobby.id, lambda m: f"Racers ({1 + len(joining)})" in str(m.embeds[0]["fields"])
+            )
         return lobby
 
     async def next_problem(self, number: int) -> FakeMessage:
@@ -302,3 +304,27 @@ async def test_a_restart_mid_race_goes_on_with_the_streak(
             speed_points(1.0),
             speed_points(3.0) + streak(2),
         ]
+
+
+async def test_run_keeps_a_race_problem_to_itself_while_it_is_in_play(
+    fake_discord: FakeDiscord, world: World, tmp_path: Path, content: Path, clock: FakeClock
+) -> None:
+    """From the lobby on, `!run <id>` of the race's problems is refused in that server
+    (the refusal comes before any torch worker is asked, so none is started here)."""
+    fake = fake_discord
+    pool = RunnerPool(size=1)
+    try:
+        async with running_anneal(
+            fake,
+            tmp_path / "leak.db",
+            runner=pool,
+            content_dir=content,
+            clock=clock,
+            sleep=clock.sleep,
+        ):
+            await Race(fake, world, clock).lobby()
+            await fake.user_sends_message(world.challenges.id, world.member, "!run second")
+            refused = await fake.wait_for_message(world.challenges.id)
+            assert "still in play" in refused.content
+    finally:
+        await pool.close()
