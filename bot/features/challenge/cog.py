@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Coroutine
 from typing import Any
 
@@ -17,21 +16,23 @@ from discord.ext import commands
 
 from bot.challenges import (
     ChallengeManager,
-    ChallengeRunning,
     LiveChallenge,
 )
 from bot.engine.pace import Pace
 from bot.engine.selection import DEFAULT_COUNT
 from bot.engine.session import ChallengeError
 from bot.features.challenge import render
-from bot.features.challenge.packs import count_choices, fresh_maker, pack_and_count, pack_choices
+from bot.features.challenge.packs import (
+    count_choices,
+    fresh_maker,
+    pack_and_count,
+    pack_choices,
+    start_here,
+)
 from bot.features.challenge.reactions import ReactionAnswers
 from bot.features.challenge.view import DiscordChallengeView, log_failure
-from bot.features.common.bot import AnnealBot, is_moderator, message_link
-from bot.features.common.errors import UserFacingError
+from bot.features.common.bot import AnnealBot, is_moderator
 from bot.features.common.notify import when_done
-
-log = logging.getLogger("anneal.challenge")
 
 NOTICE_SECONDS = 10  # channel fallbacks for closed DMs delete themselves after this
 HINT_NEEDS_DMS = "I can't DM you the hint: use `/hint` (only you will see it) or open your DMs."
@@ -59,23 +60,14 @@ class ChallengeCog(commands.Cog):
         services.challenges = self.manager  # so `!run` can see what is in play
         self.answers = ReactionAnswers(bot, self.manager)
         self._tasks: set[asyncio.Task[None]] = set()  # hint charges after their DM went out
-        self._resumed = False
 
     async def cog_load(self) -> None:
         """Resume the challenges that were open at shutdown, once the bot is ready."""
-        task = asyncio.create_task(self._resume_when_ready())
-        task.add_done_callback(log_failure)
+        self.answers.resume_when_ready(self.on_raw_reaction_add)
 
     async def cog_unload(self) -> None:
         """Stop the manager's timers; every open challenge stays saved for the next start."""
         await self.manager.close()
-
-    async def _resume_when_ready(self) -> None:
-        await self.bot.wait_until_ready()  # channels are cached from here on
-        if self._resumed:
-            return
-        self._resumed = True
-        await self.answers.resume(self.on_raw_reaction_add)
 
     # -- commands -----------------------------------------------------------------------
 
@@ -124,21 +116,7 @@ class ChallengeCog(commands.Cog):
         self, ctx: commands.Context[AnnealBot], pack: str | None, count: int | None = DEFAULT_COUNT
     ) -> None:
         """Start `count` problems (None: all) of `pack` (None: the default) and say how to play."""
-        assert ctx.guild is not None
-        await ctx.defer()
-        try:
-            live = await self.manager.start(
-                guild_id=ctx.guild.id,
-                guild_name=ctx.guild.name,
-                channel_id=ctx.channel.id,
-                user_id=ctx.author.id,
-                user_name=ctx.author.display_name,
-                pack_id=pack,
-                count=count,
-            )
-        except ChallengeRunning as exc:
-            link = message_link(ctx.guild.id, ctx.channel.id, exc.live.message_id)
-            raise UserFacingError(f"A challenge is already running here: {link}") from None
+        live = await start_here(ctx, self.manager, pack, count, what="challenge")
         await ctx.send(self._start_text(live))
 
     def _start_text(self, live: LiveChallenge) -> str:

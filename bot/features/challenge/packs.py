@@ -1,5 +1,6 @@
 """What every game started from a pack shares in Discord (a challenge, a race): reading
-`[pack] [count]`, the slash command's suggestions for both, and the `fresh` pack."""
+`[pack] [count]`, the slash command's suggestions for both, starting the game in the
+command's channel, and the `fresh` pack."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ import contextlib
 import random
 
 from discord import app_commands
+from discord.ext import commands
 
-from bot.challenges import UnknownPack
+from bot.challenges import ChallengeManager, ChallengeRunning, LiveChallenge, UnknownPack
 from bot.challenges.manager import FreshPack
 from bot.content import FRESH_PACK_ID, ContentLibrary
 from bot.content.generator import generate_pack
 from bot.engine.problems import Pack
 from bot.engine.selection import DEFAULT_COUNT, BadCount, parse_count
-from bot.features.common.bot import Services
+from bot.features.common.bot import AnnealBot, Services, guild_of, message_link
+from bot.features.common.errors import UserFacingError
 from bot.features.common.warmup import ready_runner
 
 
@@ -79,3 +82,30 @@ def fresh_maker(services: Services) -> FreshPack | None:
         return await generate_pack(runner, random.Random(), count)
 
     return fresh
+
+
+async def start_here(
+    ctx: commands.Context[AnnealBot],
+    manager: ChallengeManager,
+    pack_id: str | None,
+    count: int | None,
+    *,
+    what: str,
+) -> LiveChallenge:
+    """Start `manager`'s game of `count` problems (None: all) of `pack_id` (None: the
+    default pack) in the command's channel; one of its games running there is linked."""
+    guild = guild_of(ctx)
+    await ctx.defer()  # starting may take more than 3 s (a fresh pack is computed)
+    try:
+        return await manager.start(
+            guild_id=guild.id,
+            guild_name=guild.name,
+            channel_id=ctx.channel.id,
+            user_id=ctx.author.id,
+            user_name=ctx.author.display_name,
+            pack_id=pack_id,
+            count=count,
+        )
+    except ChallengeRunning as exc:
+        link = message_link(guild.id, ctx.channel.id, exc.live.message_id)
+        raise UserFacingError(f"A {what} is already running here: {link}") from None

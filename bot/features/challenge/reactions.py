@@ -9,6 +9,7 @@ while the bot was away are read back and handed to the same handler.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -18,7 +19,7 @@ import discord
 from bot.challenges import ChallengeManager, DoubleTap, ReadBack
 from bot.engine.session import HINT_KEY, AnswerOutcome, ChallengeError, OptionAlreadyTried
 from bot.features.challenge import readback, render
-from bot.features.challenge.view import find_channel
+from bot.features.challenge.view import find_channel, log_failure
 from bot.features.common.bot import AnnealBot
 from bot.features.common.notify import when_done
 from bot.features.common.outgoing import messages_lane, reactions_lane
@@ -53,6 +54,7 @@ class ReactionAnswers:
         self.manager = manager
         self.feedback = feedback
         self._warned_channels: set[int] = set()  # told once that Manage Messages is missing
+        self._resumed = False
 
     async def answer(
         self, payload: discord.RawReactionActionEvent, letter: str, arrived: float
@@ -145,6 +147,18 @@ class ReactionAnswers:
         )
 
     # -- after a restart ------------------------------------------------------------------
+
+    def resume_when_ready(self, handle: ReactionHandler) -> None:
+        """Once the bot is ready (channels cached), bring back the manager's open games and
+        read back their missed reactions; once per bot, however often it reconnects."""
+
+        async def resume() -> None:
+            await self.bot.wait_until_ready()
+            if not self._resumed:
+                self._resumed = True
+                await self.resume(handle)
+
+        asyncio.create_task(resume()).add_done_callback(log_failure)
 
     async def resume(self, handle: ReactionHandler) -> None:
         """Bring back the manager's open games, then read back each one's missed reactions."""

@@ -7,26 +7,25 @@ acknowledges the reactions, with the race's feedback.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.challenges import ChallengeRunning, ProblemClosed, RaceManager
+from bot.challenges import ProblemClosed, RaceManager
 from bot.engine.race import NO_HINTS
 from bot.engine.selection import DEFAULT_COUNT
-from bot.features.challenge.packs import count_choices, fresh_maker, pack_and_count, pack_choices
+from bot.features.challenge.packs import (
+    count_choices,
+    fresh_maker,
+    pack_and_count,
+    pack_choices,
+    start_here,
+)
 from bot.features.challenge.reactions import ReactionAnswers
 from bot.features.challenge.render import EMOJI_LETTER, HINT_EMOJI
-from bot.features.challenge.view import log_failure
-from bot.features.common.bot import AnnealBot, guild_of, is_moderator, message_link
-from bot.features.common.errors import UserFacingError
+from bot.features.common.bot import AnnealBot, is_moderator
 from bot.features.race import render
 from bot.features.race.view import DiscordRaceView
-
-log = logging.getLogger("anneal.race")
 
 
 class RaceCog(commands.Cog):
@@ -50,23 +49,14 @@ class RaceCog(commands.Cog):
         )
         services.races = self.manager  # so `!run` hides what a race has in play
         self.answers = ReactionAnswers(bot, self.manager, render.feedback)
-        self._resumed = False
 
     async def cog_load(self) -> None:
         """Resume the races that were open at shutdown, once the bot is ready."""
-        task = asyncio.create_task(self._resume_when_ready())
-        task.add_done_callback(log_failure)
+        self.answers.resume_when_ready(self.on_raw_reaction_add)
 
     async def cog_unload(self) -> None:
         """Stop the manager's timers; every open race stays saved for the next start."""
         await self.manager.close()
-
-    async def _resume_when_ready(self) -> None:
-        await self.bot.wait_until_ready()  # channels are cached from here on
-        if self._resumed:
-            return
-        self._resumed = True
-        await self.answers.resume(self.on_raw_reaction_add)
 
     # -- commands -----------------------------------------------------------------------
 
@@ -82,23 +72,8 @@ class RaceCog(commands.Cog):
         self, ctx: commands.Context[AnnealBot], pack: str | None = None, count: str | None = None
     ) -> None:
         """Start a race in this channel: one answer per problem, points for speed."""
-        guild = guild_of(ctx)
         pack_id, number = pack_and_count(self.bot.services.library, pack, count)
-        await ctx.defer()
-        try:
-            await self.manager.start(
-                guild_id=guild.id,
-                guild_name=guild.name,
-                channel_id=ctx.channel.id,
-                user_id=ctx.author.id,
-                user_name=ctx.author.display_name,
-                pack_id=pack_id,
-                count=number,
-            )
-        except ChallengeRunning as exc:
-            live = exc.live
-            link = message_link(guild.id, ctx.channel.id, live.message_id)
-            raise UserFacingError(f"A race is already running here: {link}") from None
+        await start_here(ctx, self.manager, pack_id, number, what="race")
         if ctx.interaction is not None:  # a slash command must be answered; `!` needs no reply
             await ctx.send(
                 f"{render.FLAG} The race is open: react {render.JOIN_EMOJI} on it to join."
