@@ -118,7 +118,8 @@ async def restore_session(
     """The session with its attempts and hints, on its open problem (or, `reopen`, just before
     it, ready to open it anew); CannotResume if its problems are gone.
 
-    Time limits are scaled by `time_scale`, or by the guild's timer when it is None.
+    Time limits are scaled by `time_scale`, or by the guild's timer when it is None. A race
+    comes back as a RaceSession with its stored time per problem.
     """
     pack = await stored_pack(db, library, stored)
     known = {p.id: p for p in pack.problems} if pack else {}
