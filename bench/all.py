@@ -27,7 +27,15 @@ from bench.report import Figure, load_json, print_table
 
 ROOT = Path(__file__).resolve().parent.parent
 
-MODULES = ("run_latency", "loop_lag", "answers", "leaderboard", "live_burst", "restart")
+MODULES = (
+    "run_latency",
+    "loop_lag",
+    "answers",
+    "leaderboard",
+    "organiser",
+    "live_burst",
+    "restart",
+)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,11 @@ import bot.features.admin
 import bot.features.challenge
 import bot.features.common
 import bot.features.help
+import bot.features.learn
+import bot.features.organiser
+import bot.features.practice
 import bot.features.race
+import bot.features.review
 import bot.features.run
 import bot.features.stats
 from bot.content import load_library
@@ -34,9 +38,13 @@ FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.common.setup,
     bot.features.challenge.setup,
     bot.features.race.setup,
+    bot.features.practice.setup,  # after challenge and race (it reads the problems in play)
     bot.features.run.setup,
+    bot.features.learn.setup,
     bot.features.stats.setup,
+    bot.features.review.setup,
     bot.features.admin.setup,
+    bot.features.organiser.setup,
     bot.features.help.setup,
 )
 
@@ -66,7 +74,7 @@ async def serve(settings: Settings) -> None:
 
     assert settings.discord_token is not None
     library = load_library(settings.content_dir)
-    async with await Database.open(settings.database) as db:
+    async with await Database.open(settings.database, review_steps=settings.review_steps) as db:
         log.info("database %s, %d packs", settings.database, len(library.packs))
         runner = RunnerPool()
         warmup = warm_in_background(runner)

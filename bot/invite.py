@@ -32,7 +32,9 @@ NEEDED: tuple[Needed, ...] = (
     Needed("view_channel", "View Channels", "see the channels where commands are used"),
     Needed("send_messages", "Send Messages", "post problems, results and command replies"),
     Needed("embed_links", "Embed Links", "show problems, leaderboards and profiles as embeds"),
-    Needed("attach_files", "Attach Files", "attach the learning-rate charts of `run`"),
+    Needed(
+        "attach_files", "Attach Files", "attach the charts of `run` and `stats`, and its export"
+    ),
     Needed("add_reactions", "Add Reactions", "put 🇦 🇧 🇨 🇩 and 💡 under each problem"),
     Needed(
         "read_message_history",

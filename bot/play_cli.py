@@ -100,7 +100,8 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
     )
 
     async def go() -> int:
-        async with await Database.open(settings.database) as db:
+        # A miss enters the review queue by the configured steps, as in the bot.
+        async with await Database.open(settings.database, review_steps=settings.review_steps) as db:
             return await play_in_terminal(
                 db,
                 library,

@@ -43,11 +43,14 @@ def feature_of(module: str) -> str | None:
 
 
 def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
-    """Building every cog loads neither torch nor matplotlib: they live in the workers."""
+    """Building every cog loads neither torch nor matplotlib: torch lives in the workers,
+    and matplotlib loads on the first chart the bot itself draws (`!stats`, in a thread)."""
     loaded = imported_after(
         "import bot.app, bot.cli, bot.features.challenge.cog, bot.features.race.cog, "
         "bot.features.run.cog, "
         "bot.features.stats.cog, bot.features.admin.cog, bot.features.help.cog, "
+        "bot.features.practice.cog, bot.features.review.cog, bot.features.organiser.cog, "
+        "bot.features.learn.cog, "
         "bot.features.common.cog, bot.content.generator, bot.runner.pool"
     )
     assert "discord" in loaded  # the statement really imported the bot
@@ -60,8 +63,12 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
     [
         "bot.engine.session",
         "bot.engine.race",
+        "bot.engine.solo",
+        "bot.engine.topics",
         "bot.storage",
         "bot.challenges",
+        "bot.challenges.solo",
+        "bot.challenges.practice",
         "bot.runner.language",
         "bot.play",
         "bot.play_start",
@@ -73,6 +80,10 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
         "bot.features.run.variants",
         "bot.features.stats.weeks",
         "bot.features.stats.cooldowns",
+        "bot.features.organiser.numbers",
+        "bot.features.organiser.export",
+        "bot.features.organiser.reading",
+        "bot.features.organiser.charts",
     ],
 )
 def test_core_modules_do_not_import_discord(module: str) -> None:

@@ -9,7 +9,6 @@ closed. Timers, reveals and the end of a challenge are in `running.py`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import random
@@ -36,6 +35,7 @@ from bot.challenges.resume import (
     plan_resume,
     reopen_notice,
     restore_session,
+    resume_each,
     too_late_notice,
 )
 from bot.challenges.running import RunningChallenges
@@ -378,18 +378,13 @@ class ChallengeManager(RunningChallenges):
         then calls `replays_done`; until then (at most READ_BACK_HOLD s) an open problem
         is not revealed, so reading back never makes an on-time pick late.
         """
-        read_back: list[ReadBack] = []
-        for stored in await self.db.open_sessions((self.mode,)):
-            if stored.guild_id == LOCAL_GUILD_ID or stored.channel_id in self._by_channel:
-                continue  # terminal games are not the bot's
-            try:
-                if (found := await self._resume(stored)) is not None:
-                    read_back.append(found)
-            except Exception:
-                log.exception("could not resume session %d", stored.id)
-                with contextlib.suppress(Exception):
-                    await self.db.end_session(stored.id, SessionStatus.STOPPED, self.clock())
-        return read_back
+        ours = [
+            stored
+            for stored in await self.db.open_sessions((self.mode,))
+            # Terminal games are not the bot's.
+            if stored.guild_id != LOCAL_GUILD_ID and stored.channel_id not in self._by_channel
+        ]
+        return await resume_each(self.db, ours, self._resume, self.clock)
 
     async def _resume(self, stored: StoredSession) -> ReadBack | None:
         kind = plan_resume(stored, self.clock(), self.resume_window)

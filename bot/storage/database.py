@@ -1,4 +1,4 @@
-"""The bot's database: sessions, attempts, hints, badges, leaderboards and guild settings.
+"""The bot's database: sessions, attempts, hints, badges, leaderboards, statistics, settings.
 
 One `Database` is one SQLite file in WAL mode: a writer thread that runs each write
 method as one `BEGIN IMMEDIATE ... COMMIT` (several waiting writes share a commit), and
@@ -17,14 +17,19 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from bot.engine.review import DEFAULT_STEPS, ReviewSteps
 from bot.storage import _migrations
 from bot.storage._attempts import AttemptQueries
 from bot.storage._connection import connect, log_failure, storage_error
 from bot.storage._guilds import UNSET, GuildQueries
 from bot.storage._history import HistoryQueries
 from bot.storage._readers import READERS, ReadPool
+from bot.storage._reminders import ReminderQueries
+from bot.storage._reviews import ReviewQueries
 from bot.storage._sessions import SessionQueries
+from bot.storage._solo import SoloQueries
 from bot.storage._standings import StandingQueries
+from bot.storage._statistics import StatisticsQueries
 from bot.storage._upkeep import UpkeepQueries
 from bot.storage._writer import BUSY_WAIT, Writer
 from bot.storage.errors import SchemaTooNew, StorageError, StorageFailed
@@ -33,7 +38,16 @@ __all__ = ["UNSET", "Database"]
 
 
 class Database(
-    GuildQueries, SessionQueries, AttemptQueries, StandingQueries, HistoryQueries, UpkeepQueries
+    GuildQueries,
+    SessionQueries,
+    AttemptQueries,
+    StandingQueries,
+    StatisticsQueries,
+    HistoryQueries,
+    SoloQueries,
+    ReviewQueries,
+    ReminderQueries,
+    UpkeepQueries,
 ):
     """Anneal's storage API over one SQLite file. Create it with `await Database.open(path)`."""
 
@@ -41,12 +55,19 @@ class Database(
 
     @classmethod
     async def open(
-        cls, path: Path, *, readers: int = READERS, busy_wait: float = BUSY_WAIT
+        cls,
+        path: Path,
+        *,
+        readers: int = READERS,
+        busy_wait: float = BUSY_WAIT,
+        review_steps: ReviewSteps = DEFAULT_STEPS,
     ) -> Self:
         """Connect to `path` (created if missing) and migrate it to the latest schema.
 
         `readers` read-only connections serve the reads; a write waits up to `busy_wait`
-        seconds for a lock another process holds before raising StorageBusy.
+        seconds for a lock another process holds before raising StorageBusy. A miss enters
+        the review queue, and a review moves it, by `review_steps` (the bot and the
+        terminal pass settings.review_steps).
         """
         try:
             conn = await connect(path)
@@ -70,7 +91,7 @@ class Database(
         except BaseException:
             await pool.close()
             raise
-        return cls(writer, pool, path)
+        return cls(writer, pool, path, review_steps=review_steps)
 
     async def close(self) -> None:
         """Finish the operations in progress and close every connection; safe to call twice."""

@@ -37,6 +37,8 @@ class SessionMode(StrEnum):
 
 #: The modes whose attempts make up a server's standings (totals, boards, day streaks).
 LEADERBOARD_MODES = frozenset({SessionMode.CHALLENGE, SessionMode.DAILY, SessionMode.RACE})
+#: The modes one member plays alone (bot/challenges/solo.py): a session is one member's.
+SOLO_MODES = frozenset({SessionMode.PRACTICE, SessionMode.REVIEW})
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +159,17 @@ class GuildSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewReminder:
+    """A player's daily review reminder: on or off, the last UTC day one was sent, and
+    when one could not be delivered (DMs closed), which turned it off."""
+
+    user_id: int
+    enabled: bool
+    last_reminded_day: int | None  # days since 1970-01-01; None: never reminded
+    dms_closed_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TotalsMismatch:
     """One kept standing (or active day) that differs from a recomputation from the attempts.
 
@@ -220,3 +233,54 @@ class TotalsReport:
 def share_solved(correct: int, answered: int) -> float:
     """`correct` out of `answered`, 0.0 to 1.0 (0.0 when nothing was answered)."""
     return correct / answered if answered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class WeekActivity:
+    """One ISO week of a server: members who answered, and problems they answered.
+
+    `answered` counts problems played (a member's attempts at one problem of one session
+    count once), as the leaderboard's `answered` does.
+    """
+
+    since: float  # the week's Monday 00:00 UTC
+    members: int
+    answered: int
+
+
+@dataclass(frozen=True, slots=True)
+class OptionPicks:
+    """How often one option of a problem was a first try in a server, and how it was judged.
+
+    `correct` is the stored verdict, so a key edited after the game does not rewrite it.
+    """
+
+    problem_id: str
+    option: str
+    correct: bool
+    picks: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemOutcome:
+    """A problem in a server: members who played it (per session) and how many solved it."""
+
+    problem_id: str
+    played: int
+    solved: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedAttempt:
+    """One stored attempt of a server as `!stats export` writes it."""
+
+    session_id: int
+    mode: str
+    user_id: int
+    display_name: str
+    problem_id: str
+    option: str
+    correct: bool
+    attempt_number: int
+    points: int
+    answered_at: float

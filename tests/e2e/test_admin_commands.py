@@ -219,7 +219,8 @@ async def test_help_shows_admin_commands_only_to_admins(
     member_fields = [f["name"] for f in for_member.embeds[0]["fields"]]
     assert "⚙️ Admin (Manage Server)" in admin_fields
     assert "⚙️ Admin (Manage Server)" not in member_fields
-    assert member_fields == admin_fields[:-1]
+    assert admin_fields[-1] == "📊 Statistics (Manage Server)"
+    assert member_fields == admin_fields[:-2]
 
 
 async def test_slash_help_is_private_and_uses_the_prefix(

@@ -49,7 +49,7 @@ class DiscordChallengeView:
         emojis = self.problem_emojis(opened.problem)
         self.bot.outgoing.submit(
             reactions_lane(live.channel_id),
-            lambda: _add_reactions(message, emojis),
+            lambda: add_reactions(message, emojis),
             what=f"the reactions under problem {message.id}",
             cost=len(emojis),
             first=True,
@@ -102,7 +102,7 @@ async def find_channel(bot: AnnealBot, channel_id: int) -> discord.abc.Messageab
     return channel
 
 
-async def _add_reactions(message: discord.Message, emojis: list[str]) -> None:
+async def add_reactions(message: discord.Message, emojis: list[str]) -> None:
     """Put the option letters and the bulb under a problem, in order.
 
     Each one added is crossed off `emojis`, so a retry after a 429 goes on where it stopped.

@@ -17,6 +17,7 @@ import discord
 from discord.ext import commands
 
 from bot.content import ContentLibrary
+from bot.engine.problems import Problem
 from bot.engine.session import Clock, Sleep
 from bot.features.common.notify import Notifier
 from bot.features.common.outgoing import Outgoing
@@ -25,6 +26,7 @@ from bot.storage import Database
 
 if TYPE_CHECKING:
     from bot.challenges import ChallengeManager
+    from bot.challenges.solo import SoloPlay
     from bot.runner import RunnerPool
 
 log = logging.getLogger("anneal")
@@ -45,10 +47,19 @@ class Services:
     # The live challenges, set by the challenge feature when it loads; other features
     # (`!run` hides what is in play) only read it. None: no challenge feature.
     challenges: ChallengeManager | None = None
-    # The live races, set by the race feature when it loads; `!run` hides theirs too.
+    # The live races, set by the race feature when it loads; read like `challenges`.
     races: ChallengeManager | None = None
+    # Members' solo runs in DMs (practice, review), set by the practice feature when it
+    # loads; review starts its runs through it. None: no practice feature.
+    solo: SoloPlay | None = None
     # A member's second pick within this many seconds of their first is a slip: ignored.
     double_tap: float = 1.5
+
+    def unrevealed_problems(self, guild_id: int | None) -> list[Problem]:
+        """The problems of the guild's live challenges and races not revealed yet (None: of
+        every guild): what no other feature may give away."""
+        managers = [m for m in (self.challenges, self.races) if m is not None]
+        return [problem for m in managers for problem in m.unrevealed_problems(guild_id)]
 
 
 # A feature package's `setup`: adds its cogs to the bot, once, before it connects.
@@ -62,7 +73,8 @@ def intents() -> discord.Intents:
     wanted.guild_messages = True  # `!` commands
     wanted.message_content = True  # reading the text after `!` (privileged, see README)
     wanted.guild_reactions = True  # answers
-    wanted.dm_messages = True  # so DM channels resolve when feedback is sent
+    wanted.dm_messages = True  # `!practice` typed in DMs; DM channels resolve for feedback
+    wanted.dm_reactions = True  # answers to practice and review problems in DMs
     return wanted
 
 

@@ -1,6 +1,6 @@
 """`help`: every command with a one-line description and an example, in the server's prefix.
 
-The admin commands are listed only to members with Manage Server.
+The admin and statistics commands are listed only to members with Manage Server.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The help embed: every command with a one-line description and an example, in the
-server's prefix; the admin section only for members with Manage Server."""
+server's prefix; the admin and statistics sections only for members with Manage Server."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from dataclasses import dataclass
 import discord
 
 from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT, RACE_STREAK_STEP, RACE_TOP
+from bot.engine.topics import DEFAULT_SOLO_COUNT, MAX_SOLO_COUNT
 from bot.features.admin.values import TIMER_MAX, TIMER_MIN
 from bot.features.common import embeds
+from bot.features.organiser.render import SCOPE
 
 COLOUR = discord.Colour.blurple()
 
@@ -47,11 +49,26 @@ RACES = (
     ),
     Entry("race stop", "call off the race running in this channel (its starter or a moderator)"),
 )
+ALONE = (
+    Entry(
+        "practice [topic] [count]",
+        "problems in your DMs, one at a time, untimed: a scheduler, kind, level or pack "
+        f"({DEFAULT_SOLO_COUNT} problems, up to {MAX_SOLO_COUNT}); `practice stop` ends it",
+        "practice StepLR 3",
+    ),
+    Entry("review", "the problems you missed, back in your DMs as each comes due"),
+    Entry("review remind on|off", "a DM once a day when something is due", "review remind on"),
+)
 TORCH = (
     Entry(
         "run <scheduler> [lr=… steps=…]",
         "step a real torch scheduler and see its rates and chart",
         "run StepLR(step_size=2, gamma=0.5) lr=0.1 steps=6",
+    ),
+    Entry(
+        "learn <scheduler>",
+        "a scheduler's card: its rule, torch's defaults, a chart, pitfalls",
+        "learn cosine",
     ),
 )
 SCORES = (
@@ -82,6 +99,15 @@ ADMIN = (
     ),
     Entry("admin resetweek", "restart this week's leaderboard now; nothing is deleted"),
 )
+ORGANISER = (
+    Entry("stats", "this server's last 8 weeks (chart), most-missed problems, accuracy"),
+    Entry(
+        "stats problem <id>",
+        "how often each option was a first try, the key marked",
+        "stats problem steplr-three-epochs",
+    ),
+    Entry("stats export", "every attempt here as a CSV file, sent to your DMs"),
+)
 
 
 def help_embed(prefix: str, *, admin: bool) -> discord.Embed:
@@ -98,11 +124,14 @@ def help_embed(prefix: str, *, admin: bool) -> discord.Embed:
     sections = [
         ("🎯 Challenges", [answering, *(entry.line(prefix) for entry in CHALLENGES)]),
         ("🏁 Races", [entry.line(prefix) for entry in RACES]),
+        ("🧑‍🎓 On your own", [entry.line(prefix) for entry in ALONE]),
         ("🔬 Try it with torch", [entry.line(prefix) for entry in TORCH]),
         ("🏆 Scores", [entry.line(prefix) for entry in SCORES]),
     ]
     if admin:
         sections.append(("⚙️ Admin (Manage Server)", [entry.line(prefix) for entry in ADMIN]))
+        statistics = [*(entry.line(prefix) for entry in ORGANISER), f"*{SCOPE}*"]
+        sections.append(("📊 Statistics (Manage Server)", statistics))
     embeds.add_fields(
         embed,
         ((name, embeds.join_lines(lines, embeds.FIELD_VALUE), False) for name, lines in sections),

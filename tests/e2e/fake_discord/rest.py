@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import payloads
+from . import payloads, uploads
 from .permissions import P
 from .state import (
     CHAT_INPUT_COMMAND,
@@ -551,6 +551,10 @@ class RestApi:
         existing: list[FakeAttachment],
     ) -> list[FakeAttachment]:
         """Map ``attachments`` entries to uploaded ``files[n]`` (new) or kept attachments."""
+        try:
+            uploads.check_upload(files)
+        except uploads.UploadTooLarge as exc:
+            raise DiscordError(413, 40005, str(exc)) from None
         by_index: dict[int, UploadedFile] = {}
         for upload in files:
             match = re.fullmatch(r"files\[(\d+)\]|file(\d*)", upload.field)

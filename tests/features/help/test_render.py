@@ -10,10 +10,22 @@ from discord.ext import commands
 
 from bot.features.admin.cog import AdminCog
 from bot.features.help.cog import HelpCog
-from bot.features.help.render import ADMIN, CHALLENGES, RACES, SCORES, TORCH, help_embed
+from bot.features.help.render import (
+    ADMIN,
+    ALONE,
+    CHALLENGES,
+    ORGANISER,
+    RACES,
+    SCORES,
+    TORCH,
+    help_embed,
+)
+from bot.features.organiser.cog import OrganiserCog
+from bot.features.organiser.render import SCOPE
 from bot.features.stats.cog import StatsCog
 
 ADMIN_SECTION = "⚙️ Admin (Manage Server)"
+STATISTICS_SECTION = "📊 Statistics (Manage Server)"
 
 
 def text_of(embed: discord.Embed) -> str:
@@ -22,12 +34,13 @@ def text_of(embed: discord.Embed) -> str:
 
 
 def test_members_see_no_admin_section() -> None:
-    """Without Manage Server, help lists challenges, races, run and scores, and no admin
-    commands."""
+    """Without Manage Server, help lists challenges, races, run, review and scores, and no
+    admin commands."""
     embed = help_embed("!", admin=False)
     assert [field.name for field in embed.fields] == [
         "🎯 Challenges",
         "🏁 Races",
+        "🧑‍🎓 On your own",
         "🔬 Try it with torch",
         "🏆 Scores",
     ]
@@ -35,11 +48,23 @@ def test_members_see_no_admin_section() -> None:
 
 
 def test_admins_also_see_the_admin_commands() -> None:
-    """With Manage Server, the admin section comes last and lists every admin command."""
+    """With Manage Server, the admin section lists every admin command."""
     embed = help_embed("!", admin=True)
-    assert embed.fields[-1].name == ADMIN_SECTION
+    assert embed.fields[-2].name == ADMIN_SECTION
     for entry in ADMIN:
-        assert f"`!{entry.usage}`" in (embed.fields[-1].value or "")
+        assert f"`!{entry.usage}`" in (embed.fields[-2].value or "")
+
+
+def test_admins_see_the_statistics_and_whose_answers_they_count() -> None:
+    """The statistics section comes last: every `stats` command, and that DMs are left out."""
+    embed = help_embed("!", admin=True)
+    statistics = embed.fields[-1]
+    assert statistics.name == STATISTICS_SECTION
+    for entry in ORGANISER:
+        assert f"`!{entry.usage}`" in (statistics.value or "")
+    assert SCOPE in (statistics.value or "")
+    assert "DMs" in SCOPE
+    assert "stats" not in text_of(help_embed("!", admin=False))
 
 
 def test_commands_and_examples_use_the_configured_prefix() -> None:
@@ -67,13 +92,15 @@ def test_help_fits_discord_limits() -> None:
 
 
 def test_help_documents_exactly_the_commands_of_these_cogs() -> None:
-    """Each stats, admin and help command appears in help, and help names no missing one."""
+    """Each stats, admin, organiser and help command appears in help, and help names no
+    missing one."""
     bot = create_autospec(commands.Bot, instance=True)
-    cogs = [StatsCog(bot), AdminCog(bot), HelpCog(bot)]
+    cogs = [StatsCog(bot), AdminCog(bot), OrganiserCog(bot), HelpCog(bot)]
     real = {command.qualified_name for cog in cogs for command in cog.walk_commands()}
     documented = {
-        entry.usage.split(" [")[0].split(" <")[0].split(" #")[0] for entry in (*SCORES, *ADMIN)
+        entry.usage.split(" [")[0].split(" <")[0].split(" #")[0]
+        for entry in (*SCORES, *ADMIN, *ORGANISER)
     }
     assert documented == real
-    others = {entry.usage.split(" ")[0] for entry in (*CHALLENGES, *RACES, *TORCH)}
-    assert others == {"challenge", "hint", "race", "run"}
+    others = {entry.usage.split(" ")[0] for entry in (*CHALLENGES, *RACES, *ALONE, *TORCH)}
+    assert others == {"challenge", "hint", "practice", "race", "review", "run", "learn"}
