@@ -201,15 +201,17 @@ class ChallengeSession:
         """The problem's time limit in seconds, scaled by the guild's timer scale."""
         return problem.time_limit * self.time_scale
 
-    def open_next(self) -> OpenProblem:
-        """Open the next problem; the previous one must have been revealed."""
+    def open_next(self, *, until: float | None = None) -> OpenProblem:
+        """Open the next problem for its time limit, or `until` then (a daily problem stays
+        open until the next day's); the previous one must have been revealed."""
         if self._current is not None:
             raise ChallengeError("reveal the current problem before opening the next")
         if self._next_index >= len(self.problems):
             raise ChallengeError("every problem of this set has been played")
         problem = self.problems[self._next_index]
         now = self._clock()
-        return self._open(self._next_index, now, now + self.time_limit(problem))
+        deadline = now + self.time_limit(problem) if until is None else max(now, until)
+        return self._open(self._next_index, now, deadline)
 
     def _open(self, index: int, opened_at: float, deadline: float) -> OpenProblem:
         self._current = OpenProblem(
