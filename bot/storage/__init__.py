@@ -6,6 +6,7 @@ Errors are StorageErrors (StorageBusy, StorageFull, ...), never raw sqlite3 ones
 discord, no torch.
 """
 
+from bot.storage.daily_models import DailyChoiceRecord, DailyClaim, DailyRecord, DailySchedule
 from bot.storage.database import UNSET, Database
 from bot.storage.errors import (
     AttemptAlreadyRecorded,
@@ -48,6 +49,10 @@ __all__ = [
     "AttemptAlreadyRecorded",
     "AwardedBadge",
     "ChannelBusy",
+    "DailyChoiceRecord",
+    "DailyClaim",
+    "DailyRecord",
+    "DailySchedule",
     "Database",
     "DatabaseClosed",
     "ExportedAttempt",

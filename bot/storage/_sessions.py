@@ -32,10 +32,17 @@ class SessionQueries(Store):
         started_at: float,
         *,
         mode: SessionMode = SessionMode.CHALLENGE,
+        daily_day: int | None = None,
     ) -> int:
-        """Start a session on its first problem; raise ChannelBusy if one is open there."""
+        """Start a session on its first problem; raise ChannelBusy if one is open there.
+
+        A daily session plays the guild's `daily_day` (whose row must exist; streaks count
+        it) and does not hold the channel: only another daily open there makes it busy.
+        """
         if not problem_ids:
             raise ValueError("a session needs at least one problem")
+        if daily_day is not None and mode is not SessionMode.DAILY:
+            raise ValueError("only a daily session plays a daily problem's day")
         query = """
             INSERT INTO sessions (
                 guild_id, channel_id, pack_id, problem_ids, started_by, started_at, mode
@@ -44,7 +51,12 @@ class SessionQueries(Store):
         """
         problems = json.dumps(list(problem_ids))
         params = (guild_id, channel_id, pack_id, problems, started_by, started_at, mode.value)
-        open_here = "SELECT id FROM sessions WHERE channel_id = ? AND status = 'open'"
+        daily = mode is SessionMode.DAILY
+        open_here = f"""
+            SELECT id FROM sessions
+            WHERE channel_id = ? AND status = 'open' AND mode {"=" if daily else "<>"} 'daily'
+        """
+        of_day = "INSERT INTO daily_sessions (session_id, guild_id, day) VALUES (?, ?, ?)"
 
         def write(conn: sqlite3.Connection) -> int:
             busy = first_row(conn, open_here, (channel_id,))
@@ -52,6 +64,8 @@ class SessionQueries(Store):
                 raise ChannelBusy(channel_id, int(busy["id"]))
             session_id = conn.execute(query, params).lastrowid
             assert session_id is not None  # set by every successful INSERT
+            if daily_day is not None:
+                conn.execute(of_day, (session_id, guild_id, daily_day))
             return session_id
 
         return await self._write(write)
@@ -121,8 +135,12 @@ class SessionQueries(Store):
         return [stored_session(row) for row in rows]
 
     async def open_session_in_channel(self, channel_id: int) -> StoredSession | None:
-        """The session open in the channel, if any (there is at most one)."""
-        query = f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE channel_id = ? AND status = 'open'"
+        """The session holding the channel, if any (there is at most one; a daily problem
+        open there too does not hold it)."""
+        query = f"""
+            SELECT {_SESSION_COLUMNS} FROM sessions
+            WHERE channel_id = ? AND status = 'open' AND mode <> 'daily'
+        """
         async with self._read() as conn:
             row = await fetch_one(conn, query, (channel_id,))
         return None if row is None else stored_session(row)

@@ -20,6 +20,7 @@ from typing import Self
 from bot.storage import _migrations
 from bot.storage._attempts import AttemptQueries
 from bot.storage._connection import connect, log_failure, storage_error
+from bot.storage._daily import DailyQueries
 from bot.storage._guilds import UNSET, GuildQueries
 from bot.storage._history import HistoryQueries
 from bot.storage._readers import READERS, ReadPool
@@ -41,6 +42,7 @@ class Database(
     StatisticsQueries,
     HistoryQueries,
     UpkeepQueries,
+    DailyQueries,
 ):
     """Anneal's storage API over one SQLite file. Create it with `await Database.open(path)`."""
 

@@ -1,0 +1,322 @@
+"""The daily problem: each server's schedule, and one row per server and local day that is
+claimed before anything is posted.
+
+A day is claimed with an INSERT into `daily_problems`: of two processes sharing the file
+(or a process and its restart) only the one whose INSERT made the row goes on. A claim
+left by a process that died before recording its post is taken over once older than the
+caller's lease; every later step (the choice, the post, the reveal) is a conditional
+UPDATE that only the holder's succeeds. Plain SQL, so another backend can do the same.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from bot.engine.daily_times import day_from_number
+from bot.engine.streaks import Streak, streaks
+from bot.storage._core import Store, fetch_one, first_row
+from bot.storage._guilds import write_user
+from bot.storage._sessions import SESSION_FIELDS, stored_session
+from bot.storage.daily_models import (
+    DailyChoiceRecord,
+    DailyClaim,
+    DailyRecord,
+    DailySchedule,
+)
+from bot.storage.models import StoredSession
+
+_SCHEDULE = (
+    "SELECT guild_id, channel_id, minute, timezone, enabled, since, set_by FROM daily_schedules"
+)
+_DAY_COLUMNS = """
+    guild_id, day, claimed_by, claimed_at, pack_id, problem_id, kind, subject, problem_json,
+    posted_at, channel_id, message_id, reveal_claimed_by, reveal_claimed_at, revealed_at
+"""
+_DAY = f"SELECT {_DAY_COLUMNS} FROM daily_problems WHERE guild_id = ? AND day = ?"
+
+
+class DailyQueries(Store):
+    """Schedules, claims of days and their reveals, the sessions of a day, and streaks."""
+
+    # -- schedules ------------------------------------------------------------------------
+
+    async def set_daily_schedule(
+        self,
+        guild_id: int,
+        channel_id: int,
+        minute: int,
+        timezone: str,
+        *,
+        since: float,
+        set_by: int,
+        display_name: str,
+    ) -> DailySchedule:
+        """Turn the server's daily problem on at a local time (its guild must be upserted);
+        the admin is recorded in the same transaction."""
+        query = """
+            INSERT INTO daily_schedules (
+                guild_id, channel_id, minute, timezone, enabled, since, set_by
+            )
+            VALUES (?, ?, ?, ?, 1, ?, ?)
+            ON CONFLICT (guild_id) DO UPDATE SET
+                channel_id = excluded.channel_id, minute = excluded.minute,
+                timezone = excluded.timezone, enabled = 1, since = excluded.since,
+                set_by = excluded.set_by
+        """
+
+        def write(conn: sqlite3.Connection) -> DailySchedule:
+            write_user(conn, set_by, display_name)
+            conn.execute(query, (guild_id, channel_id, minute, timezone, since, set_by))
+            found = _read_schedule(conn, guild_id)
+            assert found is not None  # just written
+            return found
+
+        return await self._write(write)
+
+    async def disable_daily_schedule(self, guild_id: int) -> DailySchedule | None:
+        """Turn the server's daily problem off; the schedule as it was (None: never set)."""
+        query = "UPDATE daily_schedules SET enabled = 0 WHERE guild_id = ?"
+
+        def write(conn: sqlite3.Connection) -> DailySchedule | None:
+            before = _read_schedule(conn, guild_id)
+            conn.execute(query, (guild_id,))
+            return before
+
+        return await self._write(write)
+
+    async def daily_schedule(self, guild_id: int) -> DailySchedule | None:
+        """The server's schedule, on or off (None: never set)."""
+        async with self._read() as conn:
+            row = await fetch_one(conn, f"{_SCHEDULE} WHERE guild_id = ?", (guild_id,))
+        return None if row is None else _schedule(row)
+
+    async def daily_schedules(self) -> list[DailySchedule]:
+        """Every schedule that is on, by server id."""
+        async with self._read() as conn:
+            rows = await conn.execute_fetchall(f"{_SCHEDULE} WHERE enabled = 1 ORDER BY guild_id")
+        return [_schedule(row) for row in rows]
+
+    # -- claiming a day ---------------------------------------------------------------------
+
+    async def claim_daily(
+        self, guild_id: int, day: int, owner: str, now: float, *, lease: float
+    ) -> DailyClaim:
+        """Claim the server's `day` for `owner`: a new row, or one not posted whose claim is
+        the owner's own or older than `lease` seconds. `ours` says whether it was."""
+        insert = """
+            INSERT INTO daily_problems (guild_id, day, claimed_by, claimed_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+        """
+        take_over = """
+            UPDATE daily_problems SET claimed_by = ?, claimed_at = ?
+            WHERE guild_id = ? AND day = ? AND posted_at IS NULL
+              AND (claimed_by = ? OR claimed_at <= ?)
+        """
+
+        def write(conn: sqlite3.Connection) -> DailyClaim:
+            ours = conn.execute(insert, (guild_id, day, owner, now)).rowcount == 1
+            if not ours:
+                params = (owner, now, guild_id, day, owner, now - lease)
+                ours = conn.execute(take_over, params).rowcount == 1
+            row = first_row(conn, _DAY, (guild_id, day))
+            assert row is not None  # inserted, or there already
+            return DailyClaim(_record(row), ours)
+
+        return await self._write(write)
+
+    async def record_daily_choice(
+        self, guild_id: int, day: int, owner: str, choice: DailyChoiceRecord
+    ) -> DailyRecord | None:
+        """Keep the problem the holder chose for the day; the row after (None: the claim is
+        no longer the owner's). A choice made before (by an earlier holder) is kept."""
+        query = """
+            UPDATE daily_problems
+            SET pack_id = ?, problem_id = ?, kind = ?, subject = ?, problem_json = ?
+            WHERE guild_id = ? AND day = ? AND claimed_by = ? AND problem_id IS NULL
+        """
+        subject = json.dumps(list(choice.subject))
+        params = (
+            choice.pack_id, choice.problem_id, choice.kind, subject, choice.problem_json,
+            guild_id, day, owner,
+        )  # fmt: skip
+
+        def write(conn: sqlite3.Connection) -> DailyRecord | None:
+            conn.execute(query, params)
+            row = first_row(conn, _DAY, (guild_id, day))
+            return None if row is None or row["claimed_by"] != owner else _record(row)
+
+        return await self._write(write)
+
+    async def renew_daily_claim(self, guild_id: int, day: int, owner: str, now: float) -> bool:
+        """Restart the lease of the owner's claim before a slow step; False if it was lost."""
+        query = """
+            UPDATE daily_problems SET claimed_at = ?
+            WHERE guild_id = ? AND day = ? AND claimed_by = ? AND posted_at IS NULL
+        """
+        params = (now, guild_id, day, owner)
+        return await self._write(lambda conn: conn.execute(query, params).rowcount == 1)
+
+    async def mark_daily_posted(
+        self,
+        guild_id: int,
+        day: int,
+        owner: str,
+        now: float,
+        *,
+        channel_id: int | None = None,
+        message_id: int | None = None,
+    ) -> bool:
+        """Record that the holder posted the day's problem (in the terminal: chose it, with
+        no message); False if the claim was lost."""
+        query = """
+            UPDATE daily_problems SET posted_at = ?, channel_id = ?, message_id = ?
+            WHERE guild_id = ? AND day = ? AND claimed_by = ? AND posted_at IS NULL
+              AND problem_id IS NOT NULL
+        """
+        params = (now, channel_id, message_id, guild_id, day, owner)
+        return await self._write(lambda conn: conn.execute(query, params).rowcount == 1)
+
+    async def claim_daily_reveal(
+        self, guild_id: int, day: int, owner: str, now: float, *, lease: float
+    ) -> bool:
+        """Claim the posting of the day's answer, as `claim_daily` claims the day."""
+        query = """
+            UPDATE daily_problems SET reveal_claimed_by = ?, reveal_claimed_at = ?
+            WHERE guild_id = ? AND day = ? AND revealed_at IS NULL
+              AND (reveal_claimed_by IS NULL OR reveal_claimed_by = ? OR reveal_claimed_at <= ?)
+        """
+        params = (owner, now, guild_id, day, owner, now - lease)
+        return await self._write(lambda conn: conn.execute(query, params).rowcount == 1)
+
+    async def mark_daily_revealed(self, guild_id: int, day: int, owner: str, now: float) -> bool:
+        """Record that the holder of the reveal posted it; False if that claim was lost."""
+        query = """
+            UPDATE daily_problems SET revealed_at = ?
+            WHERE guild_id = ? AND day = ? AND reveal_claimed_by = ? AND revealed_at IS NULL
+        """
+        params = (now, guild_id, day, owner)
+        return await self._write(lambda conn: conn.execute(query, params).rowcount == 1)
+
+    # -- reading days -------------------------------------------------------------------------
+
+    async def daily_record(self, guild_id: int, day: int) -> DailyRecord | None:
+        """The server's row of `day`, if it was ever claimed."""
+        async with self._read() as conn:
+            row = await fetch_one(conn, _DAY, (guild_id, day))
+        return None if row is None else _record(row)
+
+    async def latest_daily(self, guild_id: int) -> DailyRecord | None:
+        """The server's latest day with a problem chosen."""
+        query = f"""
+            SELECT {_DAY_COLUMNS} FROM daily_problems
+            WHERE guild_id = ? AND problem_id IS NOT NULL ORDER BY day DESC LIMIT 1
+        """
+        async with self._read() as conn:
+            row = await fetch_one(conn, query, (guild_id,))
+        return None if row is None else _record(row)
+
+    async def daily_history(self, guild_id: int, since_day: int) -> list[DailyRecord]:
+        """The server's days from `since_day` on with a problem chosen, oldest first."""
+        query = f"""
+            SELECT {_DAY_COLUMNS} FROM daily_problems
+            WHERE guild_id = ? AND day >= ? AND problem_id IS NOT NULL ORDER BY day
+        """
+        async with self._read() as conn:
+            rows = await conn.execute_fetchall(query, (guild_id, since_day))
+        return [_record(row) for row in rows]
+
+    async def unrevealed_days(self, guild_id: int, before_day: int) -> list[DailyRecord]:
+        """The server's days before `before_day` with a problem chosen whose answer is not
+        posted yet, oldest first."""
+        query = f"""
+            SELECT {_DAY_COLUMNS} FROM daily_problems
+            WHERE guild_id = ? AND day < ? AND problem_id IS NOT NULL AND revealed_at IS NULL
+            ORDER BY day
+        """
+        async with self._read() as conn:
+            rows = await conn.execute_fetchall(query, (guild_id, before_day))
+        return [_record(row) for row in rows]
+
+    async def daily_sessions(self, guild_id: int, day: int) -> list[StoredSession]:
+        """The sessions playing the server's `day` (in Discord one; in the terminal one per
+        local profile), oldest first."""
+        columns = ", ".join(f"s.{name}" for name in SESSION_FIELDS)
+        query = f"""
+            SELECT {columns} FROM daily_sessions AS d JOIN sessions AS s ON s.id = d.session_id
+            WHERE d.guild_id = ? AND d.day = ? ORDER BY s.id
+        """
+        async with self._read() as conn:
+            rows = await conn.execute_fetchall(query, (guild_id, day))
+        return [stored_session(row) for row in rows]
+
+    async def open_daily_sessions(self) -> list[tuple[StoredSession, int]]:
+        """Every daily session still open, with its day, oldest first."""
+        columns = ", ".join(f"s.{name}" for name in SESSION_FIELDS)
+        query = f"""
+            SELECT {columns}, d.day
+            FROM sessions AS s JOIN daily_sessions AS d ON d.session_id = s.id
+            WHERE s.status = 'open' AND s.mode = 'daily' ORDER BY s.id
+        """
+        async with self._read() as conn:
+            rows = await conn.execute_fetchall(query)
+        return [(stored_session(row), int(row["day"])) for row in rows]
+
+    async def daily_streaks(
+        self, guild_id: int, user_id: int | None = None, *, today: int | None = None
+    ) -> dict[int, Streak]:
+        """Daily streaks in the server (of one member, with `user_id`), by member.
+
+        The latest day still counts as open while it is not revealed, or (`today`, for the
+        terminal, where days are not revealed) while it is today.
+        """
+        days_query = """
+            SELECT day, revealed_at FROM daily_problems
+            WHERE guild_id = ? AND problem_id IS NOT NULL ORDER BY day
+        """
+        solves_query = """
+            SELECT DISTINCT d.day, a.user_id
+            FROM daily_sessions AS d JOIN attempts AS a ON a.session_id = d.session_id
+            WHERE d.guild_id = :guild_id AND a.correct = 1
+              AND (:user_id IS NULL OR a.user_id = :user_id)
+        """
+        async with self._read() as conn:
+            days = list(await conn.execute_fetchall(days_query, (guild_id,)))
+            solves = await conn.execute_fetchall(
+                solves_query, {"guild_id": guild_id, "user_id": user_id}
+            )
+        if not days:
+            return {}
+        latest = days[-1]
+        last_open = latest["revealed_at"] is None if today is None else latest["day"] >= today
+        return streaks(
+            [day_from_number(row["day"]) for row in days],
+            ((day_from_number(row["day"]), int(row["user_id"])) for row in solves),
+            last_open=last_open,
+        )
+
+
+def _read_schedule(conn: sqlite3.Connection, guild_id: int) -> DailySchedule | None:
+    row = first_row(conn, f"{_SCHEDULE} WHERE guild_id = ?", (guild_id,))
+    return None if row is None else _schedule(row)
+
+
+def _schedule(row: sqlite3.Row) -> DailySchedule:
+    return DailySchedule(**{**dict(row), "enabled": bool(row["enabled"])})
+
+
+def _record(row: sqlite3.Row) -> DailyRecord:
+    fields: dict[str, Any] = dict(row)
+    choice = None
+    if fields["problem_id"] is not None:
+        choice = DailyChoiceRecord(
+            pack_id=fields["pack_id"],
+            problem_id=fields["problem_id"],
+            kind=fields["kind"],
+            subject=tuple(json.loads(fields["subject"] or "[]")),
+            problem_json=fields["problem_json"],
+        )
+    for name in ("pack_id", "problem_id", "kind", "subject", "problem_json"):
+        del fields[name]
+    return DailyRecord(**fields, choice=choice)
