@@ -1,21 +1,19 @@
 """ChallengeManager: starts, runs, resumes and ends the challenges of every channel.
 
-Each answer is judged by the engine, written to SQLite, and only then acknowledged.
-Every live challenge has one lock: answers, hints, the reveal timer, `next` and `stop`
-take turns, so a reaction that races the reveal is either counted or told the problem
-closed. Timers, reveals and the end of a challenge are in `running.py`.
+Answers and hints are `answering.py`'s (each judged, written to SQLite, and only then
+acknowledged); timers, reveals and the end of a challenge are in `running.py`. Every
+live challenge has one lock: answers, hints, the reveal timer, `next` and `stop` take
+turns, so a reaction that races the reveal is either counted or told the problem closed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import math
 import random
 from collections.abc import Awaitable, Callable
 
-from bot.challenges.answers import save_answer
+from bot.challenges.answering import AnsweringChallenges
 from bot.challenges.live import (
     ChallengeNotAllowedHere,
     ChallengeRunning,
@@ -23,12 +21,10 @@ from bot.challenges.live import (
     LiveChallenge,
     NoChallengeHere,
     NotYourChallenge,
-    ProblemClosed,
     ReadBack,
     UnknownPack,
 )
 from bot.challenges.resume import (
-    LATE_PICK,
     CannotResume,
     ResumeKind,
     back_notice,
@@ -36,20 +32,18 @@ from bot.challenges.resume import (
     plan_resume,
     reopen_notice,
     restore_session,
+    resume_each,
     too_late_notice,
 )
-from bot.challenges.running import RunningChallenges
 from bot.content import FRESH_PACK_ID, ContentLibrary
 from bot.engine.pace import Pace, reveal_at
-from bot.engine.problems import Pack, Problem
+from bot.engine.problems import Pack
 from bot.engine.scoring import ScoringRules
 from bot.engine.selection import DEFAULT_COUNT, choose_problems
 from bot.engine.session import (
-    AnswerOutcome,
     ChallengeError,
     ChallengeSession,
     Clock,
-    HintUse,
     Sleep,
 )
 from bot.storage import LOCAL_GUILD_ID, ChannelBusy, Database, SessionStatus, StoredSession
@@ -64,7 +58,7 @@ READ_BACK_HOLD = 30.0  # longest a reveal waits for the reactions read back afte
 FreshPack = Callable[[int], Awaitable[Pack]]
 
 
-class ChallengeManager(RunningChallenges):
+class ChallengeManager(AnsweringChallenges):
     """Every live challenge of the bot: starts them, judges and stores answers, times them."""
 
     def __init__(
@@ -95,63 +89,12 @@ class ChallengeManager(RunningChallenges):
         self.resume_window = resume_window  # downtime past a deadline that a game survives
         self.fresh = fresh  # generates the `fresh` pack, new problems every time
         self.rng = rng or random.Random()  # picks and orders each challenge's problems
-        # Problems whose time ran out while the bot was down: message id -> who was heard.
-        self._late: dict[int, frozenset[tuple[int, str]]] = {}
-        # Picks read back after a restart, not yet handed in: (message, user, letter) -> when
-        # they count as arrived. The reveal of their problem waits for them.
-        self._replays: dict[tuple[int, int, str], float] = {}
-        # Problems whose reactions are being read back: message id -> hold the reveal until.
-        self._reading_back: dict[int, float] = {}
 
     # -- looking things up --------------------------------------------------------------
 
     def in_channel(self, channel_id: int) -> LiveChallenge | None:
         """The challenge live in the channel, if any."""
         return self._by_channel.get(channel_id)
-
-    def knows_message(self, message_id: int) -> bool:
-        """A problem message of a live challenge, open or already revealed."""
-        return (
-            message_id in self._by_message
-            or message_id in self._late
-            or any(message_id in live.closed_messages for live in self._by_channel.values())
-        )
-
-    def heard_on(self, message_id: int) -> frozenset[tuple[int, str]]:
-        """Every (user, option letter or "hint") already taken on a problem message."""
-        live = self._by_message.get(message_id)
-        if live is not None and live.session.current is not None:
-            return frozenset(live.session.heard(live.session.current.problem.id))
-        return self._late.get(message_id, frozenset())
-
-    def expect_replays(self, message_id: int, picks: list[tuple[int, str]], at: float) -> None:
-        """Picks read back after a restart count as arrived `at`, however long handing them
-        in takes; the problem is not revealed before they are in (or `replays_done`)."""
-        for user_id, letter in picks:
-            self._replays[(message_id, user_id, letter)] = at
-
-    def replays_done(self, message_id: int) -> None:
-        """The read-back of `message_id` is over: its problem may be revealed when due."""
-        self._reading_back.pop(message_id, None)
-        for key in [k for k in self._replays if k[0] == message_id]:
-            del self._replays[key]  # handed on, but refused before it was judged
-
-    def _holding(self, live: LiveChallenge) -> bool:
-        message_id = live.message_id
-        if message_id is None:
-            return False
-        if self._reading_back.get(message_id, -math.inf) > self.clock():
-            return True
-        return any(key[0] == message_id for key in self._replays)
-
-    def unrevealed_problems(self, guild_id: int | None) -> list[Problem]:
-        """Problems of the guild's live challenges not revealed yet (None: of every guild)."""
-        return [
-            problem
-            for live in self._by_channel.values()
-            if guild_id is None or live.guild_id == guild_id
-            for problem in live.session.unrevealed
-        ]
 
     async def resolve_pack(self, pack_id: str | None, count: int | None = DEFAULT_COUNT) -> Pack:
         """The pack to play: the default, a shipped one by id, or a freshly generated one."""
@@ -253,97 +196,6 @@ class ChallengeManager(RunningChallenges):
                 await self._reveal(live)
             await self._finish(live, SessionStatus.STOPPED)
 
-    async def close(self) -> None:
-        """Stop timers at shutdown; the challenges stay open in the database and resume."""
-        for live in list(self._by_channel.values()):
-            self._cancel_timer(live)
-            if live.progress is not None:
-                live.progress.cancel()
-        self._by_channel.clear()
-        self._by_message.clear()
-
-    # -- answers and hints --------------------------------------------------------------
-
-    def _live_problem(self, message_id: int) -> LiveChallenge:
-        live = self._by_message.get(message_id)
-        if live is None:
-            if message_id in self._late:
-                raise ProblemClosed(LATE_PICK)
-            raise ProblemClosed("That problem is closed; answer the current one.")
-        return live
-
-    async def answer(
-        self,
-        *,
-        message_id: int,
-        user_id: int,
-        user_name: str,
-        option: str,
-        answered_at: float | None = None,
-    ) -> AnswerOutcome:
-        """Judge an answer to the problem posted as `message_id`, store it, then return it.
-
-        `answered_at` is when the answer reached the bot (default: now). The deadline, the
-        speed bonus and the double-tap guard use it, never the time the lock was free, so
-        an answer queued behind others (or behind a busy database) is judged as it arrived.
-        Raises DoubleTap for a pick within `double_tap` seconds of the previous counted one,
-        AnswerNotSaved when storage fails (nothing is counted; the player may try again).
-        """
-        at = self.clock() if answered_at is None else answered_at
-        live = self._live_problem(message_id)
-        letter = option.strip().upper()
-        # A pick read back after a restart counts as of the resume, however long handing
-        # it in took; any other pick as of when it reached the bot.
-        at = self._replays.pop((message_id, user_id, letter), at)
-        # Claimed before waiting for the lock: a second tap that arrives while the first
-        # is being stored must see it.
-        previous = live.taps.claim(user_id, at)
-        try:
-            async with live.lock:
-                if live.message_id != message_id:
-                    raise ProblemClosed("That problem is closed; answer the current one.")
-                outcome = live.session.judge(user_id, option, at=at)
-                await save_answer(self.db, live.session_id, outcome.attempt, user_name)
-                live.session.record(outcome.attempt)  # only once it is safely on disk
-                self._after_change(live)
-        except BaseException:
-            live.taps.release(user_id, at, previous)
-            raise
-        return outcome
-
-    async def check_hint(self, *, message_id: int | None, channel_id: int, user_id: int) -> str:
-        """The hint, if this player may have it now; nothing is charged yet."""
-        live = self._hint_target(message_id, channel_id)
-        return live.session.check_hint(user_id)
-
-    async def take_hint(
-        self, *, message_id: int | None, channel_id: int, user_id: int, user_name: str
-    ) -> tuple[str, bool]:
-        """Charge for the hint and return it, with whether this was the first time."""
-        live = self._hint_target(message_id, channel_id)
-        async with live.lock:
-            if message_id is not None and live.message_id != message_id:
-                raise ProblemClosed("That problem is closed.")
-            current = live.session.current
-            if current is None:
-                raise ProblemClosed("No problem is open right now.")
-            first = not live.session.hinted(user_id)
-            text = live.session.check_hint(user_id)
-            if first:
-                use = HintUse(user_id, current.problem.id, self.clock())
-                await self.db.save_hint(live.session_id, use, display_name=user_name)
-                live.session.hint(user_id)
-                self._after_change(live)  # a new player may have joined: wait for them
-        return text, first
-
-    def _hint_target(self, message_id: int | None, channel_id: int) -> LiveChallenge:
-        if message_id is not None:
-            return self._live_problem(message_id)
-        live = self._by_channel.get(channel_id)
-        if live is None or live.session.current is None:
-            raise NoChallengeHere("There is no open problem in this channel.")
-        return live
-
     # -- resuming after a restart -------------------------------------------------------
 
     async def resume_all(self) -> list[ReadBack]:
@@ -356,18 +208,13 @@ class ChallengeManager(RunningChallenges):
         then calls `replays_done`; until then (at most READ_BACK_HOLD s) an open problem
         is not revealed, so reading back never makes an on-time pick late.
         """
-        read_back: list[ReadBack] = []
-        for stored in await self.db.open_sessions():
-            if stored.guild_id == LOCAL_GUILD_ID or stored.channel_id in self._by_channel:
-                continue  # terminal games are not the bot's
-            try:
-                if (found := await self._resume(stored)) is not None:
-                    read_back.append(found)
-            except Exception:
-                log.exception("could not resume session %d", stored.id)
-                with contextlib.suppress(Exception):
-                    await self.db.end_session(stored.id, SessionStatus.STOPPED, self.clock())
-        return read_back
+        ours = [
+            stored
+            for stored in await self.db.open_sessions()
+            # Terminal games are not the bot's.
+            if stored.guild_id != LOCAL_GUILD_ID and stored.channel_id not in self._by_channel
+        ]
+        return await resume_each(self.db, ours, self._resume, self.clock)
 
     async def _resume(self, stored: StoredSession) -> ReadBack | None:
         kind = plan_resume(stored, self.clock(), self.resume_window)

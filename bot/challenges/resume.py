@@ -10,13 +10,20 @@ the challenge ends with its scoreboard.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable
 from enum import Enum
+from typing import TypeVar
 
 from bot.content import ContentLibrary
 from bot.engine.problems import Pack
 from bot.engine.scoring import ScoringRules
 from bot.engine.session import ChallengeSession, Clock, OpenProblem
 from bot.storage import Database, SessionStatus, StoredSession
+
+log = logging.getLogger("anneal.challenges")
+T = TypeVar("T")
 
 PROBLEMS_CHANGED = (
     "The challenge here could not continue after my restart because its problems "
@@ -138,3 +145,23 @@ async def restore_session(
         time_scale=settings.timer_scale if time_scale is None else time_scale,
         rules=ScoringRules(speed_bonus=settings.speed_bonus),
     )
+
+
+async def resume_each(
+    db: Database,
+    sessions: Iterable[StoredSession],
+    resume: Callable[[StoredSession], Awaitable[T | None]],
+    clock: Clock,
+) -> list[T]:
+    """`resume` every stored session, collecting what each returns (None: nothing). One
+    that fails is logged and stopped, so it never blocks its channel nor the others."""
+    found: list[T] = []
+    for stored in sessions:
+        try:
+            if (result := await resume(stored)) is not None:
+                found.append(result)
+        except Exception:
+            log.exception("could not resume session %d", stored.id)
+            with contextlib.suppress(Exception):
+                await db.end_session(stored.id, SessionStatus.STOPPED, clock())
+    return found

@@ -46,6 +46,15 @@ class RunningChallenges:
         self._by_channel: dict[int, LiveChallenge] = {}
         self._by_message: dict[int, LiveChallenge] = {}
 
+    async def close(self) -> None:
+        """Stop timers at shutdown; the games stay open in the database and resume."""
+        for live in list(self._by_channel.values()):
+            self._cancel_timer(live)
+            if live.progress is not None:
+                live.progress.cancel()
+        self._by_channel.clear()
+        self._by_message.clear()
+
     def _holding(self, live: LiveChallenge) -> bool:
         """Whether the reveal must wait although it is due (answers are still coming in)."""
         return False
@@ -115,8 +124,8 @@ class RunningChallenges:
             log.exception("challenge %d failed while moving on", live.session_id)
             await self._abandon(live)
 
-    async def _open_next(self, live: LiveChallenge) -> None:
-        opened = live.session.open_next()
+    async def _open_next(self, live: LiveChallenge, *, until: float | None = None) -> None:
+        opened = live.session.open_next(until=until)
         # Stored before it is shown: a crash from here on resumes this problem.
         await self.db.set_current_problem(
             live.session_id, opened.index, opened.opened_at, opened.deadline
