@@ -69,6 +69,12 @@ async def generate_pack(runner: Runner, rng: random.Random, count: int = 5) -> P
         taken.add(problem.id)
         problems.append(problem)
     problems.sort(key=lambda p: _LEVEL_ORDER[p.level])  # easy first; sort is stable
+    return fresh_pack(problems)
+
+
+def fresh_pack(problems: list[Problem]) -> Pack:
+    """The `fresh` pack of these generated problems, with its badge."""
+    count = len(problems)
     return Pack(
         id=FRESH_PACK_ID,
         title="Fresh problems",
