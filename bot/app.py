@@ -17,6 +17,7 @@ import yarl
 import bot.features.admin
 import bot.features.challenge
 import bot.features.common
+import bot.features.daily
 import bot.features.help
 import bot.features.organiser
 import bot.features.run
@@ -33,6 +34,7 @@ log = logging.getLogger("anneal")
 FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.common.setup,
     bot.features.challenge.setup,
+    bot.features.daily.setup,  # before admin, which schedules it
     bot.features.run.setup,
     bot.features.stats.setup,
     bot.features.admin.setup,

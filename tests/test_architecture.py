@@ -48,7 +48,7 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
     loaded = imported_after(
         "import bot.app, bot.cli, bot.features.challenge.cog, bot.features.run.cog, "
         "bot.features.stats.cog, bot.features.admin.cog, bot.features.help.cog, "
-        "bot.features.organiser.cog, "
+        "bot.features.organiser.cog, bot.features.daily.cog, "
         "bot.features.common.cog, bot.content.generator, bot.runner.pool"
     )
     assert "discord" in loaded  # the statement really imported the bot
@@ -62,6 +62,8 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
         "bot.engine.session",
         "bot.storage",
         "bot.challenges",
+        "bot.challenges.daily_turns",
+        "bot.engine.daily_choice",
         "bot.runner.language",
         "bot.play",
         "bot.play_start",

@@ -102,12 +102,15 @@ class DailyTurns:
         """Take the turns that are due, then sleep until the next, until cancelled."""
         while True:
             self._wake.clear()  # a change made during the round wakes the nap after it
+            started = self.clock()
             try:
                 wait = await self.check()
             except StorageError as exc:
                 log.warning("daily problems skipped a round: %s", exc)
                 wait = self.retry
-            await self._nap(wait)
+            # Counted from the round's start: time that passed during the round is not
+            # slept again (a clock moved meanwhile makes it due at once).
+            await self._nap(started + wait - self.clock())
 
     def wake(self) -> None:
         """Look at the schedules again now (one was changed)."""

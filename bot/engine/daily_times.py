@@ -133,7 +133,10 @@ def parse_zone(text: str | None) -> str:
     found = names.get(wanted.lower())
     if found is not None:
         return found
-    close = difflib.get_close_matches(wanted.lower(), names, n=3, cutoff=0.6)
+    key = wanted.lower().replace(" ", "_")
+    # A city alone ("london") names its zone; else a typo close to a whole name.
+    close = [name for name in names if name.rsplit("/", 1)[-1] == key][:3]
+    close = close or difflib.get_close_matches(key, names, n=3, cutoff=0.85)
     hint = (
         "Did you mean " + " or ".join(f"`{names[name]}`" for name in close) + "?"
         if close

@@ -108,7 +108,11 @@ async def test_slash_admin_group_is_hidden_from_members_by_default(
     assert int(admin["default_member_permissions"]) == int(P.MANAGE_GUILD)
     assert admin["dm_permission"] is False
     subcommands = {option["name"] for option in admin["options"]}
-    assert subcommands == {"channels", "allow", "disallow", "timer", "speedbonus", "resetweek"}
+    assert subcommands == {
+        "channels", "allow", "disallow", "timer", "speedbonus", "resetweek", "daily",
+    }  # fmt: skip
+    daily = next(option for option in admin["options"] if option["name"] == "daily")
+    assert {option["name"] for option in daily["options"]} == {"set", "show", "off", "now"}
 
 
 async def test_timer_out_of_range_is_explained(

@@ -118,9 +118,13 @@ def test_zones_are_read_in_any_case_and_default_to_utc() -> None:
 
 
 def test_a_misspelt_zone_is_refused_with_the_names_meant() -> None:
-    """A typo gets "did you mean"; nonsense gets examples of real names."""
-    with pytest.raises(ScheduleError, match=r"Did you mean `Europe/Paris`"):
+    """A typo, or a city alone, gets "did you mean"; nonsense gets examples of real names."""
+    with pytest.raises(ScheduleError, match=r"Did you mean `Europe/Paris`\?"):
         parse_zone("Europe/Pariss")
+    with pytest.raises(ScheduleError, match=r"Did you mean `Europe/London`\?"):
+        parse_zone("London")
+    with pytest.raises(ScheduleError, match=r"Did you mean `America/New_York`\?"):
+        parse_zone("new york")
     with pytest.raises(ScheduleError, match=r"IANA name such as `Europe/Paris`"):
         parse_zone("Middle Earth/Shire")
 

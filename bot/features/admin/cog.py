@@ -1,4 +1,5 @@
-"""`admin`: a server's Anneal settings (channels, timer, speed bonus, weekly reset).
+"""`admin`: a server's Anneal settings (channels, timer, speed bonus, weekly reset, the
+daily problem's schedule).
 
 Only members with Manage Server may use it. Discord hides the slash group from the others
 (default permissions), and the cog check refuses them on both paths, because a server can
@@ -13,12 +14,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.challenges.daily_turns import DailyOff, DailyTurns, schedule_time
+from bot.engine.daily_times import DailyTime, matching_zones, parse_time_of_day, parse_zone
 from bot.engine.scoring import SPEED_BONUS_MAX
 from bot.features.admin.permissions import missing_permissions, require_manage_server
 from bot.features.admin.render import channel_list, settings_embed
 from bot.features.admin.values import on_or_off, timer_scale
 from bot.features.common.bot import AnnealBot, guild_of
 from bot.features.common.errors import UserFacingError
+from bot.features.daily import render as daily_render
 from bot.storage import Database
 
 
@@ -179,6 +183,115 @@ class AdminCog(commands.Cog, name="Admin"):
             f"`{prefix}profile`, and last week stays in `{prefix}leaderboard lastweek`."
         )
 
+    # -- the daily problem ---------------------------------------------------------------
+
+    @admin.group(  # type: ignore[arg-type]
+        name="daily", fallback="set", description="The daily problem: channel, time and zone"
+    )
+    @app_commands.describe(
+        channel="where to post it (leave out to see the schedule)",
+        time="the local time, 24-hour HH:MM, e.g. 09:00",
+        timezone="an IANA time zone, e.g. Europe/Paris (default UTC)",
+    )
+    async def daily(
+        self,
+        ctx: commands.Context[AnnealBot],
+        channel: discord.TextChannel | None = None,
+        time: str | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        """Post one problem a day in `channel` at `time` (HH:MM) in `timezone`; with no
+        channel, show the schedule."""
+        turns = self._daily_turns()
+        if channel is None:
+            await self.daily_show(ctx)
+            return
+        if time is None:
+            raise UserFacingError(
+                f"At what time? For example `{self._prefix}admin daily {channel.mention} 09:00 "
+                "Europe/Paris` (24-hour time; the zone defaults to UTC)."
+            )
+        hour, minute = parse_time_of_day(time)
+        when = DailyTime(hour, minute, parse_zone(timezone))
+        guild = guild_of(ctx)
+        db = await self._record(guild)
+        now = self.bot.services.clock()
+        await db.set_daily_schedule(
+            guild.id,
+            channel.id,
+            when.minute_of_day,
+            when.zone,
+            since=now,
+            set_by=ctx.author.id,
+            display_name=ctx.author.display_name,
+        )
+        await turns.rescheduled(guild.id)
+        text = daily_render.schedule_set_text(
+            when,
+            channel.id,
+            when.next_slot(now),
+            today_open_until=_open_until(turns, guild.id),
+            prefix=self._prefix,
+        )
+        missing = missing_permissions(channel.permissions_for(guild.me))
+        if missing:
+            text += f"\n⚠️ I still need these permissions there: {', '.join(missing)}."
+        await ctx.send(text)
+
+    @daily.autocomplete("timezone")
+    async def _zones(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=name, value=name) for name in matching_zones(current)]
+
+    @daily.command(name="show", description="The daily problem's schedule")  # type: ignore[arg-type]
+    async def daily_show(self, ctx: commands.Context[AnnealBot]) -> None:
+        """Show where and when the daily problem is posted."""
+        schedule = await self.bot.services.db.daily_schedule(guild_of(ctx).id)
+        if schedule is None or not schedule.enabled:
+            text = daily_render.schedule_shown_text(None, None, None, prefix=self._prefix)
+        else:
+            when = schedule_time(schedule)
+            next_at = when.next_slot(self.bot.services.clock())
+            text = daily_render.schedule_shown_text(
+                when, schedule.channel_id, next_at, prefix=self._prefix
+            )
+        await ctx.send(text)
+
+    @daily.command(name="off", description="Stop posting a daily problem")  # type: ignore[arg-type]
+    async def daily_off(self, ctx: commands.Context[AnnealBot]) -> None:
+        """Stop the daily problem; today's stays open until its time, then is revealed."""
+        turns = self._daily_turns()
+        guild = guild_of(ctx)
+        before = await self.bot.services.db.disable_daily_schedule(guild.id)
+        turns.wake()  # the loop no longer waits for this server's posting time
+        was_on = before is not None and before.enabled
+        text = daily_render.schedule_off_text(
+            was_on, _open_until(turns, guild.id), prefix=self._prefix
+        )
+        await ctx.send(text)
+
+    @daily.command(name="now", description="Post today's daily problem now")  # type: ignore[arg-type]
+    async def daily_now(self, ctx: commands.Context[AnnealBot]) -> None:
+        """Post today's daily problem at once, if it is not out yet."""
+        turns = self._daily_turns()
+        guild = guild_of(ctx)
+        await ctx.defer()
+        try:
+            turn = await turns.post_now(guild.id)
+        except DailyOff:
+            raise UserFacingError(
+                "Daily problems are off here: start them first, e.g. "
+                f"`{self._prefix}admin daily #general 09:00 Europe/Paris`."
+            ) from None
+        await ctx.send(daily_render.post_now_text(turn, guild.id))
+
+    def _daily_turns(self) -> DailyTurns:
+        turns = self.bot.services.daily
+        if turns is None:
+            raise UserFacingError("Daily problems are not available on this bot.")
+        return turns
+
     @property
     def _prefix(self) -> str:
         return self.bot.services.settings.prefix
@@ -188,3 +301,10 @@ class AdminCog(commands.Cog, name="Admin"):
         db = self.bot.services.db
         await db.upsert_guild(guild.id, guild.name, joined_at=self.bot.services.clock())
         return db
+
+
+def _open_until(turns: DailyTurns, guild_id: int) -> float | None:
+    """When the server's daily problem open now closes, if one is open in this process."""
+    live = turns.problems.live_in(guild_id)
+    current = live.session.current if live is not None else None
+    return current.deadline if current is not None else None

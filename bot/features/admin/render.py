@@ -37,7 +37,7 @@ def settings_embed(settings: GuildSettings, *, prefix: str) -> discord.Embed:
         value=(
             f"`{prefix}admin allow #channel` · `{prefix}admin disallow #channel` · "
             f"`{prefix}admin timer 1.5` · `{prefix}admin speedbonus on` · "
-            f"`{prefix}admin resetweek`"
+            f"`{prefix}admin resetweek` · `{prefix}admin daily #channel 09:00 Europe/Paris`"
         ),
         inline=False,
     )

@@ -34,12 +34,23 @@ class DiscordChallengeView:
             raise TypeError(f"channel {channel_id} cannot receive messages")
         return channel
 
+    def problem_embed(
+        self, live: LiveChallenge, opened: OpenProblem, progress: Progress
+    ) -> discord.Embed:
+        """How an open problem looks (another mode's view may dress it its own way)."""
+        return render.problem_embed(opened, progress)
+
+    def reveal_embed(self, live: LiveChallenge, reveal: Reveal) -> discord.Embed:
+        """How a reveal looks: the answer, who got it, and a `!run` variant to try."""
+        variant = variant_hint(reveal.problem, self.bot.services.settings.prefix)
+        return render.reveal_embed(reveal, variant)
+
     async def show_problem(
         self, live: LiveChallenge, opened: OpenProblem, progress: Progress
     ) -> int:
         """Post the problem, add its reactions in the background; returns the message id."""
         channel = await self.channel(live.channel_id)
-        message = await channel.send(embed=render.problem_embed(opened, progress))
+        message = await channel.send(embed=self.problem_embed(live, opened, progress))
         # Reactions go on in the background (the problem is already open and timed), ahead
         # of the removals still waiting in the channel's lane: members answer by clicking them.
         emojis = render.problem_emojis(opened.problem)
@@ -60,7 +71,7 @@ class DiscordChallengeView:
         if message_id is None:
             return
         message = self.bot.get_partial_messageable(live.channel_id).get_partial_message(message_id)
-        embed = render.problem_embed(opened, progress)
+        embed = self.problem_embed(live, opened, progress)
         # Keyed by message: an edit still waiting is replaced by this newer count.
         self.bot.outgoing.submit(
             edits_lane(live.channel_id),
@@ -72,8 +83,7 @@ class DiscordChallengeView:
     async def show_reveal(self, live: LiveChallenge, reveal: Reveal) -> None:
         """Post the answer, with a `!run` variant when the problem has a recipe."""
         channel = await self.channel(live.channel_id)
-        variant = variant_hint(reveal.problem, self.bot.services.settings.prefix)
-        await channel.send(embed=render.reveal_embed(reveal, variant))
+        await channel.send(embed=self.reveal_embed(live, reveal))
 
     async def show_summary(
         self, live: LiveChallenge, summary: Summary, new_badges: list[int], status: SessionStatus

@@ -17,6 +17,7 @@ import discord
 from discord.ext import commands
 
 from bot.content import ContentLibrary
+from bot.engine.problems import Problem
 from bot.engine.session import Clock, Sleep
 from bot.features.common.notify import Notifier
 from bot.features.common.outgoing import Outgoing
@@ -25,6 +26,7 @@ from bot.storage import Database
 
 if TYPE_CHECKING:
     from bot.challenges import ChallengeManager
+    from bot.challenges.daily_turns import DailyTurns
     from bot.runner import RunnerPool
 
 log = logging.getLogger("anneal")
@@ -47,6 +49,19 @@ class Services:
     challenges: ChallengeManager | None = None
     # A member's second pick within this many seconds of their first is a slip: ignored.
     double_tap: float = 1.5
+    # The daily problems and their turns, set by the daily feature when it loads; the
+    # admin commands schedule through it. None: no daily feature.
+    daily: DailyTurns | None = None
+
+    def unrevealed_problems(self, guild_id: int | None) -> list[Problem]:
+        """Every problem in play not revealed yet in the guild (None: in any guild), the
+        challenges' and the daily problem's: what `!run` must not give away."""
+        found: list[Problem] = []
+        if self.challenges is not None:
+            found += self.challenges.unrevealed_problems(guild_id)
+        if self.daily is not None:
+            found += self.daily.problems.unrevealed_problems(guild_id)
+        return found
 
 
 # A feature package's `setup`: adds its cogs to the bot, once, before it connects.

@@ -1,4 +1,4 @@
-"""Discord's embed limits, and helpers that keep every feature's embeds within them."""
+"""Discord's embed limits, helpers that keep every feature's embeds within them, and links."""
 
 from __future__ import annotations
 
@@ -54,3 +54,10 @@ def add_fields(
             continue
         embed.add_field(name=name, value=value, inline=inline)
     return left_out
+
+
+def message_link(guild_id: int, channel_id: int, message_id: int | None) -> str:
+    """A jump link to a message (the channel's mention when there is no message)."""
+    if message_id is None:
+        return f"<#{channel_id}>"
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"

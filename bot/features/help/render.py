@@ -38,6 +38,7 @@ CHALLENGES = (
     Entry("challenge next", "reveal the open problem now (its starter or a moderator)"),
     Entry("challenge stop", "end the challenge running in this channel"),
     Entry("hint", f"the current problem's hint (costs {HINT_COST} points), like reacting 💡"),
+    Entry("daily", "today's daily problem, your streak and this server's best streaks"),
 )
 TORCH = (
     Entry(
@@ -73,6 +74,14 @@ ADMIN = (
         "admin speedbonus <on|off>", "extra points for fast correct answers", "admin speedbonus on"
     ),
     Entry("admin resetweek", "restart this week's leaderboard now; nothing is deleted"),
+    Entry(
+        "admin daily #channel HH:MM [zone]",
+        "post a daily problem there every day (zone: IANA, default UTC)",
+        "admin daily #general 09:00 Europe/Paris",
+    ),
+    Entry("admin daily show", "where and when the daily problem is posted"),
+    Entry("admin daily now", "post today's daily problem at once, if it is not out yet"),
+    Entry("admin daily off", "stop the daily problems (today's still gets its answer)"),
 )
 ORGANISER = (
     Entry("stats", "this server's last 8 weeks (chart), most-missed problems, accuracy"),

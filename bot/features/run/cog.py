@@ -109,10 +109,8 @@ class RunCog(commands.Cog):
 
     def _in_play(self, guild_id: int | None) -> InPlay:
         """What `!run` must not show here: the guild's unrevealed problems, in DMs every guild's."""
-        manager = self.bot.services.challenges
-        if manager is None:
-            return InPlay()
-        return InPlay(tuple(manager.unrevealed_problems(guild_id)), in_dms=guild_id is None)
+        in_play = self.bot.services.unrevealed_problems(guild_id)
+        return InPlay(tuple(in_play), in_dms=guild_id is None)
 
     def _command(self, ctx: commands.Context[AnnealBot]) -> str:
         """How the user invoked us, for examples: `/run` from a slash command, else `!run`."""

@@ -117,6 +117,7 @@ class StatsCog(commands.Cog, name="Stats"):
         stored = await services.db.profile(guild.id, who.id, today)
         all_time = await services.db.rank_of(guild.id, who.id)
         this_week = await services.db.rank_of(guild.id, who.id, week.since, week.until)
+        daily = await services.db.daily_streaks(guild.id, who.id)
         embed = profile_embed(
             stored,
             name=embeds.player_name(stored.display_name or who.display_name),
@@ -124,6 +125,7 @@ class StatsCog(commands.Cog, name="Stats"):
             this_week=this_week,
             packs=services.library.packs,
             prefix=services.settings.prefix,
+            daily=daily.get(who.id),
         )
         embed.set_thumbnail(url=who.display_avatar.url)
         await ctx.send(embed=embed)

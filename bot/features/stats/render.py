@@ -16,7 +16,9 @@ import discord
 
 from bot.content import FRESH_PACK_ID
 from bot.engine.problems import Badge, BadgeRule, Level, Pack, Problem
+from bot.engine.streaks import Streak
 from bot.features.common import embeds
+from bot.features.daily.render import streak_text
 from bot.features.stats.weeks import Board, Window
 from bot.storage import AwardedBadge, LeaderboardRow, Profile
 
@@ -79,11 +81,12 @@ def profile_embed(
     this_week: LeaderboardRow | None,
     packs: Mapping[str, Pack],
     prefix: str,
+    daily: Streak | None = None,
 ) -> discord.Embed:
-    """Points (all time and this week), answers, accuracy, streak, rank and dated badges.
+    """Points (all time and this week), answers, accuracy, streaks, rank and dated badges.
 
     `all_time`/`this_week` are the player's leaderboard rows; `packs` (by id) give the
-    badges their emoji.
+    badges their emoji; `daily` is their daily-problem streak.
     """
     title = f"📇 {name}"
     embed = discord.Embed(title=embeds.clip(title, embeds.TITLE), colour=COLOUR)
@@ -99,6 +102,7 @@ def profile_embed(
             ("Answered", f"{profile.answered:,} problem{_s(profile.answered)}", True),
             ("Accuracy", f"{profile.accuracy:.0%} ({profile.correct:,} correct)", True),
             ("Day streak", ("🔥 " if profile.streak else "") + streak, True),
+            ("Daily streak", streak_text(daily), True),
             ("Badges", _badge_lines(profile.badges, packs), False),
         ],
     )

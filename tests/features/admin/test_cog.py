@@ -12,7 +12,8 @@ from tests.features.admin.conftest import MANAGE, PLAIN, context
 
 
 async def test_the_cog_check_guards_every_admin_command() -> None:
-    """The group and all six subcommands live in the cog whose check refuses non-admins."""
+    """The group and all its subcommands (the daily problem's too) live in the cog whose
+    check refuses non-admins."""
     cog = AdminCog(create_autospec(commands.Bot, instance=True))
     names = {command.qualified_name for command in cog.walk_commands()}
     assert names == {
@@ -23,6 +24,10 @@ async def test_the_cog_check_guards_every_admin_command() -> None:
         "admin timer",
         "admin speedbonus",
         "admin resetweek",
+        "admin daily",
+        "admin daily show",
+        "admin daily off",
+        "admin daily now",
     }
     with pytest.raises(commands.MissingPermissions):
         await cog.cog_check(context(guild_perms=PLAIN))

@@ -91,4 +91,4 @@ def test_help_documents_exactly_the_commands_of_these_cogs() -> None:
     }
     assert documented == real
     others = {entry.usage.split(" ")[0] for entry in (*CHALLENGES, *TORCH)}
-    assert others == {"challenge", "hint", "run"}
+    assert others == {"challenge", "hint", "daily", "run"}

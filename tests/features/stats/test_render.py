@@ -10,6 +10,7 @@ import discord
 import pytest
 
 from bot.engine.problems import Badge, Level, Pack
+from bot.engine.streaks import Streak
 from bot.features.stats.render import (
     FreshPacks,
     badges_embed,
@@ -199,6 +200,26 @@ def test_profile_shows_totals_week_rank_accuracy_and_streak() -> None:
     assert shown["Accuracy"] == "75% (6 correct)"
     assert shown["Day streak"] == "🔥 3 days"
     assert shown["Badges"].startswith("None yet")
+
+
+def test_profile_shows_the_daily_streak() -> None:
+    """The daily streak beside the day streak: the run and its best; none before any."""
+    shown = fields(
+        profile_embed(
+            PROFILE,
+            name="Ada",
+            all_time=None,
+            this_week=None,
+            packs={},
+            prefix="!",
+            daily=Streak(current=4, best=9),
+        )
+    )
+    assert shown["Daily streak"] == "🔥 4 days in a row (best 9 days)"
+    newcomer = profile_embed(
+        PROFILE, name="Ada", all_time=None, this_week=None, packs={}, prefix="!"
+    )
+    assert fields(newcomer)["Daily streak"] == "none yet"
 
 
 def test_profile_badges_have_their_pack_emoji_and_date() -> None:

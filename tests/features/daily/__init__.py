@@ -1,0 +1,1 @@
+"""Tests of the daily feature's plain modules."""
