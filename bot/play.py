@@ -31,7 +31,7 @@ from bot.play_text import (
     score_line,
     wrap,
 )
-from bot.storage import LOCAL_GUILD_ID, Database, SessionStatus, StoredSession
+from bot.storage import LOCAL_GUILD_ID, Database, SessionMode, SessionStatus, StoredSession
 from bot.terminal import Interrupted, Reader
 
 # Input that ends (Ctrl-D, or the last piped line) stops the game like Ctrl-C does.
@@ -291,11 +291,14 @@ async def start_game(
     *,
     time_scale: float = 1.0,
     keep_pack: bool = False,
+    mode: SessionMode = SessionMode.CHALLENGE,
+    daily_day: int | None = None,
 ) -> TerminalGame:
     """A new game of `problems` from `pack`, stored as an open session of the player's.
 
     `keep_pack` stores the pack itself with the session (a generated pack, or a set made
-    for this player), so the game can be resumed whatever the packs on disk become.
+    for this player), so the game can be resumed whatever the packs on disk become. A
+    daily game (`mode`) plays the problem of `daily_day`.
     """
     session = ChallengeSession(pack, console.clock, problems=problems, time_scale=time_scale)
     player = console.player
@@ -306,6 +309,8 @@ async def start_game(
         [p.id for p in session.problems],
         started_by=player.user_id,
         started_at=console.clock(),
+        mode=mode,
+        daily_day=daily_day,
     )
     if keep_pack:
         await console.db.save_session_pack(session_id, pack.model_dump_json())

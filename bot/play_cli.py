@@ -9,7 +9,9 @@ import getpass
 import shlex
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from bot.cli_errors import CommandError
 from bot.content import FRESH_PACK_ID, ContentLibrary, load_library
@@ -18,12 +20,18 @@ from bot.engine.selection import DEFAULT_COUNT, BadCount
 from bot.engine.selection import parse_count as parse_challenge_count
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from bot.storage import Database
+
+DAILY = "daily"  # `--mode daily`
+
 PLAY_EXAMPLES = """\
 examples:
   anneal play                          a beginner set of 5; then problems of the next level
   anneal play --list                   the packs
   anneal play --pack basics --count 5  5 of a pack's problems, the easiest first
   anneal play --pack fresh             5 new problems, every answer computed by torch
+  anneal play --mode daily             today's daily problem, and your daily streak
   anneal profile                       your points, badges and recent games
 
 While playing: A-D answers, h shows the hint (it costs points), q pauses the game.
@@ -56,6 +64,9 @@ def add_play_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         help="multiply every time limit (2 = twice as long)",
     )
     play.add_argument("--seed", type=int, help="the same seed deals the same problems")
+    play.add_argument(
+        "--mode", choices=[DAILY], help="`daily`: today's daily problem and your daily streak"
+    )
 
     profile = commands.add_parser(
         "profile", help="a local profile: points, accuracy, streak, badges, recent games"
@@ -66,10 +77,13 @@ def add_play_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
 def play(settings: Settings, args: argparse.Namespace) -> int:
     """`anneal play`: list the packs, or play in the terminal. Returns the exit code."""
     from bot.play_start import PlayRequest, play_in_terminal
-    from bot.storage import Database, StorageError
     from bot.terminal import LineReader
 
+    if args.time_scale <= 0:
+        raise CommandError("--time-scale must be a positive number")
     library = load_library(settings.content_dir)
+    if args.mode == DAILY:
+        return _play_daily(settings, library, args)
     if args.list:
         for pack in library.packs.values():
             print(f"{pack.id:28} {len(pack.problems):3} problems  {pack.title}")
@@ -78,8 +92,6 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     if args.pack is not None and args.pack != FRESH_PACK_ID:
         choose_pack(library, args.pack)  # an unknown id stops here, before anything is stored
-    if args.time_scale <= 0:
-        raise CommandError("--time-scale must be a positive number")
     request = PlayRequest(
         profile=args.profile or default_profile(),
         pack_id=args.pack,
@@ -89,17 +101,50 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
         continue_command=continue_command(args.profile),
     )
 
+    async def go(db: Database) -> int:
+        return await play_in_terminal(
+            db,
+            library,
+            request,
+            LineReader(sys.stdin.fileno()),
+            sys.stdout,
+            time.time,
+            generate_fresh,
+        )
+
+    return _with_database(settings, go)
+
+
+def _play_daily(settings: Settings, library: ContentLibrary, args: argparse.Namespace) -> int:
+    """`anneal play --mode daily`: today's daily problem for the profile."""
+    from bot.play_daily import DailyRequest, generate_with_torch, play_daily
+    from bot.terminal import LineReader
+
+    options = {"--pack": args.pack, "--count": args.count, "--seed": args.seed, "--list": args.list}
+    if given := [flag for flag, value in options.items() if value not in (None, False)]:
+        raise CommandError(f"--mode daily plays today's one problem: drop {', '.join(given)}")
+    request = DailyRequest(
+        profile=args.profile or default_profile(),
+        time_scale=args.time_scale,
+        continue_command=f"{continue_command(args.profile)} --mode daily",
+    )
+
+    async def go(db: Database) -> int:
+        reader = LineReader(sys.stdin.fileno())
+        return await play_daily(
+            db, library, request, reader, sys.stdout, time.time, generate_with_torch
+        )
+
+    return _with_database(settings, go)
+
+
+def _with_database(settings: Settings, game: Callable[[Database], Awaitable[int]]) -> int:
+    """Run `game` on the settings' database; its exit code. Storage errors are one line."""
+    from bot.storage import Database, StorageError
+
     async def go() -> int:
         async with await Database.open(settings.database) as db:
-            return await play_in_terminal(
-                db,
-                library,
-                request,
-                LineReader(sys.stdin.fileno()),
-                sys.stdout,
-                time.time,
-                generate_fresh,
-            )
+            return await game(db)
 
     try:
         return asyncio.run(go())

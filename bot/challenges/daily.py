@@ -87,6 +87,19 @@ class DailyProblems(AnsweringChallenges):
             None,
         )
 
+    def missed_open(self, guild_id: int) -> frozenset[int]:
+        """The members done with the server's open problem without solving it: out of
+        attempts, their streak is over already."""
+        live = self.live_in(guild_id)
+        session = live.session if live is not None else None
+        if session is None or session.current is None:
+            return frozenset()
+        return frozenset(
+            user_id
+            for user_id in session.participants
+            if session.is_done(user_id) and not any(a.correct for a in session.attempts_of(user_id))
+        )
+
     def _arm(self, live: LiveChallenge, due: float) -> None:
         """No timer: a daily problem is revealed by the next day's turn (DailyTurns)."""
 

@@ -28,6 +28,7 @@ from bot.challenges.daily import DailyProblems
 from bot.challenges.daily_pick import DailyPicker
 from bot.engine.daily_times import DailyTime, day_from_number, day_number
 from bot.engine.session import ChallengeError, Clock, Sleep
+from bot.engine.streaks import Streak
 from bot.storage import LOCAL_GUILD_ID, DailyRecord, DailySchedule, Database, StorageError
 
 log = logging.getLogger("anneal.daily")
@@ -259,6 +260,12 @@ class DailyTurns:
             times = schedule_time(schedule)
             await self.problems.reschedule(guild_id, lambda day: times.slot(day + ONE_DAY))
         self.wake()
+
+    async def streaks(self, guild_id: int, user_id: int | None = None) -> dict[int, Streak]:
+        """The server's daily streaks (one member's, with `user_id`), knowing who is out of
+        attempts on the problem open here."""
+        missed = self.problems.missed_open(guild_id)
+        return await self.db.daily_streaks(guild_id, user_id, missed=missed)
 
     def _lock(self, guild_id: int) -> asyncio.Lock:
         return self._locks.setdefault(guild_id, asyncio.Lock())

@@ -39,14 +39,22 @@ def streak_of(days: Sequence[date], solved: Collection[date], *, last_open: bool
 
 
 def streaks(
-    days: Sequence[date], solves: Iterable[tuple[date, int]], *, last_open: bool
+    days: Sequence[date],
+    solves: Iterable[tuple[date, int]],
+    *,
+    last_open: bool,
+    missed: Collection[int] = (),
 ) -> dict[int, Streak]:
-    """Every member's streak, from (day, member) pairs of the problems they solved."""
+    """Every member's streak, from (day, member) pairs of the problems they solved.
+
+    `missed`: members who can no longer solve the open problem (out of attempts): for them
+    it is missed already.
+    """
     solved: dict[int, set[date]] = {}
     for day, user_id in solves:
         solved.setdefault(user_id, set()).add(day)
     return {
-        user_id: streak_of(days, their_days, last_open=last_open)
+        user_id: streak_of(days, their_days, last_open=last_open and user_id not in missed)
         for user_id, their_days in solved.items()
     }
 

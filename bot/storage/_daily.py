@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Collection
 from typing import Any
 
 from bot.engine.daily_times import day_from_number
@@ -264,12 +265,19 @@ class DailyQueries(Store):
         return [(stored_session(row), int(row["day"])) for row in rows]
 
     async def daily_streaks(
-        self, guild_id: int, user_id: int | None = None, *, today: int | None = None
+        self,
+        guild_id: int,
+        user_id: int | None = None,
+        *,
+        today: int | None = None,
+        missed: Collection[int] = (),
     ) -> dict[int, Streak]:
         """Daily streaks in the server (of one member, with `user_id`), by member.
 
-        The latest day still counts as open while it is not revealed, or (`today`, for the
-        terminal, where days are not revealed) while it is today.
+        The latest day still counts as open while it is not revealed. With `today` (the
+        terminal, where every day has a problem and none is revealed) the days run to today,
+        which is open. The open day is missed already by the `missed` members, who can no
+        longer solve it (storage does not know a problem's attempts).
         """
         days_query = """
             SELECT day, revealed_at FROM daily_problems
@@ -288,12 +296,18 @@ class DailyQueries(Store):
             )
         if not days:
             return {}
-        latest = days[-1]
-        last_open = latest["revealed_at"] is None if today is None else latest["day"] >= today
+        numbers = [int(row["day"]) for row in days]
+        last_open = days[-1]["revealed_at"] is None
+        if today is not None:
+            # The terminal's problem is there every day, played or not: a day skipped
+            # breaks a run, and today's problem is open.
+            numbers = list(range(numbers[0], max(today, numbers[-1]) + 1))
+            last_open = numbers[-1] == today
         return streaks(
-            [day_from_number(row["day"]) for row in days],
+            [day_from_number(number) for number in numbers],
             ((day_from_number(row["day"]), int(row["user_id"])) for row in solves),
             last_open=last_open,
+            missed=missed,
         )
 
 

@@ -188,3 +188,20 @@ async def test_a_generated_day_keeps_its_problem_and_resumes_after_a_restart(
     [reveal] = after.view.reveals
     assert reveal.problem.id == generated
     assert reveal.first_try == [BOB]
+
+
+async def test_out_of_attempts_on_the_open_problem_ends_the_run_at_once(
+    db: Database, clock: FakeClock
+) -> None:
+    """Bob solved Monday's; on Tuesday's, still open, his run stands until he has used
+    both attempts wrong: then it is over, without waiting for the reveal."""
+    process = await first_day(db, clock)
+    await answered(process, BOB, "B")
+    clock.advance(DAY)
+    await process.turns.check()
+    assert (await process.turns.streaks(GUILD))[BOB] == Streak(1, 1, False)
+    await answered(process, BOB, "A")
+    assert (await process.turns.streaks(GUILD, BOB))[BOB] == Streak(1, 1, False)
+    clock.advance(2)
+    await answered(process, BOB, "C")
+    assert (await process.turns.streaks(GUILD, BOB))[BOB] == Streak(0, 1, False)

@@ -117,7 +117,7 @@ class StatsCog(commands.Cog, name="Stats"):
         stored = await services.db.profile(guild.id, who.id, today)
         all_time = await services.db.rank_of(guild.id, who.id)
         this_week = await services.db.rank_of(guild.id, who.id, week.since, week.until)
-        daily = await services.db.daily_streaks(guild.id, who.id)
+        daily = await services.daily.streaks(guild.id, who.id) if services.daily else {}
         embed = profile_embed(
             stored,
             name=embeds.player_name(stored.display_name or who.display_name),
