@@ -10,49 +10,18 @@ restart, reactions added while the bot was away are handed in as if they had jus
 
 from __future__ import annotations
 
-import asyncio
 import math
 
 from bot.challenges.answers import save_answer
-from bot.challenges.live import ChallengeView, LiveChallenge, NoChallengeHere, ProblemClosed
+from bot.challenges.live import LiveChallenge, NoChallengeHere, ProblemClosed
 from bot.challenges.resume import LATE_PICK
 from bot.challenges.running import RunningChallenges
-from bot.engine.pace import Pace
 from bot.engine.problems import Problem
-from bot.engine.session import AnswerOutcome, Clock, HintUse, Sleep
-from bot.storage import Database
+from bot.engine.session import AnswerOutcome, HintUse
 
 
 class AnsweringChallenges(RunningChallenges):
     """Live problems that take answers and hints, and the reactions read back after a restart."""
-
-    def __init__(
-        self,
-        db: Database,
-        view: ChallengeView,
-        clock: Clock,
-        *,
-        pace: Pace | None = None,
-        progress_interval: float = 5.0,
-        sleep: Sleep = asyncio.sleep,
-        double_tap: float = 1.5,
-    ) -> None:
-        super().__init__(
-            db,
-            view,
-            clock,
-            pace=pace,
-            progress_interval=progress_interval,
-            sleep=sleep,
-            double_tap=double_tap,
-        )
-        # Problems whose time ran out while the bot was down: message id -> who was heard.
-        self._late: dict[int, frozenset[tuple[int, str]]] = {}
-        # Picks read back after a restart, not yet handed in: (message, user, letter) -> when
-        # they count as arrived. The reveal of their problem waits for them.
-        self._replays: dict[tuple[int, int, str], float] = {}
-        # Problems whose reactions are being read back: message id -> hold the reveal until.
-        self._reading_back: dict[int, float] = {}
 
     # -- looking things up --------------------------------------------------------------
 

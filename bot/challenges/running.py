@@ -45,6 +45,14 @@ class RunningChallenges:
         self.progress_interval = progress_interval  # Discord rate-limits message edits
         self._by_channel: dict[int, LiveChallenge] = {}
         self._by_message: dict[int, LiveChallenge] = {}
+        # What a restart read back, kept here and used by AnsweringChallenges:
+        # problems whose time ran out while the bot was down: message id -> who was heard;
+        self._late: dict[int, frozenset[tuple[int, str]]] = {}
+        # picks read back, not yet handed in: (message, user, letter) -> when they count as
+        # arrived (the reveal of their problem waits for them);
+        self._replays: dict[tuple[int, int, str], float] = {}
+        # problems whose reactions are being read back: message id -> hold the reveal until.
+        self._reading_back: dict[int, float] = {}
 
     async def close(self) -> None:
         """Stop timers at shutdown; the games stay open in the database and resume."""

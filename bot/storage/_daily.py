@@ -157,7 +157,7 @@ class DailyQueries(Store):
             WHERE guild_id = ? AND day = ? AND claimed_by = ? AND posted_at IS NULL
         """
         params = (now, guild_id, day, owner)
-        return await self._write(lambda conn: conn.execute(query, params).rowcount == 1)
+        return await self._changes_one_row(query, params)
 
     async def mark_daily_posted(
         self,
@@ -177,7 +177,7 @@ class DailyQueries(Store):
               AND problem_id IS NOT NULL
         """
         params = (now, channel_id, message_id, guild_id, day, owner)
-        return await self._write(lambda conn: conn.execute(query, params).rowcount == 1)
+        return await self._changes_one_row(query, params)
 
     async def claim_daily_reveal(
         self, guild_id: int, day: int, owner: str, now: float, *, lease: float
@@ -189,7 +189,7 @@ class DailyQueries(Store):
               AND (reveal_claimed_by IS NULL OR reveal_claimed_by = ? OR reveal_claimed_at <= ?)
         """
         params = (owner, now, guild_id, day, owner, now - lease)
-        return await self._write(lambda conn: conn.execute(query, params).rowcount == 1)
+        return await self._changes_one_row(query, params)
 
     async def mark_daily_revealed(self, guild_id: int, day: int, owner: str, now: float) -> bool:
         """Record that the holder of the reveal posted it; False if that claim was lost."""
@@ -198,6 +198,10 @@ class DailyQueries(Store):
             WHERE guild_id = ? AND day = ? AND reveal_claimed_by = ? AND revealed_at IS NULL
         """
         params = (now, guild_id, day, owner)
+        return await self._changes_one_row(query, params)
+
+    async def _changes_one_row(self, query: str, params: tuple[object, ...]) -> bool:
+        """Run a conditional UPDATE; whether it changed the row (the caller's claim held)."""
         return await self._write(lambda conn: conn.execute(query, params).rowcount == 1)
 
     # -- reading days -------------------------------------------------------------------------

@@ -118,3 +118,16 @@ async def answered(
         option=option,
         answered_at=at,
     )
+
+
+async def first_post(
+    db: Database, clock: FakeClock, when: DailyTime, owner: str = "one"
+) -> Process:
+    """A process that posted the first daily problem: scheduled `when` a minute before it
+    comes, then a round at that time."""
+    process = Process(db, clock, owner)
+    await schedule(db, clock, when)
+    clock.advance(60)
+    await process.turns.check()
+    assert len(process.posted_days) == 1
+    return process

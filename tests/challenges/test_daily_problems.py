@@ -16,7 +16,7 @@ from bot.engine.problems import Problem
 from bot.engine.session import NoAttemptsLeft
 from bot.engine.streaks import Streak
 from bot.storage import Database
-from tests.challenges.daily_setup import Process, answered, at_utc, schedule
+from tests.challenges.daily_setup import Process, answered, at_utc, first_post, schedule
 from tests.challenges.fakes import ALICE, BOB, GUILD
 from tests.engine.conftest import FakeClock, make_problem
 
@@ -33,22 +33,12 @@ def clock() -> FakeClock:
     return FakeClock(at_utc(2025, 3, 3, 16, 59))
 
 
-async def first_day(db: Database, clock: FakeClock, owner: str = "one") -> Process:
-    """A process that posted Monday's problem at 09:00 Los Angeles time."""
-    process = Process(db, clock, owner)
-    await schedule(db, clock, LOS_ANGELES)
-    clock.advance(60)
-    await process.turns.check()
-    assert len(process.posted_days) == 1
-    return process
-
-
 async def test_answers_count_like_a_challenges_and_nobody_is_waited_for(
     db: Database, clock: FakeClock
 ) -> None:
     """Two attempts each, the points of a challenge without the speed bonus; everyone done
     reveals nothing: the daily problem stays open until the next one."""
-    process = await first_day(db, clock)
+    process = await first_post(db, clock, LOS_ANGELES)
     await db.update_guild_settings(GUILD, speed_bonus=True)
     await answered(process, BOB, "A")
     await answered(process, CAROL, "A")
@@ -76,7 +66,7 @@ async def test_answers_count_like_a_challenges_and_nobody_is_waited_for(
 
 async def test_the_hint_costs_points_as_in_a_challenge(db: Database, clock: FakeClock) -> None:
     """Taking the hint, then answering right first time, scores 100 - 30."""
-    process = await first_day(db, clock)
+    process = await first_post(db, clock, LOS_ANGELES)
     live = process.problems.live_in(GUILD)
     assert live is not None
     text, first = await process.problems.take_hint(
@@ -94,7 +84,7 @@ async def test_the_reveal_names_answers_stored_by_another_process(
 ) -> None:
     """Bob answers through one process, Alice through another on the same database; the
     one that reveals names both, and the problem is closed in both."""
-    one = await first_day(db, clock, "one")
+    one = await first_post(db, clock, LOS_ANGELES, "one")
     two = Process(db, clock, "two")
     await two.problems.resume_all(lambda guild: True)
     await answered(one, BOB, "B")
@@ -117,7 +107,7 @@ async def test_the_open_daily_problem_is_hidden_from_run_until_its_reveal(
     db: Database, clock: FakeClock
 ) -> None:
     """The server's unrevealed problems include the daily one until the next day's turn."""
-    process = await first_day(db, clock)
+    process = await first_post(db, clock, LOS_ANGELES)
     [monday] = process.posted_days
     assert [p.id for p in process.problems.unrevealed_problems(GUILD)] == [monday]
     assert process.problems.unrevealed_problems(GUILD + 1) == []
@@ -131,7 +121,7 @@ async def test_streaks_over_a_week_in_los_angeles_with_a_missed_day(
 ) -> None:
     """Bob answers each day's problem at 22:00 local (06:00 UTC the next UTC day): it counts
     for its local day. He misses Thursday: Friday's run starts again, his best stays 3."""
-    process = await first_day(db, clock)
+    process = await first_post(db, clock, LOS_ANGELES)
     for weekday in range(5):  # Monday to Friday
         if weekday != 3:
             clock.advance(13 * HOUR)  # 22:00 in Los Angeles, 06:00 UTC
@@ -195,7 +185,7 @@ async def test_out_of_attempts_on_the_open_problem_ends_the_run_at_once(
 ) -> None:
     """Bob solved Monday's; on Tuesday's, still open, his run stands until he has used
     both attempts wrong: then it is over, without waiting for the reveal."""
-    process = await first_day(db, clock)
+    process = await first_post(db, clock, LOS_ANGELES)
     await answered(process, BOB, "B")
     clock.advance(DAY)
     await process.turns.check()

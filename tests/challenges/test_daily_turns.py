@@ -18,7 +18,14 @@ from bot.engine.daily_times import DailyTime, day_number
 from bot.engine.pace import Progress
 from bot.engine.session import OpenProblem
 from bot.storage import Database, SessionStatus
-from tests.challenges.daily_setup import LEASE, Process, answered, at_utc, schedule
+from tests.challenges.daily_setup import (
+    LEASE,
+    Process,
+    answered,
+    at_utc,
+    first_post,
+    schedule,
+)
 from tests.challenges.fakes import BOB, CHANNEL, GUILD, FakeView, manager_for, start
 from tests.engine.conftest import FakeClock
 
@@ -255,10 +262,7 @@ async def test_off_leaves_todays_problem_open_until_its_time_then_reveals_it(
     db: Database, clock: FakeClock
 ) -> None:
     """Turned off after Monday's post: Tuesday 09:00 reveals Monday's problem, posts none."""
-    process = Process(db, clock, "one")
-    await schedule(db, clock, NINE)
-    clock.advance(60)
-    await process.turns.check()
+    process = await first_post(db, clock, NINE)
     await db.disable_daily_schedule(GUILD)
     clock.advance(DAY - 60)
     await process.turns.check()
@@ -275,10 +279,7 @@ async def test_a_new_time_moves_the_open_problems_close_and_the_next_post(
 ) -> None:
     """At 10:00 the time moves from 09:00 to 18:00: Monday's problem now closes Tuesday
     18:00, and Tuesday 09:00 posts nothing; Tuesday 18:00 does."""
-    process = Process(db, clock, "one")
-    await schedule(db, clock, NINE)
-    clock.advance(60)
-    await process.turns.check()
+    process = await first_post(db, clock, NINE)
     clock.advance(3600)
     await schedule(db, clock, DailyTime(18, 0))
     await process.turns.rescheduled(GUILD)
@@ -299,10 +300,7 @@ async def test_a_daily_problem_does_not_stop_a_challenge_in_its_channel(
     db: Database, clock: FakeClock
 ) -> None:
     """The daily problem open in the channel; a challenge starts and plays there."""
-    process = Process(db, clock, "one")
-    await schedule(db, clock, NINE)
-    clock.advance(60)
-    await process.turns.check()
+    await first_post(db, clock, NINE)
     manager = manager_for(db, FakeView(), clock)
     live = await start(manager, channel=CHANNEL)
     assert live.message_id is not None

@@ -31,6 +31,14 @@ def write_pack(directory: Path, pack_id: str, *problems: dict[str, Any]) -> Path
     return path
 
 
+def pack_directory(tmp_path: Path, pack_id: str, *problems: dict[str, Any]) -> Path:
+    """A new content directory in `tmp_path` holding one pack of these problems."""
+    directory = tmp_path / "content"
+    directory.mkdir()
+    write_pack(directory, pack_id, *problems)
+    return directory
+
+
 def test_shipped_content_loads() -> None:
     """The packs that ship with Anneal load, and the first pack covers all five kinds."""
     library = load_library(SHIPPED_CONTENT_DIR)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from bot.runner import RunnerPool
 from bot.settings import SHIPPED_CONTENT_DIR, Settings
 from bot.storage import Database
 from tests.e2e.fake_discord import FakeDiscord, point_discord_at, running_client
+from tests.engine.conftest import FakeClock
 
 
 def settings_for(server: FakeDiscord, database: Path, **changes: object) -> Settings:
@@ -76,3 +77,30 @@ async def running_anneal(
             bot = create_bot(services, guild_ready_timeout=0.1)
             async with running_client(bot, server):
                 yield bot
+
+
+# Starts the bot; entering it again after leaving it is a restart on the same database.
+Restartable = Callable[[], contextlib.AbstractAsyncContextManager[AnnealBot]]
+
+
+def restartable(
+    server: FakeDiscord,
+    database: Path,
+    clock: FakeClock,
+    *,
+    content_dir: Path = SHIPPED_CONTENT_DIR,
+    **settings_changes: Any,  # Any: they are settings' variables, checked by pydantic
+) -> Restartable:
+    """`running_anneal` on one database and one FakeClock, to start again and again."""
+
+    def started() -> contextlib.AbstractAsyncContextManager[AnnealBot]:
+        return running_anneal(
+            server,
+            database,
+            content_dir=content_dir,
+            clock=clock,
+            sleep=clock.sleep,
+            **settings_changes,
+        )
+
+    return started

@@ -12,11 +12,9 @@ The in-process tests restart the bot on one FakeClock; the last test kills the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,12 +22,11 @@ import pytest
 from bot.challenges.resume import LATE_PICK
 from bot.features.challenge.render import HINT_EMOJI, LETTER_EMOJI
 from bot.features.common import warmup
-from bot.features.common.bot import AnnealBot
 from bot.runner import RunnerPool
 from bot.storage import Database, SessionStatus
 from tests.conftest import AnnealCli
 from tests.content.test_loader import write_pack
-from tests.e2e.anneal import running_anneal
+from tests.e2e.anneal import Restartable, restartable, running_anneal
 from tests.e2e.fake_discord import FakeDiscord, FakeMessage, World, title_starts
 from tests.e2e.test_anneal_bot_process import until_it_answers
 from tests.engine.conftest import FakeClock, make_problem
@@ -37,8 +34,6 @@ from tests.engine.conftest import FakeClock, make_problem
 A, B, C = LETTER_EMOJI["A"], LETTER_EMOJI["B"], LETTER_EMOJI["C"]
 LIMIT = 60  # seconds per problem in the in-process tests
 WINDOW = 120.0  # their resume window
-
-Restartable = Callable[[], contextlib.AbstractAsyncContextManager[AnnealBot]]
 
 
 @pytest.fixture
@@ -66,18 +61,13 @@ def anneal(
     fake_discord: FakeDiscord, tmp_path: Path, content: Path, clock: FakeClock
 ) -> Restartable:
     """Starts the bot (again) on the same database and clock; a 2-minute resume window."""
-
-    def started() -> contextlib.AbstractAsyncContextManager[AnnealBot]:
-        return running_anneal(
-            fake_discord,
-            tmp_path / "anneal.db",
-            content_dir=content,
-            clock=clock,
-            sleep=clock.sleep,
-            ANNEAL_RESUME_WINDOW=WINDOW,
-        )
-
-    return started
+    return restartable(
+        fake_discord,
+        tmp_path / "anneal.db",
+        clock,
+        content_dir=content,
+        ANNEAL_RESUME_WINDOW=WINDOW,
+    )
 
 
 async def first_problem(fake: FakeDiscord, world: World) -> FakeMessage:

@@ -8,17 +8,14 @@ problem), once; reactions answer it privately like a challenge problem; `!daily`
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.features.challenge.render import HINT_EMOJI, LETTER_EMOJI
-from bot.features.common.bot import AnnealBot
-from tests.content.test_loader import write_pack
-from tests.e2e.anneal import running_anneal
+from tests.content.test_loader import pack_directory
+from tests.e2e.anneal import Restartable, restartable
 from tests.e2e.fake_discord import FakeDiscord, FakeMessage, FakeUser, World, title_starts
 from tests.engine.conftest import FakeClock, make_problem
 
@@ -27,20 +24,14 @@ MONDAY_0859 = datetime(2025, 3, 3, 8, 59, tzinfo=UTC).timestamp()
 DAY = 86_400.0
 KINDS = ("conceptual", "debug", "metrics", "model_choice")
 
-Restartable = Callable[[], contextlib.AbstractAsyncContextManager[AnnealBot]]
-
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
     """The pack `daily`: four problems of four kinds, every answer B."""
-    directory = tmp_path / "content"
-    directory.mkdir()
-    write_pack(
-        directory,
-        "daily",
-        *(make_problem(f"daily-{kind.replace('_', '-')}", answer="B", kind=kind) for kind in KINDS),
+    problems = (
+        make_problem(f"daily-{kind.replace('_', '-')}", answer="B", kind=kind) for kind in KINDS
     )
-    return directory
+    return pack_directory(tmp_path, "daily", *problems)
 
 
 @pytest.fixture
@@ -54,17 +45,7 @@ def anneal(
     fake_discord: FakeDiscord, tmp_path: Path, content: Path, clock: FakeClock
 ) -> Restartable:
     """Starts the bot (again) on the same database and clock."""
-
-    def started() -> contextlib.AbstractAsyncContextManager[AnnealBot]:
-        return running_anneal(
-            fake_discord,
-            tmp_path / "anneal.db",
-            content_dir=content,
-            clock=clock,
-            sleep=clock.sleep,
-        )
-
-    return started
+    return restartable(fake_discord, tmp_path / "anneal.db", clock, content_dir=content)
 
 
 async def say(fake: FakeDiscord, world: World, user: FakeUser, text: str) -> FakeMessage:
