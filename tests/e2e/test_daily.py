@@ -267,3 +267,26 @@ async def test_slash_admin_daily_set_with_a_zone_from_autocomplete(
         stored = await bot.services.db.daily_schedule(world.guild.id)
         assert stored is not None
         assert (stored.timezone, stored.minute) == ("Europe/Paris", 540)
+
+
+async def test_the_hint_comes_by_dm_and_a_closed_dm_is_told_in_the_channel(
+    anneal: Restartable, fake_discord: FakeDiscord, world: World, clock: FakeClock
+) -> None:
+    """💡 on the daily problem DMs the hint (it costs points); carol, whose DMs are closed,
+    is told in the channel to open them, since the daily problem has no /hint."""
+    fake = fake_discord
+    async with anneal():
+        await scheduled_for_nine(fake, world)
+        clock.advance(60)
+        problem = await posted(fake, world)
+        await fake.user_adds_reaction(world.general.id, problem.id, world.member, HINT_EMOJI)
+        hint = await fake.wait_for_dm(world.member)
+        assert hint.content == "💡 Hint (it costs points): It is not one."
+        await fake.user_adds_reaction(world.general.id, problem.id, world.closed_dms, HINT_EMOJI)
+        note = await fake.wait_for_message(world.general.id, lambda m: "hint" in m.content)
+        assert note.content == (
+            f"<@{world.closed_dms.id}> I can't DM you the daily problem's hint: "
+            "open your DMs to get it."
+        )
+        await fake.user_adds_reaction(world.general.id, problem.id, world.member, B)
+        assert (await fake.wait_for_dm(world.member)).content == "✅ B is right! +70 points."

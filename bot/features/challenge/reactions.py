@@ -36,11 +36,17 @@ class ReactionAnswers:
     """Turns reactions on one manager's problem messages into answers and hints."""
 
     def __init__(
-        self, bot: AnnealBot, manager: AnsweringChallenges, view: DiscordChallengeView
+        self,
+        bot: AnnealBot,
+        manager: AnsweringChallenges,
+        view: DiscordChallengeView,
+        *,
+        hint_needs_dms: str = HINT_NEEDS_DMS,
     ) -> None:
         self.bot = bot
         self.manager = manager
         self.view = view
+        self.hint_needs_dms = hint_needs_dms  # the channel note when the hint's DM fails
         self._warned_channels: set[int] = set()  # told once that Manage Messages is missing
         self._tasks: set[asyncio.Task[None]] = set()  # hint charges after their DM went out
 
@@ -172,7 +178,7 @@ class ReactionAnswers:
             if delivered:  # charge only once the hint has reached the member privately
                 self._background(self.charge_hint(payload.message_id, channel_id, user_id, name))
             else:
-                self.bot.notifier.note(channel_id, user_id, HINT_NEEDS_DMS)
+                self.bot.notifier.note(channel_id, user_id, self.hint_needs_dms)
 
         delivered = self.bot.notifier.dm(
             user_id, f"{render.HINT_EMOJI} Hint (it costs points): {text}"

@@ -76,7 +76,9 @@ class DailyCog(commands.Cog, name="Daily"):
             owns=lambda guild_id: bot.get_guild(guild_id) is not None,
         )
         services.daily = self.turns  # `!admin daily` schedules through it; `!run` reads it
-        self.reactions = ReactionAnswers(bot, self.problems, self.view)
+        self.reactions = ReactionAnswers(
+            bot, self.problems, self.view, hint_needs_dms=render.HINT_NEEDS_DMS
+        )
         self._loop: asyncio.Task[None] | None = None
 
     async def _generate(

@@ -20,6 +20,8 @@ from bot.features.common.embeds import message_link
 
 COLOUR = discord.Colour.teal()
 CALENDAR = "📅"
+# `/hint` is the challenges': the daily problem's hint comes by DM only.
+HINT_NEEDS_DMS = "I can't DM you the daily problem's hint: open your DMs to get it."
 
 
 def day_text(day: date) -> str:
