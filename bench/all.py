@@ -33,6 +33,7 @@ MODULES = (
     "answers",
     "leaderboard",
     "organiser",
+    "daily",
     "live_burst",
     "restart",
 )

@@ -204,6 +204,9 @@ class DailyTurns:
             if record is not None and record.posted:  # the usual case, read without a write
                 self.problems.drop_before(guild_id, day)
                 return Turn(TurnResult.DONE, record)
+            latest = await self.db.latest_daily(guild_id)
+            if latest is not None and latest.posted and latest.day > number:
+                return Turn(TurnResult.DONE, latest)  # a later day is out (`now`): skip this
             claim = await self.db.claim_daily(
                 guild_id, number, self.owner, self.clock(), lease=self.lease
             )
@@ -261,11 +264,13 @@ class DailyTurns:
             await self.problems.reschedule(guild_id, lambda day: times.slot(day + ONE_DAY))
         self.wake()
 
-    async def streaks(self, guild_id: int, user_id: int | None = None) -> dict[int, Streak]:
-        """The server's daily streaks (one member's, with `user_id`), knowing who is out of
-        attempts on the problem open here."""
+    async def streaks(
+        self, guild_id: int, user_id: int | None = None, *, going_only: bool = False
+    ) -> dict[int, Streak]:
+        """The server's daily streaks (one member's with `user_id`, those that may be going
+        with `going_only`), knowing who is out of attempts on the problem open here."""
         missed = self.problems.missed_open(guild_id)
-        return await self.db.daily_streaks(guild_id, user_id, missed=missed)
+        return await self.db.daily_streaks(guild_id, user_id, missed=missed, going_only=going_only)
 
     def _lock(self, guild_id: int) -> asyncio.Lock:
         return self._locks.setdefault(guild_id, asyncio.Lock())

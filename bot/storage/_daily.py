@@ -15,8 +15,7 @@ import sqlite3
 from collections.abc import Collection
 from typing import Any
 
-from bot.engine.daily_times import day_from_number
-from bot.engine.streaks import Streak, streaks
+from bot.engine.streaks import Runs, Streak, streak_from
 from bot.storage._core import Store, fetch_one, first_row
 from bot.storage._guilds import write_user
 from bot.storage._sessions import SESSION_FIELDS, stored_session
@@ -275,44 +274,92 @@ class DailyQueries(Store):
         *,
         today: int | None = None,
         missed: Collection[int] = (),
+        going_only: bool = False,
     ) -> dict[int, Streak]:
-        """Daily streaks in the server (of one member, with `user_id`), by member.
+        """Daily streaks in the server, by member: one member's with `user_id`; with
+        `going_only`, only those who may have one going (they solved one of the latest two
+        days' problems), which is all a board of the best streaks needs.
 
-        The latest day still counts as open while it is not revealed. With `today` (the
-        terminal, where every day has a problem and none is revealed) the days run to today,
-        which is open. The open day is missed already by the `missed` members, who can no
-        longer solve it (storage does not know a problem's attempts).
+        The days are those whose problem was posted; the latest is open while it is not
+        revealed. With `today` (the terminal, where every day has a problem and none is
+        revealed) every calendar day counts, up to today, which is open. The `missed`
+        members can no longer solve the open problem (storage does not know a problem's
+        attempts): it is missed already for them.
         """
-        days_query = """
-            SELECT day, revealed_at FROM daily_problems
-            WHERE guild_id = ? AND problem_id IS NOT NULL ORDER BY day
+        latest_query = """
+            SELECT COUNT(*) AS days, MAX(day) AS day,
+                   MAX(CASE WHEN revealed_at IS NULL THEN day END) AS unrevealed
+            FROM daily_problems WHERE guild_id = ? AND posted_at IS NOT NULL
         """
-        solves_query = """
-            SELECT DISTINCT d.day, a.user_id
-            FROM daily_sessions AS d JOIN attempts AS a ON a.session_id = d.session_id
-            WHERE d.guild_id = :guild_id AND a.correct = 1
-              AND (:user_id IS NULL OR a.user_id = :user_id)
-        """
+        params: dict[str, object] = {"guild_id": guild_id, "calendar": today is not None}
         async with self._read() as conn:
-            days = list(await conn.execute_fetchall(days_query, (guild_id,)))
-            solves = await conn.execute_fetchall(
-                solves_query, {"guild_id": guild_id, "user_id": user_id}
+            latest = await fetch_one(conn, latest_query, (guild_id,))
+            assert latest is not None  # an aggregate always returns one row
+            if not latest["days"]:
+                return {}
+            if today is None:  # days are numbered 1, 2, ... in order; the latest is the last
+                params["latest"] = latest["days"]
+                last_open = latest["unrevealed"] == latest["day"]
+            else:  # the terminal's problem is there every day, played or not: to today
+                params["latest"] = max(today, latest["day"])
+                last_open = params["latest"] == today
+            who = ""
+            if user_id is not None:
+                who, params["user_id"] = "AND a.user_id = :user_id", user_id
+            elif going_only:
+                who = _GOING
+            rows = await conn.execute_fetchall(_RUNS.format(who=who), params)
+        return {
+            int(row["user_id"]): streak_from(
+                Runs(row["best"], row["to_latest"], row["to_previous"]),
+                last_open=last_open,
+                missed=row["user_id"] in missed,
             )
-        if not days:
-            return {}
-        numbers = [int(row["day"]) for row in days]
-        last_open = days[-1]["revealed_at"] is None
-        if today is not None:
-            # The terminal's problem is there every day, played or not: a day skipped
-            # breaks a run, and today's problem is open.
-            numbers = list(range(numbers[0], max(today, numbers[-1]) + 1))
-            last_open = numbers[-1] == today
-        return streaks(
-            [day_from_number(number) for number in numbers],
-            ((day_from_number(row["day"]), int(row["user_id"])) for row in solves),
-            last_open=last_open,
-            missed=missed,
-        )
+            for row in rows
+        }
+
+
+# Each member's runs of consecutive days solved (the Runs of bot/engine/streaks.py), in
+# one pass over the server's daily solves (the attempts_solved index): days are numbered
+# by their order (in the terminal as themselves: every calendar day counts); within a
+# member's solved days a run keeps `n - ROW_NUMBER()` constant ("gaps and islands").
+# `{who}` narrows the members.
+_RUNS = """
+WITH numbered AS (
+    SELECT day, CASE WHEN :calendar THEN day ELSE ROW_NUMBER() OVER (ORDER BY day) END AS n
+    FROM daily_problems
+    WHERE guild_id = :guild_id AND posted_at IS NOT NULL
+),
+solved AS (
+    SELECT DISTINCT n.n, a.user_id
+    FROM numbered AS n
+    JOIN daily_sessions AS d ON d.guild_id = :guild_id AND d.day = n.day
+    JOIN attempts AS a ON a.session_id = d.session_id
+    WHERE a.correct = 1 {who}
+),
+islands AS (
+    SELECT user_id, n, n - ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY n) AS run
+    FROM solved
+),
+runs AS (
+    SELECT user_id, COUNT(*) AS length, MAX(n) AS last FROM islands GROUP BY user_id, run
+)
+SELECT user_id,
+       MAX(length) AS best,
+       COALESCE(MAX(CASE WHEN last = :latest THEN length END), 0) AS to_latest,
+       COALESCE(MAX(CASE WHEN last = :latest - 1 THEN length END), 0) AS to_previous
+FROM runs
+GROUP BY user_id
+"""
+# Only members who solved one of the two latest days' problems can have a run going.
+_GOING = """
+    AND a.user_id IN (
+        SELECT recent.user_id
+        FROM (SELECT day FROM numbered ORDER BY day DESC LIMIT 2) AS last_two
+        JOIN daily_sessions AS rd ON rd.guild_id = :guild_id AND rd.day = last_two.day
+        JOIN attempts AS recent ON recent.session_id = rd.session_id AND recent.correct = 1
+    )
+"""
 
 
 def _read_schedule(conn: sqlite3.Connection, guild_id: int) -> DailySchedule | None:

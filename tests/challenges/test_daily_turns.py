@@ -308,3 +308,19 @@ async def test_a_daily_problem_does_not_stop_a_challenge_in_its_channel(
     assert stored is not None
     assert stored.status is SessionStatus.OPEN
     await manager.close()
+
+
+async def test_now_before_the_time_after_a_missed_day_leaves_the_missed_day_alone(
+    db: Database, clock: FakeClock
+) -> None:
+    """The bot was down at Monday's time; on Tuesday at 08:00 `now` posts Tuesday's: the
+    round at 08:00, whose turn is still Monday's, posts nothing and fails nothing."""
+    process = Process(db, clock, "one")
+    await schedule(db, clock, NINE)
+    clock.advance(DAY - 3600)  # Tuesday 07:59, Monday's 09:00 missed
+    await process.turns.post_now(GUILD)
+    assert await process.turns.check() == process.turns.idle  # not a retry: nothing failed
+    clock.advance(3600)  # Tuesday 09:00: out already
+    await process.turns.check()
+    assert len(process.posted_days) == 1
+    assert await db.daily_record(GUILD, day_number(NINE.day_of(clock())) - 1) is None  # Monday

@@ -5,12 +5,13 @@ sessions beside challenges, and streaks read from the attempts."""
 from __future__ import annotations
 
 import asyncio
+import random
 from pathlib import Path
 
 import pytest
 
 from bot.engine.daily_times import day_number
-from bot.engine.streaks import Streak
+from bot.engine.streaks import Streak, streaks
 from bot.storage import ChannelBusy, DailyChoiceRecord, Database, SessionMode, SessionStatus
 from tests.storage.seeding import ADA, BOB, CHANNEL, CY, GUILD, T0, TODAY, answer, seed
 
@@ -205,3 +206,47 @@ async def test_in_the_terminal_the_latest_day_is_open_only_while_it_is_today(
     await answer(seeded, first, ADA, "steplr-basics", points=100, at=T0 + 60)
     assert await seeded.daily_streaks(GUILD, ADA, today=DAY + 1) == {ADA: Streak(1, 1, False)}
     assert await seeded.daily_streaks(GUILD, ADA, today=DAY + 2) == {ADA: Streak(0, 1, False)}
+
+
+async def test_streaks_counted_in_sql_equal_the_engines_rule(seeded: Database) -> None:
+    """Over 25 random histories (days with gaps, members solving at random, the latest
+    revealed or not), the streaks storage counts equal `streaks()` run on the same days,
+    in a server and in the terminal's calendar; one member's, and those that may be
+    going, are the same as in the whole."""
+    rng = random.Random(11)
+    for guild in range(100, 125):
+        await seeded.upsert_guild(guild, f"server {guild}")
+        days = sorted(rng.sample(range(DAY, DAY + 15), rng.randint(1, 10)))
+        solves: list[tuple[int, int]] = []
+        for n, day in enumerate(days):
+            await seeded.claim_daily(guild, day, "one", T0, lease=LEASE)
+            await seeded.record_daily_choice(guild, day, "one", CHOICE)
+            session = await seeded.create_session(
+                guild, guild, "basics", ["p"], ADA, T0, mode=SessionMode.DAILY, daily_day=day
+            )
+            await seeded.mark_daily_posted(guild, day, "one", T0, message_id=day)
+            for user in (ADA, BOB, CY):
+                if rng.random() < 0.7:
+                    await answer(seeded, session, user, "p", points=100, at=T0 + n)
+                    solves.append((day, user))
+                elif rng.random() < 0.5:
+                    await answer(seeded, session, user, "p", points=0, at=T0 + n)
+            await seeded.end_session(session, SessionStatus.FINISHED, T0 + n)
+        last_open = rng.random() < 0.5
+        if not last_open:
+            await seeded.claim_daily_reveal(guild, days[-1], "one", T0, lease=LEASE)
+            await seeded.mark_daily_revealed(guild, days[-1], "one", T0)
+        missed = {BOB} if rng.random() < 0.3 else set()
+        stored = await seeded.daily_streaks(guild, missed=missed)
+        assert stored == streaks(days, solves, last_open=last_open, missed=missed), guild
+        going = await seeded.daily_streaks(guild, missed=missed, going_only=True)
+        assert going.items() <= stored.items()
+        assert {u for u, streak in stored.items() if streak.current} <= going.keys()
+        for user in (ADA, BOB):
+            assert await seeded.daily_streaks(guild, user, missed=missed) == (
+                {user: stored[user]} if user in stored else {}
+            )
+        today = days[-1] + rng.randint(0, 2)
+        calendar = list(range(days[0], today + 1))
+        in_terminal = await seeded.daily_streaks(guild, today=today)
+        assert in_terminal == streaks(calendar, solves, last_open=True), guild

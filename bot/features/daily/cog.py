@@ -128,19 +128,21 @@ class DailyCog(commands.Cog, name="Daily"):
     async def daily(self, ctx: commands.Context[AnnealBot]) -> None:
         """Today's daily problem (a link), your streak, and the server's best streaks."""
         guild = guild_of(ctx)
+        await ctx.defer()  # a server with a long history takes a moment (bench/daily.py)
         services = self.bot.services
         db = services.db
         schedule = await db.daily_schedule(guild.id)
         on = schedule if schedule is not None and schedule.enabled else None
         when = schedule_time(on) if on is not None else None
-        streaks = await self.turns.streaks(guild.id)
+        going = await self.turns.streaks(guild.id, going_only=True)
+        yours = await self.turns.streaks(guild.id, ctx.author.id)
         embed = render.daily_embed(
             guild_name=guild.name,
             schedule=(when, on.channel_id) if when is not None and on is not None else None,
             next_at=when.next_slot(services.clock()) if when is not None else None,
             today=await self._today(guild.id),
-            yours=streaks.get(ctx.author.id),
-            best=best_streaks(streaks),
+            yours=yours.get(ctx.author.id),
+            best=best_streaks(going),
             prefix=services.settings.prefix,
         )
         await ctx.send(embed=embed)

@@ -54,6 +54,10 @@ CREATE TABLE daily_sessions (
 
 CREATE INDEX daily_sessions_by_day ON daily_sessions (guild_id, day);
 
+-- Who solved each session's problem, without reading the attempts themselves: a streak
+-- reads a server's every daily solve (only correct attempts are in it).
+CREATE INDEX attempts_solved ON attempts (session_id, user_id) WHERE correct = 1;
+
 -- A daily problem stays open all day in a channel where challenges run too: it no longer
 -- holds the channel. At most one daily is open per channel, and one other session.
 DROP INDEX sessions_one_open_per_channel;
