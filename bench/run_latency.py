@@ -31,6 +31,9 @@ STEP_100 = RunSpec(SchedulerSpec("StepLR", {"step_size": 10, "gamma": 0.5}), ste
 COSINE_10K = RunSpec(SchedulerSpec("CosineAnnealingLR", {"T_max": 2500}), steps=10_000)
 # The heaviest job a member can send: 10,000 steps of 8 parameter groups (~0.6 CPU-s).
 HEAVIEST = RunSpec(SchedulerSpec("CosineAnnealingLR", {"T_max": 2500}), lr=(0.1,) * 8, steps=10_000)
+# `!run compare` of four schedules: one job, one chart.
+COMPARE_100 = [(f"StepLR(step_size={n})", STEP_100) for n in range(4)]
+COMPARE_10K = [(f"CosineAnnealingLR #{n}", COSINE_10K) for n in range(4)]
 NAIVE = """\
 import json, torch
 params = [torch.nn.Parameter(torch.zeros(1))]
@@ -107,6 +110,8 @@ async def main(quick: bool) -> list[Figure]:
         big = await timed(lambda: pool.run(COSINE_10K), max(5, reps // 10))
         big_chart = await timed(lambda: pool.chart(COSINE_10K), max(5, reps // 10))
         heaviest = await timed(lambda: pool.chart(HEAVIEST), 3 if quick else 10)
+        compare = await timed(lambda: pool.compare(COMPARE_100), reps // 4)
+        compare_big = await timed(lambda: pool.compare(COMPARE_10K), 3 if quick else 10)
     in_thread = await thread_chart(reps // 4)
     kept, respawn = await respawn_costs()
     fresh = naive(3 if quick else 10)
@@ -137,6 +142,8 @@ async def main(quick: bool) -> list[Figure]:
         Figure(BENCH, "warm 10,000 steps p50", ms(big, 50), "ms"),
         Figure(BENCH, "warm 10,000 steps + chart p50", ms(big_chart, 50), "ms"),
         Figure(BENCH, "heaviest job (10k steps x 8 groups + chart) p50", ms(heaviest, 50), "ms"),
+        Figure(BENCH, "compare 4 x 100 steps + chart p50", ms(compare, 50), "ms"),
+        Figure(BENCH, "compare 4 x 10,000 steps + chart p50", ms(compare_big, 50), "ms"),
         Figure(BENCH, "pool of 1 ready (cold start)", ready_s, "s"),
         Figure(BENCH, "worker warm-up (one respawn)", respawn, "CPU-s"),
         Figure(

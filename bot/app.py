@@ -19,7 +19,10 @@ import bot.features.challenge
 import bot.features.common
 import bot.features.daily
 import bot.features.help
+import bot.features.learn
 import bot.features.organiser
+import bot.features.practice
+import bot.features.review
 import bot.features.run
 import bot.features.stats
 from bot.content import load_library
@@ -35,8 +38,11 @@ FEATURES: Final[tuple[Feature, ...]] = (
     bot.features.common.setup,
     bot.features.challenge.setup,
     bot.features.daily.setup,  # before admin, which schedules it
+    bot.features.practice.setup,  # after challenge (it reads the problems in play)
     bot.features.run.setup,
+    bot.features.learn.setup,
     bot.features.stats.setup,
+    bot.features.review.setup,
     bot.features.admin.setup,
     bot.features.organiser.setup,
     bot.features.help.setup,
@@ -68,7 +74,7 @@ async def serve(settings: Settings) -> None:
 
     assert settings.discord_token is not None
     library = load_library(settings.content_dir)
-    async with await Database.open(settings.database) as db:
+    async with await Database.open(settings.database, review_steps=settings.review_steps) as db:
         log.info("database %s, %d packs", settings.database, len(library.packs))
         runner = RunnerPool()
         warmup = warm_in_background(runner)

@@ -1,5 +1,5 @@
-"""The `anneal` command: bot | play | profile | run | content check|stats|audit | db check |
-invite."""
+"""The `anneal` command: bot | play | profile | run | learn | content check|stats|audit |
+db check | invite."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import learn_cli
 from bot.cli_errors import CommandError
 from bot.content import ContentError, load_library
 from bot.engine.problems import Problem
 from bot.play_cli import add_play_commands, play, profile
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import CARDS_FOLDER, Settings, SettingsError, load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The `anneal` command line: bot, play, profile, run, content, db, invite."""
+    """The `anneal` command line: bot, play, profile, run, learn, content, db, invite."""
     parser = argparse.ArgumentParser(
         prog="anneal",
         description="A study-group tutor for PyTorch learning-rate schedulers.",
@@ -30,8 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_play_commands(commands)
 
-    run = commands.add_parser("run", help="compute a scheduler's learning rates with torch")
-    run.add_argument("args", nargs=argparse.REMAINDER, help="see `anneal run --help`")
+    # Listed here for `anneal --help`; main() hands `anneal run ...` to bot/runner/command.py.
+    commands.add_parser("run", help="compute LR schedules with torch (also `run compare`)")
 
     content = commands.add_parser("content", help="check the problem packs")
     content_commands = content.add_subparsers(dest="content_command", metavar="ACTION")
@@ -65,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--repair", action="store_true", help="rebuild the standings if they differ"
     )
 
+    learn_cli.add_parser(commands)
+
     invite = commands.add_parser("invite", help="print the URL that adds the bot to a server")
     invite.add_argument(
         "--client-id", type=int, metavar="ID", help="application id (default: from DISCORD_TOKEN)"
@@ -74,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `anneal` with `argv` (default: the process's) and return its exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["run"]:  # its own options, --help and exit codes: bot/runner/command.py
+        from bot.runner.command import main as run_main
+
+        return run_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return dispatch(args)
@@ -92,10 +100,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def dispatch(args: argparse.Namespace) -> int:
     """Run the chosen subcommand with the settings loaded."""
-    if args.command == "run":
-        from bot.runner.command import main as run_main
-
-        return run_main(args.args)
     if args.command == "content":
         directory = args.directory or load_settings().content_dir
         if args.content_command == "check":
@@ -120,6 +124,8 @@ def dispatch(args: argparse.Namespace) -> int:
         print(invite_text(client_id))
         return 0
     settings = load_settings()
+    if args.command == "learn":
+        return learn_cli.run(settings, args.scheduler, args.plot)
     if args.command == "db":
         if args.db_command == "check":
             return db_check(settings.database, repair=args.repair)
@@ -185,19 +191,28 @@ def cannot_reach_discord(settings: Settings, exc: Exception) -> str:
 
 
 def content_check(directory: Path) -> int:
-    """`anneal content check`: validate every pack and check its answers against torch."""
+    """`anneal content check`: validate every pack and learn card, and check them with torch."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.content.card_check import check_cards, describe_report
     from bot.content.check import check_content
 
-    print(f"Checking {directory} (predict-the-output snippets run with torch)…", flush=True)
-    report = check_content(directory)
-    if report.ok:
+    print(f"Checking {directory} (snippets and learn cards run with torch)…", flush=True)
+    # The cards' torch processes start while the snippets run: the check takes less time.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checking_cards = pool.submit(check_cards, directory / CARDS_FOLDER)
+        report = check_content(directory)
+        cards = checking_cards.result()
+    failures = report.failures + cards.failures
+    if not failures:
         print(
             f"OK: {report.problems_checked} problems valid, "
             f"{report.snippets_run} snippets run, every key and expectation agrees with torch."
         )
+        print(f"OK: {describe_report(cards)}.")
         return 0
-    print(f"{len(report.failures)} problem(s) found:", file=sys.stderr)
-    for failure in report.failures:
+    print(f"{len(failures)} problem(s) found:", file=sys.stderr)
+    for failure in failures:
         print(f"  {failure}", file=sys.stderr)
     return 1
 

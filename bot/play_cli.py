@@ -143,7 +143,8 @@ def _with_database(settings: Settings, game: Callable[[Database], Awaitable[int]
     from bot.storage import Database, StorageError
 
     async def go() -> int:
-        async with await Database.open(settings.database) as db:
+        # A miss enters the review queue by the configured steps, as in the bot.
+        async with await Database.open(settings.database, review_steps=settings.review_steps) as db:
             return await game(db)
 
     try:

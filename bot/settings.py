@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.engine.review import DEFAULT_STEPS, ReviewSteps
 
 # Shipped content sits beside the package in a source checkout or editable install;
 # the Docker image points ANNEAL_CONTENT_DIR at its own copy. Never the working directory.
 SHIPPED_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+CARDS_FOLDER = "cards"
 DEFAULT_DATABASE = Path("~/.local/share/anneal/anneal.db")
 _DURATION = re.compile(r"^\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>s|m|min|h)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"": 1.0, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
@@ -41,6 +45,11 @@ class Settings(BaseSettings):
     reveal_grace: float = Field(default=5.0, alias="ANNEAL_REVEAL_GRACE", ge=0, le=60)
     join_window: float = Field(default=15.0, alias="ANNEAL_JOIN_WINDOW", ge=0, le=600)
     retry_window: float = Field(default=20.0, alias="ANNEAL_RETRY_WINDOW", ge=0, le=600)
+    # The gaps between reviews of a missed problem, e.g. "10m,1d,3d" (bot/engine/review.py).
+    # NoDecode: the text is ours to parse, not JSON.
+    review_steps: Annotated[ReviewSteps, NoDecode] = Field(
+        default=DEFAULT_STEPS, alias="ANNEAL_REVIEW_STEPS"
+    )
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -62,6 +71,11 @@ class Settings(BaseSettings):
             raise ValueError("must be seconds, or a number with s, m or h (e.g. 90, 15m)")
         return float(match["amount"]) * _UNIT_SECONDS[(match["unit"] or "").lower()]
 
+    @field_validator("review_steps", mode="before")
+    @classmethod
+    def _review_steps(cls, value: object) -> object:
+        return ReviewSteps.parse(value) if isinstance(value, str) else value
+
     @field_validator("database", "content_dir", mode="after")
     @classmethod
     def _expand_user(cls, value: Path) -> Path:
@@ -80,6 +94,11 @@ class Settings(BaseSettings):
         if not value.startswith(("ws://", "wss://")):
             raise ValueError("must start with ws:// or wss://")
         return value
+
+    @property
+    def cards_dir(self) -> Path:
+        """The learn cards (`!learn`, `anneal learn`): the `cards` folder of the content."""
+        return self.content_dir / CARDS_FOLDER
 
     @property
     def has_token(self) -> bool:

@@ -48,7 +48,8 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
     loaded = imported_after(
         "import bot.app, bot.cli, bot.features.challenge.cog, bot.features.run.cog, "
         "bot.features.stats.cog, bot.features.admin.cog, bot.features.help.cog, "
-        "bot.features.organiser.cog, bot.features.daily.cog, "
+        "bot.features.practice.cog, bot.features.review.cog, bot.features.organiser.cog, "
+        "bot.features.learn.cog, bot.features.daily.cog, "
         "bot.features.common.cog, bot.content.generator, bot.runner.pool"
     )
     assert "discord" in loaded  # the statement really imported the bot
@@ -60,10 +61,14 @@ def test_the_whole_bot_does_not_import_torch_or_matplotlib() -> None:
     "module",
     [
         "bot.engine.session",
+        "bot.engine.solo",
+        "bot.engine.topics",
         "bot.storage",
         "bot.challenges",
         "bot.challenges.daily_turns",
         "bot.engine.daily_choice",
+        "bot.challenges.solo",
+        "bot.challenges.practice",
         "bot.runner.language",
         "bot.play",
         "bot.play_start",

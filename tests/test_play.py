@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.problems import Problem
 from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT
 from bot.engine.session import Attempt
 from bot.play import Console, LocalPlayer, start_game
@@ -242,3 +243,28 @@ async def test_count_plays_part_of_a_pack_and_new_problems_come_first(
         shown.append(output.split("\nProblem p")[1][:1])  # make_problem's title: "Problem <id>"
     assert sorted(shown) == ["0", "1", "2"]
     assert "needs every problem of the pack right: `anneal play --pack tiny` plays all 3" in output
+
+
+async def test_a_miss_in_the_terminal_enters_the_review_queue(
+    terminal: Terminal, db: Database, clock: FakeClock
+) -> None:
+    """The terminal's wrong answer is queued for review, due one first step after it; the
+    right answers are not."""
+    missed_at = clock()
+    await terminal.play("A", "B", "C", "D")
+    [entry] = await db.review_entries(await db.local_user("tester"))
+    assert (entry.problem_id, entry.pack_id, entry.problem_json) == ("p1", "tiny", None)
+    assert entry.due_at == entry.moved_at + db.review_steps.intervals[0]
+    assert entry.moved_at >= missed_at
+
+
+async def test_a_missed_generated_problem_is_kept_for_review(
+    terminal: Terminal, db: Database
+) -> None:
+    """A `fresh` problem is in no pack file: its miss keeps the problem itself for review."""
+    await terminal.play("C", "A", pack_id="fresh")
+    [entry] = await db.review_entries(await db.local_user("tester"))
+    assert entry.problem_id == "f1"
+    assert entry.problem_json is not None
+    fresh = await terminal.generate(None, 2)
+    assert Problem.model_validate_json(entry.problem_json) == fresh.problem("f1")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.review import DEFAULT_STEPS, ReviewSteps
 from bot.settings import SHIPPED_CONTENT_DIR, SettingsError, load_settings
 from tests.conftest import AnnealCli
 
@@ -21,6 +22,7 @@ ENV_NAMES = (
     "ANNEAL_REVEAL_GRACE",
     "ANNEAL_JOIN_WINDOW",
     "ANNEAL_RETRY_WINDOW",
+    "ANNEAL_REVIEW_STEPS",
 )
 
 
@@ -107,6 +109,21 @@ def test_a_bad_duration_names_the_setting(monkeypatch: pytest.MonkeyPatch, writt
     """A duration that is not seconds, minutes or hours is refused, naming the setting."""
     monkeypatch.setenv("ANNEAL_RETRY_WINDOW", written)
     with pytest.raises(SettingsError, match="ANNEAL_RETRY_WINDOW"):
+        load_settings()
+
+
+def test_review_steps_come_from_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ANNEAL_REVIEW_STEPS is read as the review intervals; unset, the default steps."""
+    assert load_settings().review_steps == DEFAULT_STEPS
+    monkeypatch.setenv("ANNEAL_REVIEW_STEPS", "1h, 2d")
+    assert load_settings().review_steps == ReviewSteps((3_600.0, 172_800.0))
+
+
+@pytest.mark.parametrize("written", ["10m,soon", "", "10m,,1d", "0s"])
+def test_bad_review_steps_name_the_setting(monkeypatch: pytest.MonkeyPatch, written: str) -> None:
+    """A review step that is no duration is refused in one line naming the variable."""
+    monkeypatch.setenv("ANNEAL_REVIEW_STEPS", written)
+    with pytest.raises(SettingsError, match=r"^invalid settings: ANNEAL_REVIEW_STEPS: .*step"):
         load_settings()
 
 

@@ -12,12 +12,20 @@ from bot.storage import AttemptAlreadyRecorded, Database, SessionNotOpen, Storag
 log = logging.getLogger("anneal.challenges")
 
 
-async def save_answer(db: Database, session_id: int, attempt: Attempt, user_name: str) -> None:
-    """Store the attempt with the player's name in one transaction, or say why it failed."""
+async def save_answer(
+    db: Database,
+    session_id: int,
+    attempt: Attempt,
+    user_name: str | None,
+    *,
+    ended: str = "This challenge has already ended.",
+) -> None:
+    """Store the attempt with the player's name (None: stored already) in one transaction,
+    or say why it failed; `ended` is what a player is told when the session is over."""
     try:
         await db.save_attempt(session_id, attempt, display_name=user_name)
     except SessionNotOpen as exc:
-        raise ProblemClosed("This challenge has already ended.") from exc
+        raise ProblemClosed(ended) from exc
     except AttemptAlreadyRecorded as exc:
         raise ChallengeError(str(exc)) from exc
     # StorageError: what storage raises on purpose (e.g. still busy after its retries); the

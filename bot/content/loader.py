@@ -11,10 +11,10 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bot.engine.problems import Pack, Problem
 
@@ -25,6 +25,7 @@ DEFAULT_PACK = "lr-scheduler-master"  # played when no pack is named
 FRESH_PACK_ID: Final = "fresh"
 
 log = logging.getLogger("anneal.content")
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class ContentError(Exception):
@@ -132,14 +133,22 @@ def _check_ids_are_new(
 
 def load_pack(path: Path) -> Pack:
     """One pack file, validated; ContentError names the file and every problem in it."""
+    return load_model(path, Pack, "a pack file must be a mapping with id, title, ...")
+
+
+def load_model(path: Path, model: type[Model], shape: str) -> Model:
+    """One YAML file validated as `model`; ContentError names the file and every field wrong.
+
+    `shape` says what the file should look like, for a file that is not a mapping.
+    """
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ContentError([f"{path.name}: cannot read: {_first_line(exc)}"]) from exc
     if not isinstance(raw, dict):
-        raise ContentError([f"{path.name}: a pack file must be a mapping with id, title, ..."])
+        raise ContentError([f"{path.name}: {shape}"])
     try:
-        return Pack.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         raise ContentError(
             [f"{path.name}: {_where(raw, error['loc'])}: {error['msg']}" for error in exc.errors()]

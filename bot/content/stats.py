@@ -10,8 +10,8 @@ from bot.content.loader import ContentLibrary
 from bot.engine.problems import Kind, Level
 from bot.runner import SCHEDULER_NAMES
 
-# The 15 schedulers of torch.optim.lr_scheduler and SWALR (torch.optim.swa_utils), which
-# the packs teach too although `!run` cannot run it.
+# The 15 schedulers of torch.optim.lr_scheduler and SWALR (torch.optim.swa_utils): what
+# the packs teach (SCHEDULER_NAMES holds SWALR too since `!run` runs it).
 SUBJECT_NAMES: tuple[str, ...] = tuple(sorted({*SCHEDULER_NAMES, "SWALR"}))
 
 # What a course needs at least; shortfalls are flagged in the table.

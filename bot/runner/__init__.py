@@ -30,7 +30,12 @@ if TYPE_CHECKING:
     from bot.runner.errors import RunnerTimeout as RunnerTimeout
     from bot.runner.errors import RunnerWarmingUp as RunnerWarmingUp
     from bot.runner.fairness import Requester as Requester
+    from bot.runner.language import COMPARE_EXAMPLE as COMPARE_EXAMPLE
     from bot.runner.language import MAX_INPUT_CHARS as MAX_INPUT_CHARS
+    from bot.runner.language import SCHEDULER_EXAMPLES as SCHEDULER_EXAMPLES
+    from bot.runner.language import compare_labels as compare_labels
+    from bot.runner.language import compare_text as compare_text
+    from bot.runner.language import parse_compare as parse_compare
     from bot.runner.language import parse_run as parse_run
     from bot.runner.language import render_command as render_command
     from bot.runner.language import render_expression as render_expression
@@ -49,7 +54,11 @@ if TYPE_CHECKING:
     from bot.runner.spec import RunResult as RunResult
     from bot.runner.spec import RunSpec as RunSpec
     from bot.runner.spec import SchedulerSpec as SchedulerSpec
+    from bot.runner.table import comparison_csv as comparison_csv
+    from bot.runner.table import comparison_is_elided as comparison_is_elided
+    from bot.runner.table import describe_comparison as describe_comparison
     from bot.runner.table import describe_run as describe_run
+    from bot.runner.table import format_comparison as format_comparison
     from bot.runner.table import format_number as format_number
     from bot.runner.table import format_table as format_table
 
@@ -57,7 +66,12 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, str] = {
     **dict.fromkeys(
         (
+            "COMPARE_EXAMPLE",
             "MAX_INPUT_CHARS",
+            "SCHEDULER_EXAMPLES",
+            "compare_labels",
+            "compare_text",
+            "parse_compare",
             "parse_run",
             "render_command",
             "render_expression",
@@ -93,7 +107,18 @@ _EXPORTS: dict[str, str] = {
         ),
         "bot.runner.spec",
     ),
-    **dict.fromkeys(("describe_run", "format_number", "format_table"), "bot.runner.table"),
+    **dict.fromkeys(
+        (
+            "comparison_csv",
+            "comparison_is_elided",
+            "describe_comparison",
+            "describe_run",
+            "format_comparison",
+            "format_number",
+            "format_table",
+        ),
+        "bot.runner.table",
+    ),
 }
 
 __all__ = sorted(_EXPORTS)

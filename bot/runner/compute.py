@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from bot.runner.budget import CHECK_EVERY, CpuBudget
 from bot.runner.lambdas import compile_lambda as compile_lambda_tree
-from bot.runner.lessons import explain_build, explain_optimizer, explain_step
+from bot.runner.lessons import (
+    explain_build,
+    explain_optimizer,
+    explain_step,
+    scheduler_class_of,
+)
 from bot.runner.protocol import MAX_GROUPS, child_schedulers, cycles_momentum
 from bot.runner.spec import (
     MAX_STEPS,
@@ -141,10 +146,8 @@ def build_scheduler(
     spec: SchedulerSpec, optimizer: Optimizer, compile_lambda: LambdaCompiler
 ) -> Any:
     """Build a scheduler; nested schedulers are built first, on the same optimizer, as in Python."""
-    from torch.optim import lr_scheduler
-
     kwargs = {key: _resolve(value, optimizer, compile_lambda) for key, value in spec.kwargs.items()}
-    scheduler_class = getattr(lr_scheduler, spec.name)
+    scheduler_class = scheduler_class_of(spec.name)
     try:
         if spec.name == "ChainedScheduler":
             # Its first positional parameter is `schedulers`; the optimizer comes second.
@@ -215,6 +218,7 @@ def _step(
     track = cycles_momentum(spec.scheduler)
     beta = "betas" in optimizer.defaults
     momenta: list[list[float]] = [[] for _ in groups] if track else []
+    start_momentum = tuple(_momentum(group, beta) for group in groups) if track else None
     metrics = spec.metrics if spec.scheduler.name == "ReduceLROnPlateau" else None
     error = None
     for i in range(spec.steps):
@@ -234,13 +238,19 @@ def _step(
         for column, group in zip(lrs, groups, strict=True):
             column.append(float(group["lr"]))
         for column, group in zip(momenta, groups, strict=False):
-            column.append(float(group["betas"][0] if beta else group["momentum"]))
+            column.append(_momentum(group, beta))
     return RunResult(
         groups=tuple(tuple(c) for c in lrs),
         initial=initial,
         momentum=tuple(tuple(c) for c in momenta) if track else None,
+        initial_momentum=start_momentum,
         error=error,
     )
+
+
+def _momentum(group: dict[str, Any], beta: bool) -> float:
+    """A group's momentum, or beta1 for Adam and AdamW (what CyclicLR and OneCycleLR cycle)."""
+    return float(group["betas"][0] if beta else group["momentum"])
 
 
 def dedupe_warnings(caught: Iterable[warnings.WarningMessage]) -> tuple[str, ...]:

@@ -7,18 +7,25 @@ the lesson. Used by the worker (bot/runner/compute.py); torch is imported inside
 from __future__ import annotations
 
 import difflib
+import importlib
 import inspect
 import re
 from types import TracebackType
+from typing import Any
 
 from bot.runner.protocol import child_schedulers
-from bot.runner.spec import RunError, RunSpec, SchedulerSpec
+from bot.runner.spec import RunError, RunSpec, SchedulerSpec, scheduler_module
 
 _ONE_CYCLE_PAST_END = re.compile(
     r"Tried to step (\d+) times\. The specified number of total steps is (\d+)"
 )
 _UNEXPECTED_KWARG = re.compile(r"got an unexpected keyword argument '(\w+)'")
 _MISSING_ARGS = re.compile(r"missing \d+ required (?:positional |keyword-only )?arguments?: (.+)$")
+
+
+def scheduler_class_of(name: str) -> Any:
+    """torch's class for scheduler `name` (SWALR from swa_utils, the rest from lr_scheduler)."""
+    return getattr(importlib.import_module(scheduler_module(name)), name)
 
 
 def _torch_said(exc: BaseException) -> str:
@@ -61,9 +68,7 @@ def _signature_lesson(name: str, message: str) -> str | None:
 
 
 def _parameters(name: str) -> list[str]:
-    from torch.optim import lr_scheduler
-
-    signature = inspect.signature(getattr(lr_scheduler, name).__init__)
+    signature = inspect.signature(scheduler_class_of(name).__init__)
     return [p for p in signature.parameters if p not in ("self", "optimizer")]
 
 

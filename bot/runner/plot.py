@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
+from bot.runner.numbers import start_note
 from bot.runner.spec import RunResult, RunSpec, SchedulerSpec
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 MAX_MARKERS = 60  # more vertical lines than this is a grey smear, not information
 SIZE_INCHES = (8.0, 4.5)
+COMPARE_SIZE_INCHES = (8.0, 5.5)  # taller: the legend sits under the axes
 DPI = 100
 LOG_SCALE_RATIO = 1e3  # rates spanning more than this read better on a log axis
 
@@ -46,7 +48,7 @@ def chart(spec: RunSpec, result: RunResult, *, title: str) -> bytes:
     beta1 = spec.optimizer in ("Adam", "AdamW")  # OneCycleLR/CyclicLR cycle beta1 there
     return render_run(
         result,
-        title=title,
+        title=title + start_note(spec.lr, result.initial),
         markers=markers(spec),
         momentum_label="beta1" if beta1 else "momentum",
     )
@@ -127,7 +129,11 @@ def render_run(
         # steps-post: the rate set after step i holds until step i + 1.
         axes.plot(steps, _finite([result.initial[g], *values]), label=label, drawstyle="steps-post")
     _draw_markers(axes, markers)
-    twin = _draw_momentum(axes, result.momentum, momentum_label) if result.momentum else None
+    twin = (
+        _draw_momentum(axes, result.momentum, result.initial_momentum, momentum_label)
+        if result.momentum
+        else None
+    )
     _scale(axes, [v for values in result.groups for v in values] + list(result.initial))
     if result.error:
         _note(axes, f"stopped: {result.error}")
@@ -135,22 +141,54 @@ def render_run(
     return _png(figure)
 
 
+# Line styles as well as colours, so a comparison still reads printed in greyscale.
+COMPARE_STYLES: tuple[tuple[str, str], ...] = (
+    ("tab:blue", "-"),
+    ("tab:orange", "--"),
+    ("tab:green", "-."),
+    ("tab:purple", ":"),
+)
+
+
 def render_comparison(runs: Sequence[tuple[str, RunResult]], *, title: str | None = None) -> bytes:
-    """Several schedules on one chart: the first group's rate of each, labelled."""
-    figure, axes = _figure(title or "Learning-rate schedules compared")
+    """Several schedules on one chart: the first group's rate of each, labelled in a legend.
+
+    Each line has its own colour and dash pattern; the legend sits under the axes, so it
+    never hides a line, with each label as given (the bot writes short ones).
+    """
+    figure, axes = _figure(title or "Learning-rate schedules compared", COMPARE_SIZE_INCHES)
     every: list[float] = []
-    for label, result in runs:
+    for n, (label, result) in enumerate(runs):
+        colour, style = COMPARE_STYLES[n % len(COMPARE_STYLES)]
         values = [*result.initial[:1], *result.lrs]
-        steps = range(len(values))
-        axes.plot(steps, _finite(values), label=_shorten(label, 60), drawstyle="steps-post")
+        axes.plot(
+            range(len(values)),
+            _finite(values),
+            color=colour,
+            linestyle=style,
+            linewidth=2.0,
+            label=f"{n + 1}: {_shorten(label, 70)}",
+            drawstyle="steps-post",
+        )
+        if result.error and values:  # where torch stopped this one
+            axes.plot([len(values) - 1], _finite(values[-1:]), "x", color=colour, markersize=8)
         every += values
     _scale(axes, every)
-    _legend(axes, len(every))
+    # Room under the axes for one legend row per schedule.
+    figure.subplots_adjust(bottom=0.14 + 0.045 * len(runs))
+    axes.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.13),
+        fontsize=8,
+        ncol=1,
+        frameon=False,
+        handlelength=4,  # long enough to show each dash pattern
+    )
     return _png(figure)
 
 
-def _figure(title: str) -> tuple[Figure, Axes]:
-    """This thread's chart, cleared of the last one, with `title` on it."""
+def _figure(title: str, size: tuple[float, float] = SIZE_INCHES) -> tuple[Figure, Axes]:
+    """This thread's chart, cleared of the last one, `size` inches, with `title` on it."""
     figure: Figure | None = getattr(_canvases, "figure", None)
     if figure is None:
         figure, axes = _new_figure()
@@ -158,6 +196,8 @@ def _figure(title: str) -> tuple[Figure, Axes]:
     else:
         axes = _canvases.axes
         _clear(figure, axes)
+    if tuple(figure.get_size_inches()) != size:  # a chart after a chart is left as it is
+        figure.set_size_inches(*size)
     lines = textwrap.wrap(title, 90)[:3] or [""]
     # Fixed margins instead of a layout engine: constrained layout draws the figure twice;
     # with it a 100-step chart took ~180 ms here, without it ~70 ms.
@@ -219,13 +259,21 @@ def _draw_markers(axes: Axes, markers: Sequence[Marker]) -> None:
             )
 
 
-def _draw_momentum(axes: Axes, momentum: Sequence[Sequence[float]], name: str) -> Axes:
+def _draw_momentum(
+    axes: Axes,
+    momentum: Sequence[Sequence[float]],
+    start: Sequence[float] | None,
+    name: str,
+) -> Axes:
     twin = axes.twinx()
     twin.set_ylabel(name)
     for g, values in enumerate(momentum):
         label = f"{name} {g}" if len(momentum) > 1 else name
-        steps = range(1, len(values) + 1)
-        twin.plot(steps, _finite(values), "--", alpha=0.7, label=label, drawstyle="steps-post")
+        # From step 0 when the value before the first step is known, like the rate's line.
+        first = [start[g]] if start is not None and g < len(start) else []
+        steps = range(1 - len(first), len(values) + 1)
+        points = _finite([*first, *values])
+        twin.plot(steps, points, "--", alpha=0.7, label=label, drawstyle="steps-post")
     return twin
 
 

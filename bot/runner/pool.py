@@ -55,7 +55,7 @@ from bot.runner.protocol import (
 )
 from bot.runner.sandbox import Limits, SandboxMode, WorkerProgram, modes_to_try, worker_command
 from bot.runner.spec import RunError, RunResult, RunSpec
-from bot.runner.table import describe_run
+from bot.runner.table import describe_comparison, describe_run
 
 # The pool's API: what it takes, returns and raises (defined in errors.py and sandbox.py).
 __all__ = [
@@ -302,11 +302,15 @@ class RunnerPool:
     async def compare(
         self, runs: Sequence[tuple[str, RunSpec]], *, requester: Requester | None = None
     ) -> Comparison:
-        """Compute several labelled schedules and draw them on one chart."""
+        """Compute several labelled schedules and draw them on one chart: one job, one worker.
+
+        The job's CPU-time limit covers every schedule, and all their steps count toward the
+        heavy-job rule, so a comparison costs what its runs would cost together.
+        """
         self._require_plot()
-        answer = await self._submit(
-            compare_job(runs), requester, self._heavy(*(s for _, s in runs))
-        )
+        specs = [spec for _, spec in runs]
+        job = compare_job(runs, title=describe_comparison(specs))
+        answer = await self._submit(job, requester, self._heavy(*specs))
         results = [await _result(run) for run in answer.get("runs", [])]
         return Comparison(results=tuple(results), png=_png(answer))
 

@@ -8,7 +8,7 @@ with one line on its stdout, echoing the job's id:
     (every job, first) -> {"started": <id>}   the worker has read the job and is running it
     run:     {"id", <spec>}                       -> {"id", <result>}
     chart:   {"id", <spec>, "plot": true, "title"} -> {"id", <result>, "png": <base64>}
-    compare: {"id", "compare": [{"label", "spec"}, ...]}
+    compare: {"id", "compare": [{"label", "spec"}, ...], "title"?}
                                                   -> {"id", "runs": [<result>, ...], "png"}
     a refusal the learner can act on              -> {"id", "refused": "<message>"}
     a job past its CPU-time limit                 -> {"id", "over_cpu_limit": <seconds used>}
@@ -42,7 +42,7 @@ FATAL_KEY: Final = "fatal"
 EXIT_OUT_OF_MEMORY: Final = 3  # the worker's exit code after a MemoryError
 
 MAX_GROUPS: Final = 8  # parameter groups in one run (lr=[...], lists of lambdas)
-MAX_COMPARE: Final = 6  # schedules in one compare job
+MAX_COMPARE: Final = 4  # schedules in one compare job (one chart stays readable)
 # Schedulers that cycle momentum unless told `cycle_momentum=False`.
 MOMENTUM_CYCLERS: Final = frozenset({"CyclicLR", "OneCycleLR"})
 
@@ -124,11 +124,13 @@ def decode_value(value: Any) -> Any:
 def encode_result(result: RunResult) -> dict[str, Any]:
     """A RunResult as a JSON object (`lrs` repeats group 0 for readers of `anneal run --json`)."""
     momentum = result.momentum
+    start = result.initial_momentum
     return {
         "lrs": list(result.lrs),
         "groups": [list(g) for g in result.groups],
         "initial": list(result.initial),
         "momentum": None if momentum is None else [list(m) for m in momentum],
+        "initial_momentum": None if start is None else list(start),
         "warnings": list(result.warnings),
         "error": result.error,
     }
@@ -137,10 +139,12 @@ def encode_result(result: RunResult) -> dict[str, Any]:
 def decode_result(data: dict[str, Any]) -> RunResult:
     """The RunResult an answer holds; KeyError, TypeError or ValueError if it is malformed."""
     momentum = data.get("momentum")
+    start = data.get("initial_momentum")
     return RunResult(
         groups=tuple(tuple(float(v) for v in g) for g in data["groups"]),
         initial=tuple(float(v) for v in data["initial"]),
         momentum=None if momentum is None else tuple(tuple(map(float, m)) for m in momentum),
+        initial_momentum=None if start is None else tuple(float(v) for v in start),
         warnings=tuple(str(w) for w in data.get("warnings", ())),
         error=data.get("error"),
     )
@@ -154,9 +158,14 @@ def chart_job(spec: RunSpec, title: str) -> dict[str, Any]:
     return {**encode_spec(spec), "plot": True, "title": title}
 
 
-def compare_job(runs: Sequence[tuple[str, RunSpec]]) -> dict[str, Any]:
-    """A job for several labelled runs drawn on one chart."""
-    return {"compare": [{"label": label, "spec": encode_spec(spec)} for label, spec in runs]}
+def compare_job(runs: Sequence[tuple[str, RunSpec]], title: str | None = None) -> dict[str, Any]:
+    """A job for several labelled runs drawn on one chart (the bot writes the title)."""
+    job: dict[str, Any] = {
+        "compare": [{"label": label, "spec": encode_spec(spec)} for label, spec in runs]
+    }
+    if title is not None:
+        job["title"] = title
+    return job
 
 
 def encode_png(data: bytes) -> str:

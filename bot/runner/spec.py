@@ -24,7 +24,12 @@ SCHEDULER_NAMES: tuple[str, ...] = (
     "ReduceLROnPlateau",
     "SequentialLR",
     "StepLR",
+    "SWALR",
 )
+# Where torch defines each scheduler class: lr_scheduler, except SWALR (swa_utils).
+LR_SCHEDULER_MODULE = "torch.optim.lr_scheduler"
+SWA_MODULE = "torch.optim.swa_utils"
+_MODULE_OF: dict[str, str] = {"SWALR": SWA_MODULE}
 OPTIMIZER_NAMES: tuple[str, ...] = ("SGD", "Adam", "AdamW", "RMSprop")
 MAX_STEPS = 10_000
 DEFAULT_STEPS = 10
@@ -35,6 +40,16 @@ DEFAULT_LR = 0.1
 LambdaNode = list[Any]
 Literal_: TypeAlias = float | int | bool | str | None
 Arg: TypeAlias = "Literal_ | list[Any] | SchedulerSpec | LambdaSpec"
+
+
+def scheduler_module(name: str) -> str:
+    """The torch module that defines scheduler class `name`."""
+    return _MODULE_OF.get(name, LR_SCHEDULER_MODULE)
+
+
+def scheduler_path(name: str) -> str:
+    """The full dotted path of scheduler class `name`, e.g. torch.optim.swa_utils.SWALR."""
+    return f"{scheduler_module(name)}.{name}"
 
 
 class RunError(Exception):
@@ -84,6 +99,7 @@ class RunResult:
     groups: tuple[tuple[float, ...], ...]  # groups[g][i]: group g's lr after step i+1
     initial: tuple[float, ...]  # each group's lr before the first step
     momentum: tuple[tuple[float, ...], ...] | None = None  # where the scheduler cycles it
+    initial_momentum: tuple[float, ...] | None = None  # each group's, before the first step
     warnings: tuple[str, ...] = ()
     error: str | None = None  # torch's error, made readable; steps before it are kept
 

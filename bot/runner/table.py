@@ -1,11 +1,15 @@
-"""A RunResult as a compact text table that fits in one Discord message."""
+"""RunResults as compact text tables that fit in one Discord message: one run, or several."""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Iterator, Sequence
 
 from bot.runner.language import render_expression
+from bot.runner.numbers import format_number as format_number
+from bot.runner.numbers import start_note
 from bot.runner.spec import RunResult, RunSpec
 
 DISCORD_LIMIT = 1900  # Discord allows 2,000 characters; leave room for a short preface
@@ -15,20 +19,16 @@ MAX_NOTE = 300  # one warning or error, at most
 MAX_TITLE = 200
 
 
-def describe_run(spec: RunSpec) -> str:
-    """One line naming the whole run: scheduler, optimizer, initial rates, steps."""
+def describe_run(spec: RunSpec, result: RunResult | None = None) -> str:
+    """One line naming the whole run: scheduler, optimizer, initial rates, steps.
+
+    With the result, it also says where the rate really starts when the scheduler moved it
+    (torch's own param_groups after the scheduler was built, not a rule of ours).
+    """
     rates = ", ".join(format_number(lr) for lr in spec.lr)
     steps = f"{spec.steps:,} step" + ("" if spec.steps == 1 else "s")
-    return f"{render_expression(spec.scheduler)} · {spec.optimizer}(lr={rates}) · {steps}"
-
-
-def format_number(value: float) -> str:
-    """Six significant digits; non-finite values spelled out."""
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return f"{value:.6g}"
+    start = start_note(spec.lr, result.initial) if result is not None else ""
+    return f"{render_expression(spec.scheduler)} · {spec.optimizer}(lr={rates}) · {steps}{start}"
 
 
 def format_table(
@@ -82,12 +82,22 @@ def _body(
         if step is not None
     ]
     names = [name for name, _ in columns]
-    widths = [max(len(row[c]) for row in [names, *cells]) for c in range(len(columns))]
-    hidden = len(columns[0][1]) + 1 - len(cells) if columns else 0
+    return _rows(names, cells, shown, len(columns[0][1]) + 1 if columns else 0)
+
+
+def _rows(
+    names: list[str], cells: list[list[str]], shown: list[int | None], total: int
+) -> list[str]:
+    """The header and a row per shown step, each column as wide as its widest cell.
+
+    `cells` holds a row for each step in `shown`; None there is the elided middle, which
+    says how many of the `total` rows it hides.
+    """
+    widths = [max(len(row[c]) for row in [names, *cells]) for c in range(len(names))]
     rows, pending = [_row("step", names, widths)], iter(cells)
     for step in shown:
         if step is None:
-            rows.append(f"{'…':>6}  {hidden:,} steps …")
+            rows.append(f"{'…':>6}  {total - len(cells):,} steps …")
         else:
             rows.append(_row(f"{step:,}", next(pending), widths))
     return rows
@@ -101,9 +111,12 @@ def _row(step: str, cells: list[str], widths: list[int]) -> str:
 def _cell(result: RunResult, column: int, values: Sequence[float], step: int) -> str:
     if step > 0:
         return format_number(values[step - 1])
-    # Step 0 is the rate before any step; momentum is only recorded after steps.
-    is_lr = column < len(result.groups)
-    return format_number(result.initial[column]) if is_lr else ""
+    # Step 0: what torch set when the scheduler was built, before any step.
+    groups = len(result.groups)
+    if column < groups:
+        return format_number(result.initial[column])
+    start = result.initial_momentum or ()
+    return format_number(start[column - groups]) if column - groups < len(start) else ""
 
 
 def _summary(result: RunResult) -> list[str]:
@@ -155,3 +168,94 @@ def _clip(text: str, limit: int) -> str:
 def _unfence(text: str) -> str:
     # A ``` inside the table would close the code block early.
     return text.replace("```", "'''")
+
+
+# --- several runs side by side (`!run compare`) ------------------------------------------------
+
+
+def describe_comparison(specs: Sequence[RunSpec]) -> str:
+    """One line naming a comparison: how many schedules, and what they all share."""
+    shared = []
+    if len({spec.optimizer for spec in specs}) == 1 and len({spec.lr for spec in specs}) == 1:
+        rates = ", ".join(format_number(lr) for lr in specs[0].lr)
+        shared.append(f"{specs[0].optimizer}(lr={rates})")
+    if len({spec.steps for spec in specs}) == 1:
+        steps = specs[0].steps
+        shared.append(f"{steps:,} step" + ("" if steps == 1 else "s"))
+    return " · ".join([f"{len(specs)} schedules compared", *shared])
+
+
+def format_comparison(
+    labels: Sequence[str],
+    results: Sequence[RunResult],
+    *,
+    limit: int = DISCORD_LIMIT,
+    fence: bool = True,
+) -> str:
+    """A key (1 = first label, ...), then one column of rates per run, step by step.
+
+    The first parameter group of each run is shown; a run shorter than the others (fewer
+    steps, or stopped by torch's error) leaves its cells blank. Long runs are elided in the
+    middle as in format_table, and the whole text fits in `limit` characters.
+    """
+    opening, closing = ("```text\n", "\n```") if fence else ("", "")
+    budget = limit - len(opening) - len(closing)
+    key = [_clip(f"{n}: {_unfence(label)}", MAX_TITLE) for n, label in enumerate(labels, 1)]
+    footer = _fit_lines(_comparison_notes(results), budget // 3)
+    room = budget - _length(key) - _length(footer)
+    longest = max((len(result.lrs) for result in results), default=0)
+    for shown in _candidate_steps(longest):
+        body = _comparison_body(results, shown)
+        if _length(body) <= room:
+            break
+    text = "\n".join([*key, *body, *footer])
+    return opening + text[:budget] + closing
+
+
+def comparison_is_elided(results: Sequence[RunResult]) -> bool:
+    """Whether format_comparison leaves steps out (then the full table goes in a CSV)."""
+    return max((len(result.lrs) for result in results), default=0) + 1 > MAX_ROWS
+
+
+def _comparison_body(results: Sequence[RunResult], shown: list[int | None]) -> list[str]:
+    cells = [[_rate_at(result, step) for result in results] for step in shown if step is not None]
+    names = [str(n) for n in range(1, len(results) + 1)]
+    return _rows(names, cells, shown, max(len(result.lrs) for result in results) + 1)
+
+
+def _rate_at(result: RunResult, step: int) -> str:
+    if step == 0:
+        return format_number(result.initial[0]) if result.initial else ""
+    return format_number(result.lrs[step - 1]) if step <= len(result.lrs) else ""
+
+
+def _comparison_notes(results: Sequence[RunResult]) -> list[str]:
+    lines = []
+    for n, result in enumerate(results, 1):
+        every = [*result.initial[:1], *result.lrs]
+        finite = [v for v in every if not math.isnan(v)] or every
+        if finite:
+            lines.append(
+                f"{n}: min {format_number(min(finite))} · max {format_number(max(finite))}"
+                f" · final {format_number(every[-1])}"
+            )
+    for n, result in enumerate(results, 1):
+        lines += [f"{n}: {note}" for note in _notes(result)]
+    return lines
+
+
+def comparison_csv(labels: Sequence[str], results: Sequence[RunResult]) -> str:
+    """Every step of every run (first parameter group), as CSV with the labels as headers."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["step", *labels])
+    longest = max((len(result.lrs) for result in results), default=0)
+    for step in range(longest + 1):
+        writer.writerow([step, *(_exact_rate(result, step) for result in results)])
+    return buffer.getvalue()
+
+
+def _exact_rate(result: RunResult, step: int) -> str:
+    if step == 0:
+        return repr(result.initial[0]) if result.initial else ""
+    return repr(result.lrs[step - 1]) if step <= len(result.lrs) else ""

@@ -139,7 +139,7 @@ def handle(
     """One job in, one answer out; the answer echoes the job's id."""
     answer: dict[str, Any] = {"id": job.get("id")}
     if "compare" in job:
-        answer.update(_compare(job["compare"], plot_enabled, budget))
+        answer.update(_compare(job["compare"], plot_enabled, budget, job.get("title")))
         return answer
     spec = decode_spec(job)
     result = compute(spec, budget=budget)
@@ -155,7 +155,10 @@ def handle(
 
 
 def _compare(
-    items: list[dict[str, Any]], plot_enabled: bool, budget: CpuBudget | None
+    items: list[dict[str, Any]],
+    plot_enabled: bool,
+    budget: CpuBudget | None,
+    title: object = None,
 ) -> dict[str, Any]:
     if not 1 <= len(items) <= MAX_COMPARE:
         raise RunError(f"Compare between 1 and {MAX_COMPARE} schedules at a time.")
@@ -168,7 +171,8 @@ def _compare(
 
         if budget is not None:
             budget.check()
-        answer["png"] = encode_png(plotting.render_comparison(labelled))
+        shown = None if title is None else str(title)
+        answer["png"] = encode_png(plotting.render_comparison(labelled, title=shown))
     return answer
 
 

@@ -13,7 +13,7 @@ import sqlite3
 
 from bot.engine.problems import Letter
 from bot.engine.session import Attempt, HintUse
-from bot.storage import _totals
+from bot.storage import _reviews, _totals
 from bot.storage._core import Store, first_row
 from bot.storage._guilds import check_user_id, write_user
 from bot.storage.errors import AttemptAlreadyRecorded, SessionNotOpen
@@ -29,9 +29,10 @@ class AttemptQueries(Store):
         """Store an attempt the engine judged; it is committed before this returns.
 
         With `display_name` the player is recorded (or renamed) in the same transaction;
-        without it they must exist already (local profiles always do). Raises
-        SessionNotOpen if the session has ended, AttemptAlreadyRecorded for a repeat of
-        the same attempt number.
+        without it they must exist already (local profiles always do). A wrong answer puts
+        the problem in the player's review queue, and a review's answer moves it there, in
+        the same transaction (`_reviews.record`). Raises SessionNotOpen if the session has
+        ended, AttemptAlreadyRecorded for a repeat of the same attempt number.
         """
         # The named parameters are the fields of Attempt, so it is stored as it is.
         query = """
@@ -67,6 +68,8 @@ class AttemptQueries(Store):
             # The standings move in the same transaction: never ahead of or behind it.
             if SessionMode(session["mode"]).counts_on_leaderboard:
                 _totals.record(conn, session_id, session["guild_id"], session["reset_at"], attempt)
+            # A miss is never lost: it enters the review queue with the attempt, or neither.
+            _reviews.record(conn, session_id, session, attempt, self.review_steps)
 
         await self._write(write)
 
@@ -147,9 +150,9 @@ def _fields_of(record: Attempt | HintUse, names: tuple[str, ...]) -> dict[str, o
 
 
 def _open_session(conn: sqlite3.Connection, session_id: int) -> sqlite3.Row:
-    """The open session's guild, mode and weekly reset; SessionNotOpen if it is not open."""
+    """The open session's guild, pack, mode and weekly reset; SessionNotOpen if not open."""
     query = """
-        SELECT s.status, s.guild_id, s.mode, g.week_reset_at AS reset_at
+        SELECT s.status, s.guild_id, s.pack_id, s.mode, g.week_reset_at AS reset_at
         FROM sessions AS s
         LEFT JOIN guild_settings AS g ON g.guild_id = s.guild_id
         WHERE s.id = ?

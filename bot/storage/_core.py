@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.engine.review import DEFAULT_STEPS, ReviewSteps
 from bot.storage._connection import log_failure, storage_error
 from bot.storage._readers import ReadPool
 from bot.storage._writer import Body, Writer
@@ -28,11 +29,21 @@ Params = Sequence[Any] | dict[str, Any]
 class Store:
     """The writer and the read pool of one file; the query classes of `Database` build on it."""
 
-    def __init__(self, writer: Writer, readers: ReadPool, path: Path) -> None:
+    def __init__(
+        self,
+        writer: Writer,
+        readers: ReadPool,
+        path: Path,
+        *,
+        review_steps: ReviewSteps = DEFAULT_STEPS,
+    ) -> None:
         self._writer = writer
         self._readers = readers
         self._closed = False
         self.path = path
+        # Where a miss or a review moves a problem in the review queue: the caller's
+        # ANNEAL_REVIEW_STEPS, passed in (storage reads no settings).
+        self.review_steps = review_steps
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[aiosqlite.Connection]:

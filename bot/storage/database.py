@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from bot.engine.review import DEFAULT_STEPS, ReviewSteps
 from bot.storage import _migrations
 from bot.storage._attempts import AttemptQueries
 from bot.storage._connection import connect, log_failure, storage_error
@@ -24,7 +25,10 @@ from bot.storage._daily import DailyQueries
 from bot.storage._guilds import UNSET, GuildQueries
 from bot.storage._history import HistoryQueries
 from bot.storage._readers import READERS, ReadPool
+from bot.storage._reminders import ReminderQueries
+from bot.storage._reviews import ReviewQueries
 from bot.storage._sessions import SessionQueries
+from bot.storage._solo import SoloQueries
 from bot.storage._standings import StandingQueries
 from bot.storage._statistics import StatisticsQueries
 from bot.storage._upkeep import UpkeepQueries
@@ -41,6 +45,9 @@ class Database(
     StandingQueries,
     StatisticsQueries,
     HistoryQueries,
+    SoloQueries,
+    ReviewQueries,
+    ReminderQueries,
     UpkeepQueries,
     DailyQueries,
 ):
@@ -50,12 +57,19 @@ class Database(
 
     @classmethod
     async def open(
-        cls, path: Path, *, readers: int = READERS, busy_wait: float = BUSY_WAIT
+        cls,
+        path: Path,
+        *,
+        readers: int = READERS,
+        busy_wait: float = BUSY_WAIT,
+        review_steps: ReviewSteps = DEFAULT_STEPS,
     ) -> Self:
         """Connect to `path` (created if missing) and migrate it to the latest schema.
 
         `readers` read-only connections serve the reads; a write waits up to `busy_wait`
-        seconds for a lock another process holds before raising StorageBusy.
+        seconds for a lock another process holds before raising StorageBusy. A miss enters
+        the review queue, and a review moves it, by `review_steps` (the bot and the
+        terminal pass settings.review_steps).
         """
         try:
             conn = await connect(path)
@@ -79,7 +93,7 @@ class Database(
         except BaseException:
             await pool.close()
             raise
-        return cls(writer, pool, path)
+        return cls(writer, pool, path, review_steps=review_steps)
 
     async def close(self) -> None:
         """Finish the operations in progress and close every connection; safe to call twice."""

@@ -37,6 +37,8 @@ class SessionMode(StrEnum):
 
 #: The modes whose attempts make up a server's standings (totals, boards, day streaks).
 LEADERBOARD_MODES = frozenset({SessionMode.CHALLENGE, SessionMode.DAILY, SessionMode.RACE})
+#: The modes one member plays alone (bot/challenges/solo.py): a session is one member's.
+SOLO_MODES = frozenset({SessionMode.PRACTICE, SessionMode.REVIEW})
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,17 @@ class GuildSettings:
     def allows(self, channel_id: int) -> bool:
         """Whether challenges may run in the channel."""
         return not self.allowed_channel_ids or channel_id in self.allowed_channel_ids
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewReminder:
+    """A player's daily review reminder: on or off, the last UTC day one was sent, and
+    when one could not be delivered (DMs closed), which turned it off."""
+
+    user_id: int
+    enabled: bool
+    last_reminded_day: int | None  # days since 1970-01-01; None: never reminded
+    dms_closed_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,7 +62,7 @@ async def running_anneal(
         **settings_changes,
     )
     with point_discord_at(server):  # restores discord.py's URLs after the test
-        async with await Database.open(database) as db:
+        async with await Database.open(database, review_steps=settings.review_steps) as db:
             library = load_library(content_dir)
             services = Services(
                 settings,

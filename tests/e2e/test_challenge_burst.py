@@ -16,6 +16,7 @@ from typing import cast
 
 import pytest
 
+from bot.engine.review import ReviewSteps
 from bot.features.challenge.cog import ChallengeCog
 from bot.features.challenge.render import HINT_EMOJI, LETTER_EMOJI
 from bot.features.common.bot import AnnealBot
@@ -234,8 +235,8 @@ def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """The bot waits 0.3 s (not 5) for another process's write lock before giving up."""
     open_database = Database.open
 
-    async def open_with_short_wait(path: Path) -> Database:
-        return await open_database(path, busy_wait=0.3)
+    async def open_with_short_wait(path: Path, *, review_steps: ReviewSteps) -> Database:
+        return await open_database(path, busy_wait=0.3, review_steps=review_steps)
 
     monkeypatch.setattr(Database, "open", open_with_short_wait)
 

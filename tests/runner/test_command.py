@@ -1,40 +1,105 @@
-"""`anneal run`: the table, --json, --plot, overrides and exit codes, through a real worker."""
+"""`anneal run`: what the arguments mean (read without torch), then the table, --json, --plot
+and exit codes through a real worker."""
 
 from __future__ import annotations
 
 import json
-import sys
-import types
 from pathlib import Path
 
 import pytest
 
 from bot.runner import command
-from bot.runner.spec import RunError, RunSpec, SchedulerSpec
+from bot.runner.language import parse_compare, parse_run
+from bot.runner.spec import RunError
 from tests.runner.helpers import Reference
 
-SPECS = {
-    "StepLR(step_size=2, gamma=0.5)": RunSpec(
-        SchedulerSpec("StepLR", {"step_size": 2, "gamma": 0.5})
-    ),
-    "OneCycleLR(max_lr=1.0, total_steps=10)": RunSpec(
-        SchedulerSpec("OneCycleLR", {"max_lr": 1.0, "total_steps": 10})
-    ),
-}
+# --- what the arguments mean: read in this process, no worker ------------------------------
 
 
-@pytest.fixture
-def fake_parser(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A stand-in for bot.runner.language that knows two expressions and refuses the rest."""
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ReduceLROnPlateau(patience=1, metrics=[1, 0.9, 0.9])"],  # inside the call
+        ["ReduceLROnPlateau(patience=1)", "metrics=[1, 0.9, 0.9]"],  # after it, as in !run
+        ["ReduceLROnPlateau(patience=1) metrics=[1, 0.9, 0.9]"],
+        ["ReduceLROnPlateau(patience=1)", "--metrics", "1", "0.9", "0.9"],  # the flag
+    ],
+)
+def test_every_spelling_of_metrics_users_try_means_the_same(argv: list[str]) -> None:
+    """Metrics inside the call, after it, or as --metrics give the same run."""
+    expected = parse_run("ReduceLROnPlateau(patience=1) metrics=[1, 0.9, 0.9]")
+    assert command.plan(argv).spec == expected
 
-    def parse_run(text: str) -> RunSpec:
-        if text not in SPECS:
-            raise RunError(f"Cannot read {text!r}:\nnot a scheduler.")
-        return SPECS[text]
 
-    module = types.ModuleType("bot.runner.language")
-    module.parse_run = parse_run  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.runner.language", module)
+def test_flags_win_over_the_expression_and_are_checked_like_it() -> None:
+    """--lr and --steps replace the expression's values; --steps trims the plateau's metrics."""
+    chosen = command.plan(["StepLR(step_size=2) lr=0.5 steps=3", "--lr", "0.2", "--steps", "7"])
+    assert chosen.spec is not None
+    assert (chosen.spec.lr, chosen.spec.steps) == ((0.2,), 7)
+    plateau = command.plan(["ReduceLROnPlateau() metrics=[3, 2, 1]", "--steps", "2"]).spec
+    assert plateau is not None
+    assert plateau.metrics == (3.0, 2.0)
+
+
+@pytest.mark.parametrize(
+    ("argv", "reason"),
+    [
+        (["StepLR(step_size=2)", "--lr", "-1"], "lr=-1 is refused before running"),
+        (["StepLR(step_size=2)", "--lr", "0"], "lr=0 is refused before running"),
+        (["StepLR(step_size=0)"], "StepLR: step_size=0 is refused before running"),
+        (["StepLR(step_size=2)", "--steps", "0"], "--steps must be between 1 and 10,000"),
+        (["StepLR(step_size=2)", "--metrics", "1"], "metrics are only used by ReduceLROnPlateau"),
+    ],
+)
+def test_values_torch_refuses_are_refused_before_any_worker(argv: list[str], reason: str) -> None:
+    """Bad values are refused while reading the arguments, with the reason."""
+    with pytest.raises(RunError, match=reason):
+        command.plan(argv)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["compare", "StepLR(step_size=2) ; ExponentialLR(gamma=0.9) ; steps=5"],
+        ["compare StepLR(step_size=2) ; ExponentialLR(gamma=0.9) ; steps=5"],
+        ["compare", "StepLR(step_size=2)", ";", "ExponentialLR(gamma=0.9)", ";", "steps=5"],
+        ["compare", "StepLR(step_size=2)", "ExponentialLR(gamma=0.9)", "steps=5"],
+        ["compare", "StepLR(step_size=2)", "ExponentialLR(gamma=0.9)", "--steps", "5"],
+    ],
+)
+def test_compare_reads_the_schedules_however_the_shell_split_them(argv: list[str]) -> None:
+    """One quoted string, `';'` between arguments, or one argument per schedule: the same."""
+    expected = parse_compare("StepLR(step_size=2) ; ExponentialLR(gamma=0.9) ; steps=5")
+    assert list(command.plan(argv).runs) == expected
+
+
+def test_compare_flags_name_the_schedule_they_break() -> None:
+    """A flag that one schedule can't take is refused, naming that schedule."""
+    argv = ["compare", "StepLR(step_size=2) ; CyclicLR(base_lr=0.01, max_lr=0.1)", "--lr", "0"]
+    with pytest.raises(RunError, match=r"^schedule 1: lr=0 is refused"):
+        command.plan(argv)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("chart.jpg", "--plot writes a PNG image: give a file name ending in .png"),
+        ("missing/chart.png", "--plot: the folder '.*missing' does not exist"),
+        ("", "--plot: '.*' is a folder"),
+    ],
+)
+def test_a_plot_path_that_cannot_take_a_png_is_refused_first(
+    tmp_path: Path, name: str, reason: str
+) -> None:
+    """A non-PNG name, a missing folder or a folder: one clear reason, before running."""
+    target = tmp_path / name if name else tmp_path.parent / (tmp_path.name + ".png")
+    if not name:
+        target.mkdir()
+    with pytest.raises(RunError, match=reason):
+        command.plan(["StepLR(step_size=2)", "--plot", str(target)])
+
+
+# --- through a real worker ---------------------------------------------------------------
 
 
 def step_lr(o: object) -> object:
@@ -44,8 +109,9 @@ def step_lr(o: object) -> object:
     return StepLR(o, step_size=2, gamma=0.5)  # type: ignore[arg-type]
 
 
+@pytest.mark.torch
 def test_json_lrs_are_the_printed_rates(
-    fake_parser: None, capsys: pytest.CaptureFixture[str], torch_reference: Reference
+    capsys: pytest.CaptureFixture[str], torch_reference: Reference
 ) -> None:
     """--json prints one object whose lrs are param_groups[0]['lr'] after each of N steps."""
     code = command.main(["StepLR(step_size=2, gamma=0.5)", "--steps", "7", "--lr", "0.2", "--json"])
@@ -60,31 +126,22 @@ def test_json_lrs_are_the_printed_rates(
     assert answer["error"] is None
 
 
-def test_several_learning_rates_make_several_groups(
-    fake_parser: None, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """--lr with several values runs one parameter group per value."""
-    command.main(["StepLR(step_size=2, gamma=0.5)", "--lr", "0.1", "1.0", "--steps", "2", "--json"])
-    answer = json.loads(capsys.readouterr().out)
-    assert answer["groups"] == [[0.1, 0.05], [1.0, 0.5]]
-
-
-def test_table_and_plot(
-    fake_parser: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+@pytest.mark.torch
+def test_table_and_plot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """Without --json the table is printed; --plot FILE writes a PNG."""
     chart = tmp_path / "chart.png"
-    code = command.main(["StepLR(step_size=2, gamma=0.5)", "--plot", str(chart)])
+    code = command.main(
+        ["StepLR(step_size=2, gamma=0.5)", "--lr", "0.1", "0.2", "--plot", str(chart)]
+    )
     out = capsys.readouterr().out
     assert code == 0
-    assert out.startswith("StepLR(step_size=2, gamma=0.5) · SGD(lr=0.1) · 10 steps\n")
-    assert "lr: min 0.003125 · max 0.1 · final 0.003125" in out
+    assert out.startswith("StepLR(step_size=2, gamma=0.5) · SGD(lr=0.1, 0.2) · 10 steps\n")
+    assert "lr[1]: min 0.00625 · max 0.2 · final 0.00625" in out
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
-def test_torchs_error_is_shown_and_exits_one(
-    fake_parser: None, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.torch
+def test_torchs_error_is_shown_and_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
     """A schedule torch stops part-way still prints its steps, the error, and exits 1."""
     code = command.main(["OneCycleLR(max_lr=1.0, total_steps=10)", "--steps", "12", "--json"])
     answer = json.loads(capsys.readouterr().out)
@@ -92,30 +149,31 @@ def test_torchs_error_is_shown_and_exits_one(
     assert len(answer["lrs"]) == 10
     assert answer["error"].startswith("OneCycleLR was stepped 11 times")
     assert len(answer["momentum"][0]) == 10
+    assert answer["initial_momentum"] == [0.95]
 
 
-def test_refused_input_exits_two_with_one_line(
-    fake_parser: None, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A RunError from the parser exits 2 with a single line on stderr and nothing on stdout."""
+def test_refused_input_exits_two_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """A refusal exits 2 with a single line on stderr and nothing on stdout."""
     code = command.main(["import os"])
     captured = capsys.readouterr()
     assert code == 2
     assert captured.out == ""
-    assert captured.err == "anneal run: Cannot read 'import os': not a scheduler.\n"
+    assert captured.err.startswith("anneal run: ")
+    assert captured.err.count("\n") == 1
 
 
-def test_steps_out_of_range_are_refused(
-    fake_parser: None, capsys: pytest.CaptureFixture[str]
+@pytest.mark.torch
+def test_compare_prints_a_column_per_schedule_and_writes_one_chart(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, torch_reference: Reference
 ) -> None:
-    """--steps 0 is refused before any worker starts."""
-    assert command.main(["StepLR(step_size=2, gamma=0.5)", "--steps", "0"]) == 2
-    assert "--steps must be between 1 and 10,000" in capsys.readouterr().err
-
-
-def test_with_the_real_parser(capsys: pytest.CaptureFixture[str]) -> None:
-    """The real bot.runner.language parses the expression the same way."""
-    pytest.importorskip("bot.runner.language")
-    code = command.main(["StepLR(step_size=2, gamma=0.5)", "--steps", "4", "--json"])
+    """`anneal run compare` prints the key and torch's rates per schedule, --json the same."""
+    chart = tmp_path / "compare.png"
+    argv = ["compare", "StepLR(step_size=2, gamma=0.5)", ";", "ExponentialLR(gamma=0.5)"]
+    code = command.main([*argv, "--steps", "4", "--plot", str(chart), "--json"])
+    answer = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert json.loads(capsys.readouterr().out)["lrs"] == [0.1, 0.05, 0.05, 0.025]
+    assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    labels = [s["label"] for s in answer["schedules"]]
+    assert labels == ["StepLR(step_size=2, gamma=0.5)", "ExponentialLR(gamma=0.5)"]
+    expected, _ = torch_reference(step_lr, steps=4)
+    assert answer["schedules"][0]["lrs"] == expected[0]

@@ -52,9 +52,9 @@ def test_chart_is_a_png_of_the_expected_size() -> None:
 
 
 def test_comparison_is_a_png() -> None:
-    """Several labelled runs draw into one PNG."""
+    """Several labelled runs draw into one PNG, taller than a chart: the legend goes below."""
     data = plot.render_comparison([("fast", a_result(30)), ("slow", a_result(60))], title="x")
-    assert png_size(data) == (800, 450)
+    assert png_size(data) == (800, 550)
 
 
 def test_non_finite_rates_and_errors_still_draw() -> None:

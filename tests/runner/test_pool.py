@@ -18,6 +18,7 @@ from bot.runner.pool import (
     RunnerCrashed,
     RunnerPool,
 )
+from bot.runner.protocol import MAX_COMPARE
 from bot.runner.spec import RunError, RunSpec, SchedulerSpec
 from tests.runner.misbehaving_worker import ENV_SPEC, PROGRAM, hog_spec, sleep_spec, spin_spec
 
@@ -178,8 +179,8 @@ async def test_chart_and_compare_return_pngs() -> None:
 async def test_too_many_runs_to_compare_is_a_run_error() -> None:
     """A refusal inside the worker reaches the caller as a plain RunError with its reason."""
     async with RunnerPool(size=1, plot=True) as runner:
-        with pytest.raises(RunError, match="between 1 and 6"):
-            await runner.compare([(str(i), STEP) for i in range(7)])
+        with pytest.raises(RunError, match=f"between 1 and {MAX_COMPARE}"):
+            await runner.compare([(str(i), STEP) for i in range(MAX_COMPARE + 1)])
         assert (await runner.run(STEP)).lrs == STEP_RATES
 
 

@@ -50,6 +50,7 @@ def test_a_result_survives_strict_json() -> None:
         groups=((0.1, math.inf), (0.2, -math.inf)),
         initial=(0.1, 0.2),
         momentum=((0.9, 0.8), (0.9, 0.8)),
+        initial_momentum=(0.95, 0.95),
         warnings=("UserWarning: careful",),
         error="stopped",
     )

@@ -27,10 +27,8 @@ def problem_emojis(problem: Problem) -> list[str]:
     return [LETTER_EMOJI[letter] for letter in problem.letters] + [HINT_EMOJI]
 
 
-def problem_embed(opened: OpenProblem, progress: Progress | None = None) -> discord.Embed:
-    """An open problem: prompt, code, options, kind, level, attempts, a live countdown, and
-    in the footer how many answered and how many are still trying."""
-    problem = opened.problem
+def problem_card(problem: Problem, number: int, total: int) -> discord.Embed:
+    """A problem as every mode shows it: prompt, code, options, kind and level."""
     parts = [problem.prompt.strip()]
     if problem.code:
         parts.append(f"```py\n{problem.code.strip()}\n```")
@@ -40,12 +38,20 @@ def problem_embed(opened: OpenProblem, progress: Progress | None = None) -> disc
         )
     )
     embed = discord.Embed(
-        title=clip(f"Problem {opened.number}/{opened.total} · {problem.title}", TITLE),
+        title=clip(f"Problem {number}/{total} · {problem.title}", TITLE),
         description=clip("\n\n".join(parts), DESCRIPTION),
         colour=COLOUR_OPEN,
     )
     embed.add_field(name="Kind", value=problem.kind.label)
     embed.add_field(name="Level", value=problem.level.value.title())
+    return embed
+
+
+def problem_embed(opened: OpenProblem, progress: Progress | None = None) -> discord.Embed:
+    """An open problem: prompt, code, options, kind, level, attempts, a live countdown, and
+    in the footer how many answered and how many are still trying."""
+    problem = opened.problem
+    embed = problem_card(problem, opened.number, opened.total)
     plural = "s" if problem.attempts > 1 else ""
     embed.add_field(name="Attempts", value=f"{problem.attempts} attempt{plural} each")
     embed.add_field(name="Time", value=f"⏱ closes <t:{int(opened.deadline)}:R>", inline=False)
@@ -65,18 +71,29 @@ def progress_text(progress: Progress) -> str:
     return text
 
 
-def reveal_embed(reveal: Reveal, variant: str | None = None) -> discord.Embed:
-    """The answer, why the others are wrong, who solved it, and a `!run` variant to try."""
-    problem = reveal.problem
+def explained(problem: Problem, title: str, colour: discord.Colour) -> discord.Embed:
+    """`title` over the problem's explanation, then why each other option is wrong."""
     embed = discord.Embed(
-        title=clip(f"Answer: {problem.answer}) {problem.options[problem.answer].strip()}", TITLE),
+        title=clip(title, TITLE),
         description=clip(problem.explanation.strip(), DESCRIPTION),
-        colour=COLOUR_REVEAL,
+        colour=colour,
     )
     for letter, why in problem.why_not.items():
         embed.add_field(
             name=f"Why not {letter}", value=clip(why.strip(), FIELD_VALUE), inline=False
         )
+    return embed
+
+
+def answer_text(problem: Problem) -> str:
+    """The right option as players read it: "B) 0.05"."""
+    return f"{problem.answer}) {problem.options[problem.answer].strip()}"
+
+
+def reveal_embed(reveal: Reveal, variant: str | None = None) -> discord.Embed:
+    """The answer, why the others are wrong, who solved it, and a `!run` variant to try."""
+    problem = reveal.problem
+    embed = explained(problem, f"Answer: {answer_text(problem)}", COLOUR_REVEAL)
     if reveal.solved_by_attempt:
         lines = []
         for number, users in reveal.solved_by_attempt.items():

@@ -56,7 +56,7 @@ class DiscordChallengeView:
         emojis = render.problem_emojis(opened.problem)
         self.bot.outgoing.submit(
             reactions_lane(live.channel_id),
-            lambda: _add_reactions(message, emojis),
+            lambda: add_reactions(message, emojis),
             what=f"the reactions under problem {message.id}",
             cost=len(emojis),
             first=True,
@@ -98,7 +98,7 @@ class DiscordChallengeView:
         await channel.send(text)
 
 
-async def _add_reactions(message: discord.Message, emojis: list[str]) -> None:
+async def add_reactions(message: discord.Message, emojis: list[str]) -> None:
     """Put the option letters and the bulb under a problem, in order.
 
     Each one added is crossed off `emojis`, so a retry after a 429 goes on where it stopped.

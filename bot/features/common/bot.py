@@ -27,6 +27,7 @@ from bot.storage import Database
 if TYPE_CHECKING:
     from bot.challenges import ChallengeManager
     from bot.challenges.daily_turns import DailyTurns
+    from bot.challenges.solo import SoloPlay
     from bot.runner import RunnerPool
 
 log = logging.getLogger("anneal")
@@ -47,6 +48,9 @@ class Services:
     # The live challenges, set by the challenge feature when it loads; other features
     # (`!run` hides what is in play) only read it. None: no challenge feature.
     challenges: ChallengeManager | None = None
+    # Members' solo runs in DMs (practice, review), set by the practice feature when it
+    # loads; review starts its runs through it. None: no practice feature.
+    solo: SoloPlay | None = None
     # A member's second pick within this many seconds of their first is a slip: ignored.
     double_tap: float = 1.5
     # The daily problems and their turns, set by the daily feature when it loads; the
@@ -75,7 +79,8 @@ def intents() -> discord.Intents:
     wanted.guild_messages = True  # `!` commands
     wanted.message_content = True  # reading the text after `!` (privileged, see README)
     wanted.guild_reactions = True  # answers
-    wanted.dm_messages = True  # so DM channels resolve when feedback is sent
+    wanted.dm_messages = True  # `!practice` typed in DMs; DM channels resolve for feedback
+    wanted.dm_reactions = True  # answers to practice and review problems in DMs
     return wanted
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.engine.scoring import HINT_COST, POINTS_BY_ATTEMPT
+from bot.engine.topics import DEFAULT_SOLO_COUNT, MAX_SOLO_COUNT
 from bot.features.admin.values import TIMER_MAX, TIMER_MIN
 from bot.features.common import embeds
 from bot.features.organiser.render import SCOPE
@@ -40,11 +41,26 @@ CHALLENGES = (
     Entry("hint", f"the current problem's hint (costs {HINT_COST} points), like reacting 💡"),
     Entry("daily", "today's daily problem, your streak and this server's best streaks"),
 )
+ALONE = (
+    Entry(
+        "practice [topic] [count]",
+        "problems in your DMs, one at a time, untimed: a scheduler, kind, level or pack "
+        f"({DEFAULT_SOLO_COUNT} problems, up to {MAX_SOLO_COUNT}); `practice stop` ends it",
+        "practice StepLR 3",
+    ),
+    Entry("review", "the problems you missed, back in your DMs as each comes due"),
+    Entry("review remind on|off", "a DM once a day when something is due", "review remind on"),
+)
 TORCH = (
     Entry(
         "run <scheduler> [lr=… steps=…]",
         "step a real torch scheduler and see its rates and chart",
         "run StepLR(step_size=2, gamma=0.5) lr=0.1 steps=6",
+    ),
+    Entry(
+        "learn <scheduler>",
+        "a scheduler's card: its rule, torch's defaults, a chart, pitfalls",
+        "learn cosine",
     ),
 )
 SCORES = (
@@ -107,6 +123,7 @@ def help_embed(prefix: str, *, admin: bool) -> discord.Embed:
     answering = "Answer a problem by reacting 🇦 🇧 🇨 🇩 under it; 💡 shows its hint."
     sections = [
         ("🎯 Challenges", [answering, *(entry.line(prefix) for entry in CHALLENGES)]),
+        ("🧑‍🎓 On your own", [entry.line(prefix) for entry in ALONE]),
         ("🔬 Try it with torch", [entry.line(prefix) for entry in TORCH]),
         ("🏆 Scores", [entry.line(prefix) for entry in SCORES]),
     ]

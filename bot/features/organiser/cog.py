@@ -188,11 +188,9 @@ class OrganiserCog(commands.Cog, name="Organiser"):
         return ids
 
     def _in_play(self, guild_id: int) -> set[str]:
-        """The ids of the server's problems not revealed yet: their picks stay private."""
-        manager = self.bot.services.challenges
-        if manager is None:
-            return set()
-        return {problem.id for problem in manager.unrevealed_problems(guild_id)}
+        """The ids of the server's problems not revealed yet (a challenge's, the daily one):
+        their picks stay private."""
+        return {problem.id for problem in self.bot.services.unrevealed_problems(guild_id)}
 
     @property
     def _prefix(self) -> str:

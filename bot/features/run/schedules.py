@@ -74,6 +74,7 @@ DEFAULTS: Final[dict[str, dict[str, float | int | str | bool | None]]] = {
     },
     "SequentialLR": {"last_epoch": -1},
     "StepLR": {"gamma": 0.1, "last_epoch": -1},
+    "SWALR": {"anneal_epochs": 10, "anneal_strategy": "cos", "last_epoch": -1},
 }
 # Arguments that never change a learning rate: momentum cycling, and `last_epoch`, which
 # only resumes (or, without a resumed optimizer, fails). Changing them must not get round

@@ -17,6 +17,7 @@ from bot.content.generator.templates import TEMPLATES
 from bot.features.common import embeds
 from bot.features.common.bot import AnnealBot, guild_of
 from bot.features.common.errors import UserFacingError
+from bot.features.review.render import profile_line
 from bot.features.stats.cooldowns import ReadCooldown, TooSoon
 from bot.features.stats.render import (
     BOARD_TITLES,
@@ -27,9 +28,11 @@ from bot.features.stats.render import (
     profile_embed,
 )
 from bot.features.stats.weeks import Board, parse_board, window
+from bot.storage import LOCAL_GUILD_ID, ModeTotals, SessionMode
 
 TOP = 10
 DEFAULT_FRESH_COUNT = 5  # generate_pack's default: what `!challenge start fresh` plays
+NO_PRACTICE = ModeTotals(SessionMode.PRACTICE, points=0, answered=0, correct=0)
 BOARD_CHOICES = [app_commands.Choice(name=BOARD_TITLES[b], value=b.value) for b in Board]
 
 
@@ -118,6 +121,10 @@ class StatsCog(commands.Cog, name="Stats"):
         all_time = await services.db.rank_of(guild.id, who.id)
         this_week = await services.db.rank_of(guild.id, who.id, week.since, week.until)
         daily = await services.daily.streaks(guild.id, who.id) if services.daily else {}
+        # Practice is played in DMs, outside any server (guild 0): one line for every server.
+        solo = await services.db.mode_totals(LOCAL_GUILD_ID, who.id)
+        practice = next((t for t in solo if t.mode is SessionMode.PRACTICE), NO_PRACTICE)
+        review = await services.db.review_queue(who.id, now)  # one queue across servers
         embed = profile_embed(
             stored,
             name=embeds.player_name(stored.display_name or who.display_name),
@@ -126,6 +133,8 @@ class StatsCog(commands.Cog, name="Stats"):
             packs=services.library.packs,
             prefix=services.settings.prefix,
             daily=daily.get(who.id),
+            practice=practice,
+            review=profile_line(review),
         )
         embed.set_thumbnail(url=who.display_avatar.url)
         await ctx.send(embed=embed)

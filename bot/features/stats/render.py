@@ -20,7 +20,7 @@ from bot.engine.streaks import Streak
 from bot.features.common import embeds
 from bot.features.daily.render import streak_text
 from bot.features.stats.weeks import Board, Window
-from bot.storage import AwardedBadge, LeaderboardRow, Profile
+from bot.storage import AwardedBadge, LeaderboardRow, ModeTotals, Profile
 
 COLOUR = discord.Colour.blurple()
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
@@ -82,11 +82,15 @@ def profile_embed(
     packs: Mapping[str, Pack],
     prefix: str,
     daily: Streak | None = None,
+    practice: ModeTotals | None = None,
+    review: str | None = None,
 ) -> discord.Embed:
     """Points (all time and this week), answers, accuracy, streaks, rank and dated badges.
 
     `all_time`/`this_week` are the player's leaderboard rows; `packs` (by id) give the
-    badges their emoji; `daily` is their daily-problem streak.
+    badges their emoji. `practice` (answered alone, in no server) gets its own line;
+    `review` is their review queue in a few words (None: empty); `daily` is their
+    daily-problem streak.
     """
     title = f"📇 {name}"
     embed = discord.Embed(title=embeds.clip(title, embeds.TITLE), colour=COLOUR)
@@ -103,10 +107,23 @@ def profile_embed(
             ("Accuracy", f"{profile.accuracy:.0%} ({profile.correct:,} correct)", True),
             ("Day streak", ("🔥 " if profile.streak else "") + streak, True),
             ("Daily streak", streak_text(daily), True),
+            *([("Practice", practice_line(practice, prefix), False)] if practice else []),
             ("Badges", _badge_lines(profile.badges, packs), False),
         ],
     )
+    if review is not None:
+        embed.add_field(name="🔁 Review", value=f"{review} · `{prefix}review`", inline=False)
     return embed
+
+
+def practice_line(practice: ModeTotals, prefix: str) -> str:
+    """Problems answered alone in DMs and the share right; they never count on a board."""
+    if practice.answered == 0:
+        return f"None yet: `{prefix}practice` sends you problems in DMs, untimed."
+    return (
+        f"{practice.answered:,} problem{_s(practice.answered)} alone · "
+        f"{practice.accuracy:.0%} right ({practice.correct:,}) · not on the leaderboard"
+    )
 
 
 def badges_embed(

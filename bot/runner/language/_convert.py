@@ -23,26 +23,32 @@ from bot.runner.language._schedulers import (
 from bot.runner.language._syntax import describe, did_you_mean
 from bot.runner.protocol import MAX_GROUPS
 from bot.runner.spec import (
+    LR_SCHEDULER_MODULE,
     SCHEDULER_NAMES,
+    SWA_MODULE,
     Arg,
     LambdaSpec,
     RunError,
     SchedulerSpec,
     quote,
+    scheduler_path,
 )
 
 Number = int | float
-SCHEDULER_MODULE: Final = "torch.optim.lr_scheduler"
+SCHEDULER_MODULE: Final = LR_SCHEDULER_MODULE
 OPTIMIZER_MODULE: Final = "torch.optim"
+# Each scheduler class by its full dotted path (SWALR lives in torch.optim.swa_utils).
+SCHEDULER_PATHS: Final[dict[str, str]] = {scheduler_path(name): name for name in SCHEDULER_NAMES}
 
 # Names that resolve without an import, so `optim.lr_scheduler.StepLR(...)` works as typed.
 DEFAULT_ALIASES: Final[dict[str, str]] = {
     "torch": "torch",
     "optim": OPTIMIZER_MODULE,
     "lr_scheduler": SCHEDULER_MODULE,
+    "swa_utils": SWA_MODULE,
     "nn": "torch.nn",
     "math": "math",
-    **{name: f"{SCHEDULER_MODULE}.{name}" for name in SCHEDULER_NAMES},
+    **{name: path for path, name in SCHEDULER_PATHS.items()},
 }
 
 
@@ -94,10 +100,14 @@ class Scope:
     def scheduler_name(self, func: ast.expr) -> str:
         """The scheduler class a call's function names, or a RunError saying why it isn't one."""
         path = self.resolve(func)
-        prefix = SCHEDULER_MODULE + "."
-        rest = path[len(prefix) :] if path is not None and path.startswith(prefix) else None
-        if rest is not None and rest in SCHEDULERS:
-            return rest
+        if path in SCHEDULER_PATHS:
+            return SCHEDULER_PATHS[path]
+        rest = _after_scheduler_module(path)
+        if rest in SCHEDULERS:  # a real class, in the other module (lr_scheduler.SWALR)
+            raise RunError(
+                f"{rest} is in {scheduler_path(rest).rpartition('.')[0]}, not in "
+                f"{path.rpartition('.')[0] if path else 'that module'}: write just `{rest}(...)`."
+            )
         parts = self.dotted(func)
         if parts is None:
             raise RunError(f"{describe(func).capitalize()} isn't a learning-rate scheduler.")
@@ -109,8 +119,17 @@ class Scope:
             raise RunError(f"{quote(last)} isn't a scheduler `!run` knows.{hint}")
         raise RunError(
             f"{quote('.'.join(parts))} isn't a learning-rate scheduler: `!run` only builds "
-            "classes of torch.optim.lr_scheduler, such as StepLR or CosineAnnealingLR."
+            "classes of torch.optim.lr_scheduler, such as StepLR or CosineAnnealingLR, "
+            "and torch.optim.swa_utils.SWALR."
         )
+
+
+def _after_scheduler_module(path: str | None) -> str | None:
+    """What follows `torch.optim.lr_scheduler.` (or `swa_utils.`) in `path`, if it starts so."""
+    for module in (SCHEDULER_MODULE, SWA_MODULE):
+        if path is not None and path.startswith(module + "."):
+            return path[len(module) + 1 :]
+    return None
 
 
 class _Inline(ast.NodeTransformer):

@@ -9,6 +9,7 @@ from typing import Final
 from bot.runner.language._convert import Scope, integer, list_items, number
 from bot.runner.language._schedulers import MAX_NUMBER, NEEDS_METRICS
 from bot.runner.language._syntax import did_you_mean
+from bot.runner.language._validation import check_rules
 from bot.runner.protocol import MAX_GROUPS
 from bot.runner.spec import (
     DEFAULT_LR,
@@ -22,6 +23,8 @@ from bot.runner.spec import (
 )
 
 RUN_OPTIONS: Final = ("lr", "steps", "optimizer", "metrics")
+# Negative rates get past the bounds so the rules (_rules.py) can say why they are refused.
+_LR_BOUNDS: Final = (-MAX_NUMBER, MAX_NUMBER)
 
 
 @dataclass
@@ -39,9 +42,9 @@ def set_option(options: Options, name: str, node: ast.expr, scope: Scope | None 
     if name == "lr":
         if isinstance(node, ast.List | ast.Tuple):
             items = list_items(node, "lr", 1, MAX_GROUPS)
-            options.lr = tuple(float(number(i, scope, "lr", 0, MAX_NUMBER)) for i in items)
+            options.lr = tuple(float(number(i, scope, "lr", *_LR_BOUNDS)) for i in items)
         else:
-            options.lr = (float(number(node, scope, "lr", 0, MAX_NUMBER)),)
+            options.lr = (float(number(node, scope, "lr", *_LR_BOUNDS)),)
     elif name == "steps":
         options.steps = integer(node, scope, "steps", 1, MAX_STEPS)
     elif name == "optimizer":
@@ -97,7 +100,8 @@ def finish(
         if metrics is None:
             raise RunError(
                 "ReduceLROnPlateau lowers the rate when a metric stops improving, so it needs "
-                "one value per step, e.g. `metrics=[1.0, 0.8, 0.7, 0.7, 0.7]`."
+                "one value per step (what you would pass to scheduler.step()), after the call "
+                "or inside it: `ReduceLROnPlateau(patience=1) metrics=[1.0, 0.8, 0.7, 0.7, 0.7]`."
             )
         if steps is None:
             steps = len(metrics)
@@ -111,10 +115,12 @@ def finish(
         raise RunError(
             f"metrics are only used by ReduceLROnPlateau; {scheduler.name} doesn't take any."
         )
-    return RunSpec(
+    spec = RunSpec(
         scheduler=scheduler,
         lr=options.lr or (default_lr,),
         steps=DEFAULT_STEPS if steps is None else steps,
         optimizer=options.optimizer or "SGD",
         metrics=metrics,
     )
+    check_rules(spec)  # values torch refuses, or would run to no purpose
+    return spec

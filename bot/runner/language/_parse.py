@@ -30,7 +30,7 @@ from bot.runner.language._options import (
     finish,
     set_option,
 )
-from bot.runner.language._schedulers import SCHEDULERS
+from bot.runner.language._schedulers import NEEDS_METRICS, SCHEDULERS
 from bot.runner.language._snippet import recognise
 from bot.runner.language._syntax import MAX_INPUT_CHARS, did_you_mean
 from bot.runner.spec import RunError, RunSpec, SchedulerSpec, quote
@@ -122,13 +122,23 @@ def split_options(source: str) -> tuple[str, list[tuple[str, str]]] | None:
 
 
 def _expression_run(tree: ast.Expression, options: list[tuple[str, str]]) -> RunSpec:
-    scheduler = scheduler_from_call(tree.body, Scope())
+    call, inside = _metrics_inside(tree.body)
+    scheduler = scheduler_from_call(call, Scope())
     chosen = Options()
     seen: set[str] = set()
+    if inside is not None:
+        # `ReduceLROnPlateau(patience=1, metrics=[...])`: torch takes metrics in step(), not
+        # in the constructor, but this is where people write them; read them as the option.
+        set_option(chosen, "metrics", inside)
+        seen.add("metrics")
     for name, value in options:
         _syntax.check_name(name)
         if name not in RUN_OPTIONS:
             raise RunError(_unknown_option(name, scheduler))
+        if name == "metrics" and inside is not None:
+            raise RunError(
+                "metrics is given twice, inside ReduceLROnPlateau(...) and after it: keep one."
+            )
         if name in seen:
             raise RunError(f"{name}= is given twice.")
         seen.add(name)
@@ -137,6 +147,19 @@ def _expression_run(tree: ast.Expression, options: list[tuple[str, str]]) -> Run
         node = parse_value(value, f"The value of {name}=")
         set_option(chosen, name, node)
     return finish(scheduler, chosen)
+
+
+def _metrics_inside(node: ast.expr) -> tuple[ast.expr, ast.expr | None]:
+    """A ReduceLROnPlateau call without its `metrics=` keyword, and that keyword's value."""
+    if not isinstance(node, ast.Call):
+        return node, None
+    found = [k for k in node.keywords if k.arg == "metrics"]
+    if not found or Scope().scheduler_name(node.func) not in NEEDS_METRICS:
+        return node, None
+    if len(found) > 1:
+        raise RunError("metrics= is given twice.")
+    rest = [k for k in node.keywords if k.arg != "metrics"]
+    return ast.Call(func=node.func, args=node.args, keywords=rest), found[0].value
 
 
 _OPTION_EXAMPLES: Final = {

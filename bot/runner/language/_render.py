@@ -7,7 +7,7 @@ from typing import Final
 from bot.runner.language._lambdas import math_imports
 from bot.runner.language._schedulers import SCHEDULERS, Kind
 from bot.runner.protocol import cycles_momentum
-from bot.runner.spec import Arg, LambdaSpec, RunSpec, SchedulerSpec
+from bot.runner.spec import Arg, LambdaSpec, RunSpec, SchedulerSpec, scheduler_module
 
 
 def render_expression(spec: SchedulerSpec) -> str:
@@ -17,14 +17,20 @@ def render_expression(spec: SchedulerSpec) -> str:
 
 def render_command(spec: RunSpec) -> str:
     """Canonical `!run` text for a whole run: the expression and every option."""
-    parts = [render_expression(spec.scheduler)]
+    return " ".join([render_expression(spec.scheduler), *render_options(spec).values()])
+
+
+def render_options(spec: RunSpec) -> dict[str, str]:
+    """Each run option of `spec` as `!run` text, by name: {"lr": "lr=0.1", "steps": ...}."""
     lrs = spec.lr
-    parts.append(f"lr={_value(lrs[0])}" if len(lrs) == 1 else f"lr={_value(list(lrs))}")
-    parts.append(f"steps={spec.steps}")
-    parts.append(f"optimizer={spec.optimizer}")
+    options = {
+        "lr": f"lr={_value(lrs[0])}" if len(lrs) == 1 else f"lr={_value(list(lrs))}",
+        "steps": f"steps={spec.steps}",
+        "optimizer": f"optimizer={spec.optimizer}",
+    }
     if spec.metrics is not None:
-        parts.append(f"metrics={_value(list(spec.metrics))}")
-    return " ".join(parts)
+        options["metrics"] = f"metrics={_value(list(spec.metrics))}"
+    return options
 
 
 def _render_call(spec: SchedulerSpec, optimizer: str | None) -> str:
@@ -72,8 +78,11 @@ def render_snippet(spec: RunSpec) -> str:
     if bare:
         lines.append(f"from math import {', '.join(sorted(bare))}")
     lines.append(f"from torch.optim import {spec.optimizer}")
-    names = ", ".join(sorted(_scheduler_names(spec.scheduler)))
-    lines.append(f"from torch.optim.lr_scheduler import {names}")
+    by_module: dict[str, list[str]] = {}
+    for name in sorted(_scheduler_names(spec.scheduler)):
+        by_module.setdefault(scheduler_module(name), []).append(name)
+    for torch_module, names in sorted(by_module.items()):
+        lines.append(f"from {torch_module} import {', '.join(names)}")
     lines.append("")
     extra = ""
     if spec.optimizer in ("SGD", "RMSprop") and cycles_momentum(spec.scheduler):

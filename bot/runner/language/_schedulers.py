@@ -1,4 +1,4 @@
-"""What `!run` knows about each torch.optim.lr_scheduler class: its arguments, their kinds, bounds.
+"""What `!run` knows about each scheduler class (SWALR too): its arguments, their kinds, bounds.
 
 Copied by hand from torch 2.13's signatures so the bot never imports torch;
 tests/runner/language/test_schedulers.py compares this table with `inspect.signature`.
@@ -218,11 +218,24 @@ _SIGS: tuple[SchedulerSig, ...] = (
         (_int("step_size", required=True), _float("gamma"), _LAST_EPOCH),
         "StepLR(step_size=2, gamma=0.5)",
     ),
+    SchedulerSig(
+        "SWALR",
+        (
+            _floats("swa_lr", required=True),
+            _int("anneal_epochs"),
+            _choice("anneal_strategy", "cos", "linear"),
+            _LAST_EPOCH,
+        ),
+        "SWALR(swa_lr=0.05, anneal_epochs=5)",
+    ),
 )
 
 SCHEDULERS: Final[dict[str, SchedulerSig]] = {sig.name: sig for sig in _SIGS}
 if set(SCHEDULERS) != set(SCHEDULER_NAMES):  # pragma: no cover - a table edit gone wrong
     raise RuntimeError("the scheduler table and spec.SCHEDULER_NAMES disagree")
+
+# One call of each scheduler that `!run` accepts as it is (suggestions, examples).
+SCHEDULER_EXAMPLES: Final = tuple(sig.example for sig in _SIGS)
 
 # Whether a scheduler's schedule depends on per-step metrics passed to step().
 NEEDS_METRICS: Final = frozenset({"ReduceLROnPlateau"})

@@ -15,6 +15,7 @@ from bot.runner.lambdas import FUNCTIONS
 from bot.runner.language._convert import (
     OPTIMIZER_MODULE,
     SCHEDULER_MODULE,
+    SCHEDULER_PATHS,
     Number,
     Scope,
     integer,
@@ -26,7 +27,7 @@ from bot.runner.language._options import (
     Options,
     finish,
 )
-from bot.runner.language._schedulers import MAX_NUMBER, NEEDS_METRICS, SCHEDULERS
+from bot.runner.language._schedulers import MAX_NUMBER, NEEDS_METRICS
 from bot.runner.language._snippet_names import TENSOR_FACTORIES, SnippetNames
 from bot.runner.language._snippet_optimizer import (
     is_optimizer_call,
@@ -34,7 +35,15 @@ from bot.runner.language._snippet_optimizer import (
     optimizer_rates,
 )
 from bot.runner.language._syntax import LineError
-from bot.runner.spec import MAX_STEPS, OPTIMIZER_NAMES, RunError, RunSpec, SchedulerSpec, quote
+from bot.runner.spec import (
+    MAX_STEPS,
+    OPTIMIZER_NAMES,
+    SWA_MODULE,
+    RunError,
+    RunSpec,
+    SchedulerSpec,
+    quote,
+)
 
 SUPPORTED: Final = (
     "A snippet may contain: imports from torch or math; parameters (a torch.nn module, "
@@ -43,7 +52,9 @@ SUPPORTED: Final = (
     "scheduler.step(); and prints of the learning rate."
 )
 
-_MODULES: Final = frozenset({"torch", "torch.optim", "torch.nn", SCHEDULER_MODULE, "math"})
+_MODULES: Final = frozenset(
+    {"torch", "torch.optim", "torch.nn", SCHEDULER_MODULE, SWA_MODULE, "math"}
+)
 _MAX_LOOP_NESTING: Final = 2
 
 
@@ -171,10 +182,14 @@ class _Recognizer(SnippetNames):
             raise RunError(_only_imports("." * stmt.level + module))
         for alias in stmt.names:
             if alias.name == "*":
-                if module != SCHEDULER_MODULE:
-                    raise RunError("`import *` is only understood from torch.optim.lr_scheduler.")
-                for name in SCHEDULERS:
-                    self.scope.aliases[name] = f"{module}.{name}"
+                if module not in (SCHEDULER_MODULE, SWA_MODULE):
+                    raise RunError(
+                        "`import *` is only understood from torch.optim.lr_scheduler "
+                        "and torch.optim.swa_utils."
+                    )
+                for path, name in SCHEDULER_PATHS.items():
+                    if path == f"{module}.{name}":
+                        self.scope.aliases[name] = path
                 continue
             path = f"{module}.{alias.name}"
             if not _importable(path):
@@ -250,7 +265,7 @@ class _Recognizer(SnippetNames):
 
     def is_scheduler_call(self, call: ast.Call) -> bool:
         path = self.scope.resolve(call.func) or ""
-        if path.startswith(SCHEDULER_MODULE + "."):
+        if path.startswith(SCHEDULER_MODULE + ".") or path in SCHEDULER_PATHS:
             return True
         # An unknown capitalised name called with the optimizer first is meant as a scheduler.
         return bool(call.args) and self.scope.is_optimizer(call.args[0])
@@ -428,7 +443,7 @@ def _looks_numeric(node: ast.expr) -> bool:
 def _only_imports(name: str) -> str:
     return (
         f"Importing {quote(name)} isn't allowed: a snippet may import only torch, "
-        "torch.optim, torch.optim.lr_scheduler, torch.nn and math."
+        "torch.optim, torch.optim.lr_scheduler, torch.optim.swa_utils, torch.nn and math."
     )
 
 
@@ -436,8 +451,8 @@ def _importable(path: str) -> bool:
     module, _, name = path.rpartition(".")
     if path in _MODULES:
         return True
-    if module == SCHEDULER_MODULE:
-        return name in SCHEDULERS
+    if module in (SCHEDULER_MODULE, SWA_MODULE):
+        return path in SCHEDULER_PATHS
     if module == OPTIMIZER_MODULE:
         return name in OPTIMIZER_NAMES
     if module == "torch.nn":

@@ -84,7 +84,7 @@ def optimizer_rates(call: ast.Call, kind: str, names: SnippetNames) -> tuple[flo
         raise RunError(f"{kind} needs the parameters first, e.g. `{kind}(params, lr=0.1)`.")
     lr = OPTIMIZER_DEFAULT_LR[kind]
     if "lr" in given:
-        lr = float(number(given["lr"], names.scope, "lr", 0, MAX_NUMBER))
+        lr = float(number(given["lr"], names.scope, "lr", -MAX_NUMBER, MAX_NUMBER))
     return _param_groups(given["params"], kind, lr, names)
 
 
@@ -113,7 +113,7 @@ def _param_group(group: ast.Dict, kind: str, lr: float, names: SnippetNames) -> 
                 raise RunError("A parameter group's 'params' must be parameters.")
             has_params = True
         elif key.value == "lr":
-            lr = float(number(value, names.scope, "lr", 0, MAX_NUMBER))
+            lr = float(number(value, names.scope, "lr", -MAX_NUMBER, MAX_NUMBER))
         elif key.value in _OPTIMIZER_EXTRAS:
             _check_inert_literal(value, f"{kind}: {key.value}")
         else:

@@ -10,7 +10,15 @@ from discord.ext import commands
 
 from bot.features.admin.cog import AdminCog
 from bot.features.help.cog import HelpCog
-from bot.features.help.render import ADMIN, CHALLENGES, ORGANISER, SCORES, TORCH, help_embed
+from bot.features.help.render import (
+    ADMIN,
+    ALONE,
+    CHALLENGES,
+    ORGANISER,
+    SCORES,
+    TORCH,
+    help_embed,
+)
 from bot.features.organiser.cog import OrganiserCog
 from bot.features.organiser.render import SCOPE
 from bot.features.stats.cog import StatsCog
@@ -25,10 +33,12 @@ def text_of(embed: discord.Embed) -> str:
 
 
 def test_members_see_no_admin_section() -> None:
-    """Without Manage Server, help lists challenges, run and scores, and no admin commands."""
+    """Without Manage Server, help lists challenges, run, review and scores, and no admin
+    commands."""
     embed = help_embed("!", admin=False)
     assert [field.name for field in embed.fields] == [
         "🎯 Challenges",
+        "🧑‍🎓 On your own",
         "🔬 Try it with torch",
         "🏆 Scores",
     ]
@@ -90,5 +100,5 @@ def test_help_documents_exactly_the_commands_of_these_cogs() -> None:
         for entry in (*SCORES, *ADMIN, *ORGANISER)
     }
     assert documented == real
-    others = {entry.usage.split(" ")[0] for entry in (*CHALLENGES, *TORCH)}
-    assert others == {"challenge", "hint", "daily", "run"}
+    others = {entry.usage.split(" ")[0] for entry in (*CHALLENGES, *ALONE, *TORCH)}
+    assert others == {"challenge", "hint", "daily", "practice", "review", "run", "learn"}

@@ -16,6 +16,7 @@ from bot.features.run.schedules import (
     shows,
 )
 from bot.runner import SCHEDULER_NAMES, parse_run
+from bot.runner.lessons import scheduler_class_of
 from tests.engine.conftest import make_problem
 
 STEPLR_SNIPPET = """\
@@ -182,7 +183,7 @@ lr_scheduler = pytest.importorskip("torch.optim.lr_scheduler")
 @pytest.mark.parametrize("name", SCHEDULER_NAMES)
 def test_defaults_match_torch(name: str) -> None:
     """The hand-copied defaults are torch's, so a default spelled out compares equal."""
-    params = inspect.signature(getattr(lr_scheduler, name)).parameters.values()
+    params = inspect.signature(scheduler_class_of(name)).parameters.values()
     theirs = {
         p.name: p.default
         for p in params

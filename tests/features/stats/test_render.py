@@ -21,7 +21,7 @@ from bot.features.stats.render import (
     profile_embed,
 )
 from bot.features.stats.weeks import WEEK, Board, Window, parse_board
-from bot.storage import AwardedBadge, LeaderboardRow, Profile
+from bot.storage import AwardedBadge, LeaderboardRow, ModeTotals, Profile, SessionMode
 from tests.engine.conftest import make_pack, make_problem
 
 GUILD = 1
@@ -222,6 +222,19 @@ def test_profile_shows_the_daily_streak() -> None:
     assert fields(newcomer)["Daily streak"] == "none yet"
 
 
+def test_profile_shows_the_review_queue_only_when_there_is_one() -> None:
+    """A player with misses queued sees how many and how many are due; others see nothing."""
+
+    def shown(review: str | None) -> dict[str, str]:
+        embed = profile_embed(
+            PROFILE, name="Ada", all_time=None, this_week=None, packs={}, prefix="?", review=review
+        )
+        return fields(embed)
+
+    assert shown("3 in review, 1 due")["🔁 Review"] == "3 in review, 1 due · `?review`"
+    assert "🔁 Review" not in shown(None)
+
+
 def test_profile_badges_have_their_pack_emoji_and_date() -> None:
     """Each badge shows its pack's emoji and the UTC day it was earned; unknown packs get 🏅."""
     pack = make_pack(emoji="🪜", name="Step Counter")
@@ -258,6 +271,24 @@ def test_profile_of_a_newcomer_invites_them_to_play() -> None:
     assert shown["Rank"] == "— all time\n— this week"
     assert shown["Day streak"] == "0 days"
     assert shown["Accuracy"] == "0% (0 correct)"
+
+
+@pytest.mark.parametrize(
+    ("answered", "correct", "line"),
+    [
+        (12, 9, "12 problems alone · 75% right (9) · not on the leaderboard"),
+        (1, 0, "1 problem alone · 0% right (0) · not on the leaderboard"),
+        (0, 0, "None yet: `!practice` sends you problems in DMs, untimed."),
+    ],
+)
+def test_profile_shows_practice_on_its_own_line(answered: int, correct: int, line: str) -> None:
+    """Practice (alone, in no server) is its own field, before the badges."""
+    practice = ModeTotals(SessionMode.PRACTICE, 0, answered, correct)
+    embed = profile_embed(
+        PROFILE, name="Ada", all_time=None, this_week=None, packs={}, prefix="!", practice=practice
+    )
+    assert fields(embed)["Practice"] == line
+    assert [f.name for f in embed.fields][-2:] == ["Practice", "Badges"]
 
 
 # ------------------------------------------------------------------ badges, packs

@@ -111,11 +111,15 @@ ACCEPTED: list[tuple[str, SchedulerSpec]] = [
         ),
     ),
     ("StepLR(step_size=2, gamma=0.5)", S("StepLR", {"step_size": 2, "gamma": 0.5})),
+    (
+        "SWALR(swa_lr=[0.05, 0.01], anneal_epochs=3, anneal_strategy='linear')",
+        S("SWALR", {"swa_lr": [0.05, 0.01], "anneal_epochs": 3, "anneal_strategy": "linear"}),
+    ),
 ]
 
 
 def test_every_scheduler_has_an_accepted_example() -> None:
-    """The table below covers all 15 scheduler classes."""
+    """The table above covers all 16 scheduler classes (lr_scheduler's 15 and SWALR)."""
     assert sorted(spec.name for _, spec in ACCEPTED) == sorted(SCHEDULER_NAMES)
 
 
@@ -220,9 +224,15 @@ def test_negative_literals_are_numbers() -> None:
     assert spec.scheduler.kwargs == {"step_size": 2, "gamma": 0.5, "last_epoch": -1}
 
 
-def test_torch_teaching_errors_are_left_to_torch() -> None:
-    """step_size=0 is accepted: torch's ZeroDivisionError is the lesson."""
-    assert parse_run("StepLR(step_size=0)").scheduler.kwargs == {"step_size": 0}
+def test_values_torch_refuses_are_refused_before_running_naming_torchs_error() -> None:
+    """step_size=0 is refused by the parser, with why and what torch itself would raise."""
+    with pytest.raises(RunError) as refused:
+        parse_run("StepLR(step_size=0)")
+    assert str(refused.value) == (
+        "StepLR: step_size=0 is refused before running: step_size is how many steps pass "
+        "between decays, so it must be at least 1 (torch itself would stop with "
+        "ZeroDivisionError)."
+    )
 
 
 # --- ReduceLROnPlateau and metrics ------------------------------------------------------------
@@ -252,6 +262,28 @@ def test_plateau_without_metrics_is_refused() -> None:
         parse_run("ReduceLROnPlateau(patience=2)")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ReduceLROnPlateau(patience=1) metrics=[1, 0.9, 0.9]",
+        "ReduceLROnPlateau(patience=1, metrics=[1, 0.9, 0.9])",  # where people put them
+        "ReduceLROnPlateau(metrics=[1, 0.9, 0.9], patience=1)",
+        "torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, metrics=[1, 0.9, 0.9], patience=1)",
+    ],
+)
+def test_metrics_are_read_after_the_call_or_inside_it(text: str) -> None:
+    """`metrics=` inside ReduceLROnPlateau(...) means the same as after it."""
+    spec = parse_run(text)
+    assert spec.scheduler == SchedulerSpec("ReduceLROnPlateau", {"patience": 1})
+    assert (spec.steps, spec.metrics) == (3, (1.0, 0.9, 0.9))
+
+
+def test_metrics_inside_and_after_the_call_are_refused() -> None:
+    """Metrics given in both places are refused, saying so."""
+    with pytest.raises(RunError, match="inside ReduceLROnPlateau"):
+        parse_run("ReduceLROnPlateau(metrics=[1, 2]) metrics=[1]")
+
+
 def test_metrics_for_other_schedulers_are_refused() -> None:
     """metrics= with a scheduler that doesn't use them is refused."""
     with pytest.raises(RunError, match="only used by ReduceLROnPlateau"):
@@ -279,7 +311,7 @@ def test_metrics_for_other_schedulers_are_refused() -> None:
         ("OneCycleLR(max_lr=0.1, total_steps=10, three_phase=1)", "True or False"),
         ("StepLR(step_size=2) optimizer=Adagrad", "pick one of SGD, Adam, AdamW, RMSprop"),
         ("StepLR(step_size=2) optimizer=adm", "Did you mean `Adam`"),
-        ("StepLR(step_size=2) lr=-0.1", "between 0 and"),
+        ("StepLR(step_size=2) lr=-0.1", "a learning rate can't be negative"),
         ("StepLR(step_size=2) lr=[]", "1 to 8 items"),
         ("StepLR(step_size=2) steps=", "needs a value"),
         ("StepLR(step_size=2) steps=0", "from 1 to 10,000"),

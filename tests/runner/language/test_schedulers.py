@@ -12,15 +12,17 @@ import pytest
 
 from bot.runner.language import parse_run, render_snippet
 from bot.runner.language._schedulers import SCHEDULERS, Kind
-from bot.runner.spec import SCHEDULER_NAMES
+from bot.runner.lessons import scheduler_class_of
+from bot.runner.spec import SCHEDULER_NAMES, scheduler_module
 
 lr_scheduler = pytest.importorskip("torch.optim.lr_scheduler")
+swa_utils = pytest.importorskip("torch.optim.swa_utils")
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def _torch_params(name: str) -> list[inspect.Parameter]:
-    params = list(inspect.signature(getattr(lr_scheduler, name)).parameters.values())
+    params = list(inspect.signature(scheduler_class_of(name)).parameters.values())
     if params and params[0].name == "optimizer":
         params = params[1:]  # implied by `!run`
     return params
@@ -61,7 +63,7 @@ def test_table_kinds_fit_torch_defaults(name: str) -> None:
 
 
 def test_every_torch_scheduler_is_known() -> None:
-    """torch 2.13 has no LRScheduler subclass the table doesn't list."""
+    """torch 2.13 has no LRScheduler subclass the table doesn't list; SWALR is swa_utils'."""
     classes = {
         name
         for name, value in vars(lr_scheduler).items()
@@ -70,7 +72,9 @@ def test_every_torch_scheduler_is_known() -> None:
         and value is not lr_scheduler.LRScheduler
         and not name.startswith("_")
     }
-    assert classes == set(SCHEDULER_NAMES)
+    assert classes | {"SWALR"} == set(SCHEDULER_NAMES)
+    assert scheduler_module("SWALR") == swa_utils.__name__
+    assert issubclass(swa_utils.SWALR, lr_scheduler.LRScheduler)
 
 
 SNIPPET_RUNS = [
@@ -83,6 +87,7 @@ SNIPPET_RUNS = [
     "OneCycleLR(max_lr=0.1, total_steps=5) steps=5",
     "ChainedScheduler([ConstantLR(factor=0.5, total_iters=2), ExponentialLR(gamma=0.9)])"
     " optimizer=RMSprop steps=4",
+    "SequentialLR([StepLR(step_size=2), SWALR(swa_lr=0.01, anneal_epochs=3)], milestones=[4])",
 ]
 
 
