@@ -174,9 +174,8 @@ async def test_streaks_show_in_daily_and_in_profile(
         slash = await fake.user_uses_slash_command(
             world.guild.id, world.general.id, world.admin, "daily"
         )
-        answered = await fake.interaction_response(slash.id)
-        assert answered.response_data is not None
-        [embed] = answered.response_data["embeds"]
+        answered = await fake.wait_for_interaction_message(slash.id)  # deferred, then sent
+        [embed] = answered.embeds
         assert field(embed, "Your streak").startswith("None yet: solve today's problem")
 
 
