@@ -37,8 +37,11 @@ content-check: setup
 	$(BIN)/anneal content check
 	$(BIN)/anneal content audit
 
+# Two test processes: much of the suite waits (real deadlines, rate limits, torch warming
+# up), so a second process fills that time. A file's tests stay together in one process
+# (its module fixtures are built once). `pytest` alone still runs in one process.
 unit: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # One table of every benchmark's figures beside its targets (bench/all.py); quick by default.
 bench: setup

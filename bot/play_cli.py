@@ -24,18 +24,23 @@ if TYPE_CHECKING:
     from bot.storage import Database
 
 DAILY = "daily"  # `--mode daily`
-
+PLAY_MODES = ("challenge", "practice", "review", DAILY)
 PLAY_EXAMPLES = """\
 examples:
   anneal play                          a beginner set of 5; then problems of the next level
   anneal play --list                   the packs
   anneal play --pack basics --count 5  5 of a pack's problems, the easiest first
   anneal play --pack fresh             5 new problems, every answer computed by torch
+  anneal play --mode practice --topic StepLR --count 3
+                                       practice: untimed, one answer each, explained at once
+  anneal play --mode review            the problems you missed, once they are due again
   anneal play --mode daily             today's daily problem, and your daily streak
   anneal profile                       your points, badges and recent games
 
 While playing: A-D answers, h shows the hint (it costs points), q pauses the game.
 Ctrl-C or Ctrl-D stop at once; every answer is saved and `anneal play` continues there.
+In practice and review, q, Ctrl-C and Ctrl-D end the run with its summary (answers kept);
+a miss anywhere is due in review after the first of ANNEAL_REVIEW_STEPS.
 """
 
 
@@ -55,6 +60,20 @@ def add_play_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         help=f"how many problems: a number, or `all` with --pack "
         f"(default: {DEFAULT_COUNT} for a set, the whole pack with --pack)",
     )
+    play.add_argument(
+        "--mode",
+        choices=PLAY_MODES,
+        default="challenge",
+        help="challenge (timed, points and badges; the default); practice (a topic's "
+        "problems, untimed, one answer each, explained at once); review (the problems you "
+        "missed, once they are due again); daily (today's daily problem, and your daily "
+        "streak)",
+    )
+    play.add_argument(
+        "--topic",
+        help="with --mode practice: a scheduler (StepLR), a kind, a level or a pack "
+        "(default: every topic)",
+    )
     play.add_argument("--list", action="store_true", help="list the packs and exit")
     play.add_argument("--profile", help="local profile name (default: your login name)")
     play.add_argument(
@@ -64,9 +83,6 @@ def add_play_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         help="multiply every time limit (2 = twice as long)",
     )
     play.add_argument("--seed", type=int, help="the same seed deals the same problems")
-    play.add_argument(
-        "--mode", choices=[DAILY], help="`daily`: today's daily problem and your daily streak"
-    )
 
     profile = commands.add_parser(
         "profile", help="a local profile: points, accuracy, streak, badges, recent games"
@@ -84,6 +100,10 @@ def play(settings: Settings, args: argparse.Namespace) -> int:
     library = load_library(settings.content_dir)
     if args.mode == DAILY:
         return _play_daily(settings, library, args)
+    if args.mode != "challenge":
+        return play_solo_mode(settings, library, args)
+    if args.topic is not None:
+        raise CommandError("--topic goes with --mode practice")
     if args.list:
         for pack in library.packs.values():
             print(f"{pack.id:28} {len(pack.problems):3} problems  {pack.title}")
@@ -120,7 +140,10 @@ def _play_daily(settings: Settings, library: ContentLibrary, args: argparse.Name
     from bot.play_daily import DailyRequest, generate_with_torch, play_daily
     from bot.terminal import LineReader
 
-    options = {"--pack": args.pack, "--count": args.count, "--seed": args.seed, "--list": args.list}
+    options = {
+        "--pack": args.pack, "--count": args.count, "--seed": args.seed, "--list": args.list,
+        "--topic": args.topic,
+    }  # fmt: skip
     if given := [flag for flag, value in options.items() if value not in (None, False)]:
         raise CommandError(f"--mode daily plays today's one problem: drop {', '.join(given)}")
     request = DailyRequest(
@@ -151,6 +174,37 @@ def _with_database(settings: Settings, game: Callable[[Database], Awaitable[int]
         return asyncio.run(go())
     except StorageError as exc:  # e.g. the database is locked or the disk is full
         raise CommandError(str(exc)) from None
+
+
+def play_solo_mode(settings: Settings, library: ContentLibrary, args: argparse.Namespace) -> int:
+    """`anneal play --mode practice|review`: a solo run in the terminal; the exit code."""
+    from bot.content.card_library import scheduler_aliases
+    from bot.engine.topics import Topics, UnknownTopic, parse_solo_count
+    from bot.play_solo import SoloRequest, play_solo
+    from bot.storage import SessionMode
+    from bot.terminal import LineReader
+
+    mode = SessionMode(args.mode)
+    if args.pack is not None:
+        raise CommandError(f"--mode {args.mode} picks its own problems: leave out --pack")
+    if mode is SessionMode.REVIEW and args.topic is not None:
+        raise CommandError("--topic goes with --mode practice; review serves what is due")
+    try:
+        count = parse_solo_count(args.count)
+        # An unknown topic stops here, before anything is stored.
+        topics = Topics(library.packs, aliases=scheduler_aliases(settings.cards_dir))
+        topic = topics.resolve(args.topic) if args.topic is not None else None
+    except (BadCount, UnknownTopic) as exc:
+        raise CommandError(str(exc)) from None
+    request = SoloRequest(
+        args.profile or default_profile(), mode, count, topic=topic, seed=args.seed
+    )
+
+    async def go(db: Database) -> int:
+        reader = LineReader(sys.stdin.fileno())
+        return await play_solo(db, library, request, reader, sys.stdout, time.time)
+
+    return _with_database(settings, go)
 
 
 def profile(settings: Settings, args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ import shlex
 import textwrap
 from typing import TextIO
 
+from bot.engine.problems import Problem
 from bot.engine.session import OpenProblem, PlayerScore, Reveal
 from bot.terminal import Reader
 
@@ -69,11 +70,19 @@ def problem_text(opened: OpenProblem) -> str:
     """The problem: header, prompt, code and options."""
     problem = opened.problem
     limit = format_time(opened.deadline - opened.opened_at)
+    return problem_card(
+        problem,
+        f"Problem {opened.number}/{opened.total} · {problem.kind.label} · {problem.level.value}"
+        f" · {limit} to answer · {plural(problem.attempts, 'attempt')}",
+    )
+
+
+def problem_card(problem: Problem, header: str) -> str:
+    """A problem under its header line: title, prompt, code and options."""
     lines = [
         "",
         RULE,
-        f"Problem {opened.number}/{opened.total} · {problem.kind.label} · {problem.level.value}"
-        f" · {limit} to answer · {plural(problem.attempts, 'attempt')}",
+        header,
         problem.title,
         "─" * WIDTH,
         wrap(problem.prompt),
@@ -90,7 +99,11 @@ def problem_text(opened: OpenProblem) -> str:
 
 def reveal_text(reveal: Reveal) -> str:
     """The answer, why, why not the others, and how to try it."""
-    problem = reveal.problem
+    return solution_text(reveal.problem)
+
+
+def solution_text(problem: Problem) -> str:
+    """A problem's answer, why, why not each other option, and how to try it."""
     answer = f"{problem.answer}) {problem.options[problem.answer]}"
     lines = [
         "",

@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: `python -m bot` in a child process, and the fake Discord."""
+"""Fixtures shared by the whole suite: `python -m bot` in a child process, the fake Discord,
+and one warm runner pool."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.fake_discord import FakeDiscord, World, point_discord_at, serving_default_world
+from tests.shared_runner import ThreadedRunnerPool
 
 # Settings a developer may have exported for their own bot; a child under test never sees them.
 PRIVATE_PREFIXES = ("ANNEAL_", "DISCORD_")
@@ -96,3 +98,17 @@ def world(fake_discord: FakeDiscord) -> World:
     """The ids and objects of the default world (guild, channels, users, roles)."""
     assert fake_discord.world is not None
     return fake_discord.world
+
+
+@pytest.fixture(scope="session")
+def shared_runner() -> Iterator[ThreadedRunnerPool]:
+    """One warm runner for every test that needs a working one but not a pool of its own:
+    the production worker with charts, one worker, 30 CPU-s per job (a loaded machine).
+
+    Any test's event loop may await it. A test may kill its worker (it is replaced, as in
+    production) but must not close it.
+    """
+    pool = ThreadedRunnerPool(size=1, job_timeout=30.0)
+    pool.start_now()
+    yield pool
+    pool.stop()

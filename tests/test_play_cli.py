@@ -119,6 +119,40 @@ def test_piped_answers_play_a_whole_pack(anneal_cli: AnnealCli, content: dict[st
     assert "You earned the badge “Tiny Master”" in done.stdout
 
 
+def test_an_unknown_topic_is_one_did_you_mean_line(
+    anneal_cli: AnnealCli, content: dict[str, str]
+) -> None:
+    """A typo in --topic: one line naming the nearest topic, exit 2, nothing stored."""
+    done = anneal_cli("play", "--mode", "practice", "--topic", "steplt", env=content)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "anneal: I don't know the topic `steplt`. Did you mean `StepLR`?"
+    ]
+    assert not anneal_cli.database.exists()
+
+
+def test_piped_practice_explains_each_answer_at_once(
+    anneal_cli: AnnealCli, content: dict[str, str]
+) -> None:
+    """`--mode practice` in a real process: untimed, each verdict explained, a summary."""
+    done = anneal_cli(
+        "play",
+        "--mode",
+        "practice",
+        "--topic",
+        "StepLR",
+        "--count",
+        "3",  # the whole pack, so the order is known: answers B, C, D
+        input="B\nA\nD\n",
+        env=content,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Practice: StepLR · 3 problems" in done.stdout
+    assert "left]" not in done.stdout  # no clock
+    assert "❌ Not A." in done.stdout
+    assert "Practice: StepLR: 2/3 right" in done.stdout
+
+
 def test_input_ending_mid_game_is_one_line_and_130(
     anneal_cli: AnnealCli, content: dict[str, str]
 ) -> None:
@@ -150,6 +184,10 @@ def in_process(
         (["--count", "many"], "--count: `many` is not a number of problems"),
         (["--count", "all"], "--count all needs --pack ID; without one, give a number"),
         (["--time-scale", "0"], "--time-scale must be a positive number"),
+        (["--topic", "StepLR"], "--topic goes with --mode practice"),
+        (["--mode", "review", "--topic", "StepLR"], "--topic goes with --mode practice"),
+        (["--mode", "practice", "--count", "50"], "Practice plays 1 to 20 problems"),
+        (["--mode", "practice", "--pack", "tiny"], "--mode practice picks its own problems"),
     ],
 )
 def test_bad_options_are_one_clear_line(

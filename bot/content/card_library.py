@@ -127,6 +127,15 @@ def load_cards(directory: Path, *, strict: bool = False) -> CardLibrary:
     )
 
 
+def scheduler_aliases(directory: Path) -> dict[str, str]:
+    """The learn cards' other names for schedulers ("cosine" -> "CosineAnnealingLR"), which
+    practice takes as topics too. No cards folder: none (`learn` is the one to warn)."""
+    if not directory.is_dir():
+        return {}
+    cards = load_cards(directory).cards.values()
+    return {alias: card.scheduler for card in cards for alias in card.aliases}
+
+
 def _check_new(path: Path, card: Card, cards: dict[str, Card], sources: dict[str, Path]) -> None:
     """ContentError if an earlier file has this scheduler, or claims one of its names."""
     if card.scheduler in cards:

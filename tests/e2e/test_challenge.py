@@ -191,6 +191,7 @@ async def test_closed_dms_get_a_self_deleting_note_without_the_option(
 ) -> None:
     """A member with closed DMs gets a short channel note that never names the pick."""
     fake = fake_discord
+    bot.notifier.note_seconds = 0.5  # the note's lifetime (10 s) is not what is tested here
     problem = await start(fake, world)
     await fake.user_adds_reaction(world.general.id, problem.id, world.closed_dms, A)
     note = await fake.wait_for_message(
@@ -198,7 +199,7 @@ async def test_closed_dms_get_a_self_deleting_note_without_the_option(
     )
     assert "not right" in note.content
     assert "A" not in note.content.split(">", 1)[1]
-    await fake.wait_for_deleted(note.id, timeout=15)
+    await fake.wait_for_deleted(note.id)
 
 
 async def test_second_challenge_in_the_channel_links_the_running_one(

@@ -1,7 +1,7 @@
 """End to end: `!run` and `/run` against the fake Discord, computed by a real RunnerPool.
 
-One warm worker serves the whole module (starting torch and matplotlib takes seconds), so
-the module's tests and fixtures share one event loop. Expected numbers come from torch,
+The suite's warm runner (`shared_runner`: starting torch and matplotlib takes seconds)
+computes every run and counts the charts asked of it. Expected numbers come from torch,
 imported here in the test process, never typed in by hand.
 """
 
@@ -32,6 +32,7 @@ from tests.e2e.fake_discord import (
     serving_default_world,
 )
 from tests.engine.conftest import FakeClock
+from tests.shared_runner import ThreadedRunnerPool as CountingPool
 
 if TYPE_CHECKING:  # the test process imports torch only inside the tests that compare with it
     import torch
@@ -39,21 +40,6 @@ if TYPE_CHECKING:  # the test process imports torch only inside the tests that c
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.torch]
 
 EMBED_TOTAL = 6000
-
-
-class CountingPool(RunnerPool):
-    """The real pool, counting the charts asked of it, so a test can say "nothing ran"."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.charts = 0
-        self.requesters: list[Requester | None] = []
-
-    async def chart(self, spec: RunSpec, *, requester: Requester | None = None) -> Chart:
-        """Count the chart, then compute it with the real pool."""
-        self.charts += 1
-        self.requesters.append(requester)
-        return await super().chart(spec, requester=requester)
 
 
 class GatedRunner:
@@ -71,18 +57,15 @@ class GatedRunner:
         return await self.pool.chart(spec, requester=requester)
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def runner() -> AsyncIterator[CountingPool]:
-    """One warm worker with matplotlib, shared by the module."""
-    pool = CountingPool(size=1, job_timeout=30.0)
-    await pool.start()
-    yield pool
-    await pool.close()
+@pytest.fixture
+def runner(shared_runner: CountingPool) -> CountingPool:
+    """The suite's warm worker with matplotlib; it counts the charts asked of it."""
+    return shared_runner
 
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    """The shared ``fake_discord``, served on the module's event loop (where the pool lives)."""
+    """The shared ``fake_discord``, served on the module's event loop."""
     async with serving_default_world() as server:
         yield server
 

@@ -4,7 +4,7 @@ A challenge of two problems runs in #challenges: the shipped `steplr-three-epoch
 then an expert StepLR problem. Members try every way round the rule in #general, in a DM
 and by slash command; a second server, where nothing is in play, runs the same commands.
 After the first reveal that problem runs again, while the second one stays hidden.
-One warm worker (real torch) serves the module, on the module's event loop.
+The suite's warm worker (real torch, `shared_runner`) computes the runs.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from tests.e2e.fake_discord import (
     serving_default_world,
     title_starts,
 )
-from tests.engine.conftest import make_problem
+from tests.engine.conftest import FakeClock, make_problem
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.torch]
 
@@ -42,21 +42,18 @@ OPEN = "steplr-three-epochs"  # StepLR(step_size=2, gamma=0.5) from lr 0.1
 LATER = "steplr-slow-halving"  # StepLR(step_size=3, gamma=0.5), played second
 ASIDE = "steplr-aside"  # in a pack nobody plays: always runnable
 LATER_SCHEDULE = "StepLR(step_size=3, gamma=0.5)"
-TIMER_SCALE = 0.25  # 10-second problems close after 2.5 s
+TIMER_SCALE = 0.25  # 10-second problems close after 2.5 s of the challenges' clock
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def runner() -> AsyncIterator[RunnerPool]:
-    """One warm worker, shared by the module."""
-    pool = RunnerPool(size=1, job_timeout=30.0)
-    await pool.start()
-    yield pool
-    await pool.close()
+@pytest.fixture
+def runner(shared_runner: RunnerPool) -> RunnerPool:
+    """The suite's warm worker."""
+    return shared_runner
 
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    """The shared ``fake_discord``, served on the module's event loop (where the pool lives)."""
+    """The shared ``fake_discord``, served on the module's event loop."""
     async with serving_default_world() as server:
         yield server
 
@@ -99,6 +96,13 @@ async def other_general(fake_discord: FakeDiscord, world: World) -> FakeChannel:
     return state.add_text_channel(guild.id, "general")
 
 
+@pytest.fixture
+def clock() -> FakeClock:
+    """The challenges' clock: a problem stays in play, however slow the machine, until a
+    test moves the clock past its deadline."""
+    return FakeClock()
+
+
 @pytest_asyncio.fixture(loop_scope="module")
 async def bot(
     fake_discord: FakeDiscord,
@@ -107,13 +111,16 @@ async def bot(
     tmp_path: Path,
     content: Path,
     runner: RunnerPool,
+    clock: FakeClock,
 ) -> AsyncIterator[AnnealBot]:
     """Anneal on the two packs in both servers, its timers scaled to TIMER_SCALE."""
     database = tmp_path / "anneal.db"
     async with await Database.open(database) as db:
         await db.upsert_guild(world.guild.id, world.guild.name)
         await db.update_guild_settings(world.guild.id, timer_scale=TIMER_SCALE)
-    async with running_anneal(fake_discord, database, runner=runner, content_dir=content) as on:
+    async with running_anneal(
+        fake_discord, database, runner=runner, content_dir=content, clock=clock, sleep=clock.sleep
+    ) as on:
         yield on
         # Closing the bot leaves the challenge's timers on the module's loop; stop them here.
         assert on.services.challenges is not None
@@ -237,10 +244,11 @@ async def test_another_server_is_not_affected(
 
 
 async def test_after_the_reveal_it_runs_and_the_next_problem_stays_hidden(
-    bot: AnnealBot, fake_discord: FakeDiscord, world: World
+    bot: AnnealBot, fake_discord: FakeDiscord, world: World, clock: FakeClock
 ) -> None:
     """Once problem 1 is revealed, `!run <its id>` shows torch's numbers; problem 2 waits."""
     await start_challenge(fake_discord, world)
+    clock.advance(10 * TIMER_SCALE)  # problem 1's time is up
     await fake_discord.wait_for_message(world.challenges.id, title_starts("Answer:"), timeout=15)
     recipe = shipped(OPEN).run
     assert recipe is not None

@@ -7,7 +7,7 @@ import logging
 import os
 import shutil
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -21,6 +21,7 @@ from bot.runner.pool import (
 from bot.runner.protocol import MAX_COMPARE
 from bot.runner.spec import RunError, RunSpec, SchedulerSpec
 from tests.runner.misbehaving_worker import ENV_SPEC, PROGRAM, hog_spec, sleep_spec, spin_spec
+from tests.shared_runner import ThreadedRunnerPool
 
 STEP = RunSpec(SchedulerSpec("StepLR", {"step_size": 2, "gamma": 0.5}), steps=6)
 STEP_RATES = (0.1, 0.05, 0.05, 0.025, 0.025, 0.0125)
@@ -35,13 +36,14 @@ async def until(condition: Callable[[], bool], polls: int = 3000) -> None:
     pytest.fail("condition never became true")
 
 
-@pytest.fixture
-async def pool() -> AsyncIterator[RunnerPool]:
-    """One warm (misbehaving on request) worker, no matplotlib, a generous time limit."""
-    runner = RunnerPool(size=1, plot=False, job_timeout=30.0, program=PROGRAM)
-    await runner.start()
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ThreadedRunnerPool]:
+    """One warm (misbehaving on request) worker, no matplotlib, a generous time limit; shared
+    by the module's tests (a worker one kills is replaced for the next)."""
+    runner = ThreadedRunnerPool(size=1, plot=False, job_timeout=30.0, program=PROGRAM)
+    runner.start_now()
     yield runner
-    await runner.close()
+    runner.stop()
 
 
 async def test_run_returns_torchs_rates(pool: RunnerPool) -> None:
@@ -51,15 +53,17 @@ async def test_run_returns_torchs_rates(pool: RunnerPool) -> None:
     assert result.error is None
 
 
-async def test_a_worker_killed_mid_job_is_replaced(pool: RunnerPool) -> None:
+async def test_a_worker_killed_mid_job_is_replaced() -> None:
     """Killing the worker during a job gives the caller RunnerCrashed; the next job works."""
-    job = asyncio.create_task(pool.run(sleep_spec(60)))
-    await until(lambda: pool.idle == 0)  # the job holds the only worker
-    os.kill(pool.pids[0], signal.SIGKILL)
-    with pytest.raises(RunnerCrashed, match="stopped unexpectedly"):
-        await job
-    assert pool.retries == 0  # it had started: it may be what killed the worker
-    assert (await pool.run(STEP)).lrs == STEP_RATES
+    # A pool on this test's loop: the job is written to the worker before the kill below.
+    async with RunnerPool(size=1, plot=False, job_timeout=30.0, program=PROGRAM) as pool:
+        job = asyncio.create_task(pool.run(sleep_spec(60)))
+        await until(lambda: pool.idle == 0)  # the job holds the only worker
+        os.kill(pool.pids[0], signal.SIGKILL)
+        with pytest.raises(RunnerCrashed, match="stopped unexpectedly"):
+            await job
+        assert pool.retries == 0  # it had started: it may be what killed the worker
+        assert (await pool.run(STEP)).lrs == STEP_RATES
 
 
 async def test_a_job_that_never_checks_its_budget_meets_the_kernel_limit() -> None:
@@ -165,35 +169,34 @@ async def test_falls_back_to_rlimits_when_bwrap_fails(
     assert "runner sandbox: rlimits" in caplog.text
 
 
-async def test_chart_and_compare_return_pngs() -> None:
+async def test_chart_and_compare_return_pngs(shared_runner: RunnerPool) -> None:
     """chart() and compare() return PNG images drawn in the worker along with the results."""
-    async with RunnerPool(size=1, plot=True) as runner:
-        chart = await runner.chart(STEP)
-        comparison = await runner.compare([("step", STEP), ("step again", STEP)])
+    chart = await shared_runner.chart(STEP)
+    comparison = await shared_runner.compare([("step", STEP), ("step again", STEP)])
     assert chart.png.startswith(b"\x89PNG\r\n\x1a\n")
     assert chart.result.lrs == STEP_RATES
     assert comparison.png.startswith(b"\x89PNG\r\n\x1a\n")
     assert [r.lrs for r in comparison.results] == [STEP_RATES, STEP_RATES]
 
 
-async def test_too_many_runs_to_compare_is_a_run_error() -> None:
+async def test_too_many_runs_to_compare_is_a_run_error(shared_runner: RunnerPool) -> None:
     """A refusal inside the worker reaches the caller as a plain RunError with its reason."""
-    async with RunnerPool(size=1, plot=True) as runner:
-        with pytest.raises(RunError, match=f"between 1 and {MAX_COMPARE}"):
-            await runner.compare([(str(i), STEP) for i in range(MAX_COMPARE + 1)])
-        assert (await runner.run(STEP)).lrs == STEP_RATES
+    with pytest.raises(RunError, match=f"between 1 and {MAX_COMPARE}"):
+        await shared_runner.compare([(str(i), STEP) for i in range(MAX_COMPARE + 1)])
+    assert (await shared_runner.run(STEP)).lrs == STEP_RATES
 
 
-async def test_the_production_worker_has_no_test_hooks() -> None:
+async def test_the_production_worker_has_no_test_hooks(shared_runner: RunnerPool) -> None:
     """A pool's default program is bot.runner.worker, to which `__test_sleep__` means nothing."""
-    async with RunnerPool(size=1, plot=False) as runner:
-        result = await runner.run(sleep_spec(60))
+    result = await shared_runner.run(sleep_spec(60))
     assert result.error is not None
     assert "is not a scheduler" in result.error
 
 
-async def test_close_stops_every_worker(pool: RunnerPool) -> None:
+async def test_close_stops_every_worker() -> None:
     """After close() no worker process is left and new jobs get RunnerClosed."""
+    pool = RunnerPool(size=1, plot=False, program=PROGRAM)
+    await pool.start()
     pids = pool.pids
     await pool.close()
     for pid in pids:

@@ -58,6 +58,11 @@ TORCH = (
         "run StepLR(step_size=2, gamma=0.5) lr=0.1 steps=6",
     ),
     Entry(
+        "run compare <expr> ; <expr> [; …]",
+        "up to 4 schedules on one chart, with a column each",
+        "run compare StepLR(step_size=10) ; CosineAnnealingLR(T_max=30) ; steps=30",
+    ),
+    Entry(
         "learn <scheduler>",
         "a scheduler's card: its rule, torch's defaults, a chart, pitfalls",
         "learn cosine",

@@ -12,10 +12,8 @@ if TYPE_CHECKING:
 async def setup(bot: AnnealBot) -> None:
     """Add the practice cog to `bot` (before review, which plays through its SoloPlay)."""
     # Imported here, not above, so the feature's plain modules load without Discord.
-    from bot.content.card_library import load_cards
+    from bot.content.card_library import scheduler_aliases
     from bot.features.practice.cog import PracticeCog
 
     # The learn cards' other names for schedulers ("cosine", "plateau") are topics too.
-    cards = load_cards(bot.services.settings.cards_dir).cards.values()
-    aliases = {alias: card.scheduler for card in cards for alias in card.aliases}
-    await bot.add_cog(PracticeCog(bot, aliases))
+    await bot.add_cog(PracticeCog(bot, scheduler_aliases(bot.services.settings.cards_dir)))

@@ -1,6 +1,6 @@
 """Generated problems: each key checked by torch run on its own, each trap really offered.
 
-One warm worker serves the module (so its tests and fixtures share one event loop). The
+The suite's warm worker (`shared_runner`) serves the module's packs, built once. The
 generator computes its numbers with that worker; the checks here never reuse them: every
 snippet, and every variant of a snippet that a trap stands for, runs again with real
 torch in a separate process through `run_snippets`, as `anneal content check` does.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 import pytest_asyncio
@@ -41,13 +41,10 @@ PRINT = 'print(round(optimizer.param_groups[0]["lr"], 6))'
 # --- fixtures: one pool, the packs, and torch's own output for every snippet --------------
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def pool() -> AsyncIterator[RunnerPool]:
-    """One warm torch worker for the module."""
-    runner = RunnerPool(size=1, plot=False, job_timeout=30.0)
-    await runner.start()
-    yield runner
-    await runner.close()
+@pytest.fixture(scope="module")
+def pool(shared_runner: RunnerPool) -> RunnerPool:
+    """The suite's warm torch worker."""
+    return shared_runner
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

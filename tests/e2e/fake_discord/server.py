@@ -62,7 +62,9 @@ from .world import StudyGroups, World, build_default_world, build_study_groups
 log = logging.getLogger("fake_discord")
 
 T = TypeVar("T")
-DEFAULT_TIMEOUT = 5.0
+# Generous: a wait returns as soon as its condition holds, so only a failing test waits it
+# out, and a loaded machine (two test workers, torch warming) can be slow to answer.
+DEFAULT_TIMEOUT = 15.0
 RECHECK_INTERVAL = 0.05
 
 UserRef = FakeUser | int

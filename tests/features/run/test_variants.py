@@ -3,10 +3,7 @@ and by torch."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 
 from bot.content import ContentLibrary
 from bot.engine.problems import Problem, RunRecipe
@@ -103,15 +100,13 @@ def test_every_shipped_hint_is_a_change_the_recipe_accepts(library: ContentLibra
 # --- the hints, run by torch ---------------------------------------------------------------------
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def pool() -> AsyncIterator[RunnerPool]:
-    """One warm worker, no matplotlib."""
-    async with RunnerPool(size=1, plot=False, job_timeout=30.0) as runner:
-        yield runner
+@pytest.fixture
+def pool(shared_runner: RunnerPool) -> RunnerPool:
+    """The suite's warm worker."""
+    return shared_runner
 
 
 @pytest.mark.torch
-@pytest.mark.asyncio(loop_scope="module")
 async def test_every_shipped_variant_runs_in_torch_without_error(
     library: ContentLibrary, pool: RunnerPool
 ) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import inspect
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from bot.content.check import SnippetRun, run_snippets
 from bot.runner.language import parse_run, render_snippet
 from bot.runner.language._schedulers import SCHEDULERS, Kind
 from bot.runner.lessons import scheduler_class_of
@@ -91,22 +90,31 @@ SNIPPET_RUNS = [
 ]
 
 
+# Prepended to each snippet: a UserWarning fails it, as `python -W error::UserWarning` would.
+WARNINGS_ARE_ERRORS = "import warnings\nwarnings.simplefilter('error', UserWarning)\n"
+
+
+@pytest.fixture(scope="module")
+def snippet_runs() -> dict[str, SnippetRun]:
+    """Each rendered snippet of SNIPPET_RUNS, run with fresh globals in one real torch process
+    (the content check's runner): one torch import instead of one per snippet."""
+    snippets = {
+        text: WARNINGS_ARE_ERRORS + render_snippet(parse_run(text)) for text in SNIPPET_RUNS
+    }
+    _, runs = run_snippets(snippets)
+    return runs
+
+
 @pytest.mark.torch
 @pytest.mark.parametrize("text", SNIPPET_RUNS)
-def test_rendered_snippet_runs_in_real_torch(text: str, tmp_path: Path) -> None:
+def test_rendered_snippet_runs_in_real_torch(
+    text: str, snippet_runs: dict[str, SnippetRun]
+) -> None:
     """render_snippet's code runs in real torch, one printed line per step."""
     spec = parse_run(text)
-    script = tmp_path / "snippet.py"
-    script.write_text(render_snippet(spec))
-    done = subprocess.run(
-        [sys.executable, "-W", "error::UserWarning", str(script)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
+    run = snippet_runs[text]
+    assert run.error is None, run.error
+    lines = run.stdout.splitlines()
     assert len(lines) == spec.steps
     step, lrs = lines[0].split(" ", 1)
     assert step == "1"
