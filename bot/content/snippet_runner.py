@@ -6,6 +6,9 @@ and reports its output as JSON on stdout.
 
 Input (stdin): {"snippets": {"<problem id>": "<code>", ...}, "timeout": seconds}
 Output (stdout): {"schedulers": [...], "results": {"<id>": {"stdout", "error", "warnings"}}}
+
+With `--serve` it stays warm for the generator (bot/content/snippet_session.py): each line
+on stdin is one such request and each answer is one line on stdout, until stdin closes.
 """
 
 from __future__ import annotations
@@ -51,14 +54,12 @@ def run_snippet(code: str, timeout: int) -> dict[str, Any]:
     return {"stdout": out.getvalue(), "error": error, "warnings": messages}
 
 
-def main() -> None:
-    """Read the snippets as JSON on stdin, run each, write the results as JSON."""
-    request = json.load(sys.stdin)
+def scheduler_names() -> list[str]:
+    """Every public scheduler class: those of lr_scheduler, and SWALR from swa_utils."""
     import torch.optim.lr_scheduler as lr_scheduler
     from torch.optim import swa_utils
 
-    # Every public scheduler class: those of lr_scheduler, and SWALR from swa_utils.
-    names = sorted(
+    return sorted(
         {
             name
             for module in (lr_scheduler, swa_utils)
@@ -69,9 +70,31 @@ def main() -> None:
             and issubclass(cls, lr_scheduler.LRScheduler)
         }
     )
+
+
+def answer(request: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """Run every snippet of one request: torch's scheduler names and each result."""
     timeout = int(request.get("timeout", 10))
     results = {pid: run_snippet(code, timeout) for pid, code in request["snippets"].items()}
-    json.dump({"schedulers": names, "results": results}, sys.stdout)
+    return {"schedulers": names, "results": results}
+
+
+def serve() -> None:
+    """Answer one request per line until stdin closes, torch imported once for all of them."""
+    names = scheduler_names()
+    for line in sys.stdin:
+        if line.strip():
+            sys.stdout.write(json.dumps(answer(json.loads(line), names)) + "\n")
+            sys.stdout.flush()
+
+
+def main() -> None:
+    """Read the snippets as JSON on stdin, run each, write the results as JSON."""
+    if "--serve" in sys.argv[1:]:
+        serve()
+        return
+    request = json.load(sys.stdin)
+    json.dump(answer(request, scheduler_names()), sys.stdout)
 
 
 if __name__ == "__main__":
