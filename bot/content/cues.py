@@ -27,7 +27,7 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")  # 2,000 is one number
 _FILLER = re.compile(r"[\s,;\[\]()]+")
 _START_LR = re.compile(r"""(?:\blr\s*=\s*|["']lr["']\s*:\s*)(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)""")
 _TOKEN = re.compile(r"[a-z_]+|\d+(?:\.\d+)?")
-_ABSOLUTES = frozenset(
+ABSOLUTES = frozenset(
     {"always", "never", "only", "must", "cannot", "can't", "none", "nothing", "every", "all"}
     | {"exactly", "whatever"}
 )
@@ -208,7 +208,7 @@ def _prompt_overlap(problem: Problem) -> dict[Letter, float]:
 
 def _absolutes(problem: Problem) -> dict[Letter, float]:
     return {
-        letter: float(sum(1 for word in text.lower().split() if word.strip(".,;:") in _ABSOLUTES))
+        letter: float(sum(1 for word in text.lower().split() if word.strip(".,;:") in ABSOLUTES))
         for letter, text in problem.options.items()
     }
 

@@ -1,52 +1,62 @@
-"""Fresh predict-the-output problems, generated on demand and answered by torch.
+"""Fresh problems, generated on demand: every number in them printed by torch.
 
-`generate_pack` samples schedulers and their parameters, renders the training loop a
-learner reads, and asks the runner (real torch in a worker) for every number: the right
-answer, the rates one call before and after it, and the schedules a learner with a wrong
-idea would have computed. Distractors come from those mistakes, in the order each
-scheduler's template (bot/content/generator/templates/) prefers them.
+`generate_pack` picks schedulers, and for each one a kind (predict the output, or find
+the bug) and a code shape; the template samples the exercise as a `Program`. Torch, in
+one warm process (`bot.content.snippet_session`), runs the program, its trace and every
+mistake a learner makes with it, each a program of its own; `options.arrange` chooses
+three mistakes so that no surface cue points at the key; and torch runs the finished
+snippet once more, which must print the key's text.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import math
 import random
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import replace
 from typing import Final, Protocol
 
+from bot.content.check import SnippetRun
+from bot.content.generator import debug, shapes
+from bot.content.generator.options import Arranged, Candidate, Target, arrange, draw_target, same
+from bot.content.generator.program import Program, children, float_literals, shown, trace, value
+from bot.content.generator.shapes import Shape, level_points
 from bot.content.generator.templates import TEMPLATES
-from bot.content.generator.templates.base import (
-    AfterCalls,
-    Mistake,
-    Number,
-    OtherSchedule,
-    Rates,
-    Setup,
-    Template,
-    TimesRight,
-    fmt,
-    other_calls,
-)
+from bot.content.generator.templates.base import Calls, Mistake, Run, Scaled, Template, Trace
 from bot.content.loader import FRESH_PACK_ID as FRESH_PACK_ID  # re-exported for callers
 from bot.engine.problems import LETTERS, Badge, BadgeRule, Kind, Level, Pack, Problem, RunRecipe
-from bot.runner import Arg, RunError, RunResult, RunSpec, SchedulerSpec, render_expression
+from bot.runner import render_expression
 
-TIME_LIMIT: Final = 120
 ATTEMPTS: Final = 2
-# Samples per problem before giving up; a sample is dropped only when its answer would print
-# in scientific notation or too few mistakes stay distinct, which takes a handful at most.
-MAX_TRIES: Final = 25
-CODE_WIDTH: Final = 74  # `anneal play` indents code by 4 in a 78-column screen
+TIME_LIMITS: Final = {
+    Level.BEGINNER: 90,
+    Level.INTERMEDIATE: 120,
+    Level.ADVANCED: 150,
+    Level.EXPERT: 180,
+}
+TIME_LIMIT: Final = max(TIME_LIMITS.values())  # the most any generated problem allows
+LEVELS: Final = tuple(Level)  # the levels generated problems come in
+LEVEL_BY_POINTS: Final = (
+    Level.BEGINNER,
+    Level.INTERMEDIATE,
+    Level.INTERMEDIATE,
+    Level.ADVANCED,
+    Level.ADVANCED,
+    Level.EXPERT,
+)
+MAX_TRIES: Final = 8  # rounds of samples per target (it takes one or two)
+TARGETS: Final = 3  # targets drawn before giving up
+SAMPLES: Final = 4  # setups sampled per round, traced by torch in one batch
 
 _LEVEL_ORDER: Final = {level: i for i, level in enumerate(Level)}
 
 
-class Runner(Protocol):
-    """What the generator needs of a RunnerPool; tests may pass anything with `run`."""
+class Torch(Protocol):
+    """What the generator needs of a SnippetSession; tests may pass anything with `run`."""
 
-    async def run(self, spec: RunSpec) -> RunResult:
-        """Compute the run with real torch."""
+    async def run(self, snippets: Mapping[str, str]) -> Mapping[str, SnippetRun]:
+        """What each snippet printed, raised and warned."""
         ...
 
 
@@ -54,8 +64,8 @@ class GenerationError(Exception):
     """No valid problem could be made; the message is fit to show a user."""
 
 
-async def generate_pack(runner: Runner, rng: random.Random, count: int = 5) -> Pack:
-    """A pack `fresh` of `count` new predict-the-output problems, every number from torch."""
+async def generate_pack(torch: Torch, rng: random.Random, count: int = 5) -> Pack:
+    """A pack `fresh` of `count` new problems, every number in them printed by torch."""
     if count < 1:
         raise ValueError("count must be at least 1")
     # Different schedulers before any repeats, so five problems cover five schedulers.
@@ -65,7 +75,7 @@ async def generate_pack(runner: Runner, rng: random.Random, count: int = 5) -> P
     problems: list[Problem] = []
     taken: set[str] = set()
     for template in templates:
-        problem = await generate_problem(runner, rng, template, taken)
+        problem = await generate_problem(torch, rng, template, taken)
         taken.add(problem.id)
         problems.append(problem)
     problems.sort(key=lambda p: _LEVEL_ORDER[p.level])  # easy first; sort is stable
@@ -73,9 +83,10 @@ async def generate_pack(runner: Runner, rng: random.Random, count: int = 5) -> P
         id=FRESH_PACK_ID,
         title="Fresh problems",
         description=(
-            f"{count} predict-the-output problem{'s' if count != 1 else ''} generated just "
-            "now from random settings of torch's schedulers. Torch computed every answer, "
-            "and every wrong option is a mistake people really make."
+            f"{count} problem{'s' if count != 1 else ''} generated just now from random "
+            "settings of torch's schedulers: predict what a training loop prints, or find "
+            "its bug. Torch computed every number, and every wrong option is a mistake "
+            "people really make."
         ),
         badge=Badge(
             name="Fresh Eyes",
@@ -88,195 +99,211 @@ async def generate_pack(runner: Runner, rng: random.Random, count: int = 5) -> P
 
 
 async def generate_problem(
-    runner: Runner, rng: random.Random, template: Template, taken: Collection[str]
+    torch: Torch, rng: random.Random, template: Template, taken: Collection[str]
 ) -> Problem:
     """One problem for `template`, with an id not in `taken`."""
-    for _ in range(MAX_TRIES):
-        setup = template.sample(rng)
-        problem_id = make_id(setup)
-        if problem_id in taken:
-            continue
-        rates = await _rates(runner, setup.scheduler, setup.lr, template.horizon(setup))
-        right = fmt(rates[setup.epochs])
-        if not _readable(right, rates[setup.epochs]):
-            continue
-        wrong = await _distractors(runner, template, setup, rates)
-        if len(wrong) < len(LETTERS) - 1:
-            continue
-        return _problem(rng, template, setup, problem_id, rates, right, wrong)
+    if rng.random() < template.debug_share:
+        made = await debug.generate(torch, rng, template, taken)
+        if made is not None:
+            return made
+    shape = _shape(rng, template)
+    for _ in range(TARGETS):
+        target = draw_target(rng, template.start_ranks_for(shape), template.start_share)
+        # The ranks first with their surface too; then the same ranks, any surface (so a
+        # hard target is met rather than traded for an easier one, which would bias ranks).
+        for wanted in (target, replace(target, surface_ranks=())):
+            for round_ in range(MAX_TRIES):
+                programs = [template.sample(rng, shape) for _ in range(SAMPLES)]
+                if wanted.start_is_key and round_ >= MAX_TRIES // 3:
+                    # Few setups of this shape print the start value: ask for ones that do.
+                    asked = (template.start_key_sample(rng, shape) for _ in range(2))
+                    programs[:2] = [p for p in asked if p is not None]
+                for problem in await _predict(torch, rng, template, programs, wanted):
+                    if problem.id not in taken:
+                        return problem
+        # No setup met these ranks at all (rare): draw other ones.
     raise GenerationError(f"could not generate a {template.name} problem; try another seed")
 
 
-def make_id(setup: Setup) -> str:
-    """`fresh-steplr-1a2b3c4d`: the scheduler and a short hash of everything sampled."""
-    sampled = json.dumps(
-        [setup.scheduler.name, setup.scheduler.kwargs, setup.lr, setup.epochs], sort_keys=True
-    )
-    digest = hashlib.sha256(sampled.encode()).hexdigest()[:8]
-    return f"{FRESH_PACK_ID}-{setup.scheduler.name.lower()}-{digest}"
+def number(run: SnippetRun) -> float | None:
+    """The one number a `value` snippet printed, or None if it failed."""
+    if run.error is not None:
+        return None
+    try:
+        printed = float(run.stdout.strip())
+    except ValueError:
+        return None
+    return printed if math.isfinite(printed) else None
 
 
-def render_code(setup: Setup, momentum: bool) -> str:
-    """The training loop the learner reads; it prints the rate as `fmt` formats it."""
-    name = setup.scheduler.name
-    extra = ", momentum=0.9" if momentum else ""
-    call = render_expression(setup.scheduler).replace("(", "(optimizer, ", 1)
-    assignment = f"scheduler = {call}"
-    if len(assignment) > CODE_WIDTH:
-        keywords = [_keyword(name, key, value) for key, value in setup.scheduler.kwargs.items()]
-        assignment = "\n".join(
-            [f"scheduler = {name}(", "    optimizer,", *(f"    {k}," for k in keywords), ")"]
-        )
-    return "\n".join(
-        [
-            "import torch",
-            "from torch.optim import SGD",
-            f"from torch.optim.lr_scheduler import {name}",
-            "",
-            "params = [torch.nn.Parameter(torch.zeros(1))]",
-            f"optimizer = SGD(params, lr={setup.lr!r}{extra})",
-            assignment,
-            "",
-            f"for epoch in range({setup.epochs}):",
-            "    optimizer.step()",
-            "    scheduler.step()",
-            "",
-            'print(round(optimizer.param_groups[0]["lr"], 6))',
-            "",
+def _shape(rng: random.Random, template: Template) -> Shape:
+    shapes_ = sorted(template.shapes)
+    return rng.choices(shapes_, weights=[template.shapes[s] for s in shapes_])[0]
+
+
+async def _predict(
+    torch: Torch,
+    rng: random.Random,
+    template: Template,
+    programs: list[Program],
+    target: Target,
+) -> list[Problem]:
+    """A predict-the-output problem from the first program whose options can meet `target`.
+
+    Torch traces all the programs in one batch: the number each one prints is its trace
+    read after its calls (the finished snippet is run again below, and must print it).
+    Then each program that fits has its mistakes run, until one arranges.
+    """
+    # The first program alone first: most targets take the first setup that arranges.
+    traces = await read_traces(torch, [(p, template.horizon(p)) for p in programs[:1]])
+    for index, program in enumerate(programs):
+        if index == len(traces):
+            traces += await read_traces(torch, [(p, template.horizon(p)) for p in programs[index:]])
+        rates = traces[index]
+        if program.calls_read >= len(rates):
+            continue
+        key = rates[program.calls_read]
+        # The key decides whether the start value is the answer; keep the setups that fit.
+        if same(key, program.start) != target.start_is_key:
+            continue
+        mistakes = [
+            *template.mistakes(program, rates),
+            *shapes.mistakes(program, rates),
+            *shapes.fallbacks(program, len(rates) - 1),
         ]
+        (candidates,) = await candidates_of(torch, [mistakes], [key], [rates])
+        candidates.append(Candidate(program.start, template.start_why(program, rates)))
+        forbidden = float_literals(shown(program, 6))
+        arranged = arrange(rng, target, key, program.start, candidates, forbidden)
+        if arranged is None:
+            continue
+        code = shown(program, arranged.decimals)
+        printed = (await torch.run({"final": code}))["final"]
+        if printed.error is not None or printed.stdout.strip() != arranged.texts[arranged.key]:
+            # The trace and the snippet run the same schedule: a bug, not bad luck.
+            raise GenerationError(f"{template.name}: the snippet printed {printed.stdout!r}")
+        return [_problem(template, program, code, arranged, rates)]
+    return []
+
+
+async def read_traces(torch: Torch, wanted: list[tuple[Program, int]]) -> list[Trace]:
+    """Each program's number before the first call and after each call, up to its count."""
+    runs = await torch.run({str(i): trace(p.flat(calls)) for i, (p, calls) in enumerate(wanted)})
+    traces: list[Trace] = []
+    for i, (program, _) in enumerate(wanted):
+        run = runs[str(i)]
+        values = [float(line) for line in run.stdout.split()]
+        if not values:
+            raise GenerationError(f"torch refused a {program.scheduler.name} setup: {run.error}")
+        traces.append(values)
+    return traces
+
+
+async def candidates_of(
+    torch: Torch, mistakes: list[list[Mistake]], keys: list[float], traces: list[Trace]
+) -> list[list[Candidate]]:
+    """Each program's mistakes as numbers, computed by torch; those torch refuses are left out."""
+    programs = {
+        f"{j}/{i}": value(m.program)
+        for j, listed in enumerate(mistakes)
+        for i, m in enumerate(listed)
+        if isinstance(m, Run)
+    }
+    runs = await torch.run(programs) if programs else {}
+    found: list[list[Candidate]] = []
+    for j, listed in enumerate(mistakes):
+        rates, chosen = traces[j], []
+        for i, mistake in enumerate(listed):
+            match mistake:
+                case Calls(calls=calls):
+                    result = rates[calls] if 0 <= calls < len(rates) else None
+                case Run():
+                    result = number(runs[f"{j}/{i}"])
+                case Scaled(factor=factor):
+                    result = keys[j] * factor
+            if result is not None:
+                chosen.append(Candidate(result, mistake.why))
+        found.append(chosen)
+    return found
+
+
+def level_of(template: Template, program: Program, kind: Kind) -> Level:
+    """The level from what the problem involves: the scheduler, the loop, the kind.
+
+    A plain StepLR stepped per epoch scores 0 (beginner); two parameter groups and a
+    resume add 3 (advanced); OneCycleLR per batch with its momentum scores 5 (expert).
+    """
+    points = template.difficulty + int(kind is Kind.DEBUG) + level_points(program)
+    return LEVEL_BY_POINTS[min(points, len(LEVEL_BY_POINTS) - 1)]
+
+
+def make_id(template: Template, code: str) -> str:
+    """`fresh-steplr-1a2b3c4d`: the scheduler and a short hash of the snippet."""
+    digest = hashlib.sha256(code.encode()).hexdigest()[:8]
+    return f"{FRESH_PACK_ID}-{template.name.lower()}-{digest}"
+
+
+def recipe(program: Program) -> RunRecipe:
+    """`!run <problem-id>`: the schedule of the snippet, stepped as often as its loop does."""
+    spec = program.scheduler
+    vary = [k for k, v in spec.kwargs.items() if _plain(v)]
+    return RunRecipe(
+        expression=render_expression(spec),
+        lr=program.lrs[0] if len(program.lrs) == 1 else list(program.lrs),
+        steps=program.total_calls,
+        optimizer=program.optimizer,  # type: ignore[arg-type]
+        metrics=None if program.metrics is None else list(program.metrics),
+        vary=[*vary, "steps"],
     )
 
 
-def _keyword(name: str, key: str, value: Arg) -> str:
-    # render_expression writes values exactly as `!run` reads them; reuse it per keyword.
-    return render_expression(SchedulerSpec(name, {key: value}))[len(name) + 1 : -1]
+def _plain(value: object) -> bool:
+    """A number, a word or a list of numbers: what `!run <problem-id> name=value` may change."""
+    if isinstance(value, list):
+        return all(isinstance(v, int | float) for v in value)
+    return isinstance(value, int | float | str)
 
 
-async def _rates(runner: Runner, scheduler: SchedulerSpec, lr: float, calls: int) -> Rates:
-    """The rate before the loop and after each of `calls` calls, computed by torch."""
-    result = await runner.run(RunSpec(scheduler=scheduler, lr=(lr,), steps=calls))
-    if result.error is not None or len(result.lrs) < calls:
-        # The templates only sample settings torch accepts: this is a bug, not bad luck.
-        raise GenerationError(
-            f"torch refused {render_expression(scheduler)}: {result.error or 'too few steps'}"
-        )
-    return (result.initial[0], *result.lrs)
-
-
-async def _distractors(
-    runner: Runner, template: Template, setup: Setup, rates: Rates
-) -> list[tuple[str, str]]:
-    """Up to three (option text, why_not), distinct from the answer and from each other.
-
-    Mistakes are tried in the template's order; one whose number collides with an option
-    already chosen (after formatting) gives way to the next, and when the named mistakes
-    run out, other points of the same run fill in, nearest to the right call first.
-    """
-    n = setup.epochs
-    seen = {float(fmt(rates[n]))}
-    chosen: list[tuple[str, str]] = []
-    nearest = sorted(range(len(rates)), key=lambda k: (abs(k - n), k))
-    fallbacks = [other_calls(setup, k) for k in nearest if abs(k - n) > 1]
-    for mistake in [*template.mistakes(setup, rates), *fallbacks]:
-        value = await _value(runner, mistake, setup, rates)
-        if value is None:
-            continue
-        text = fmt(value)
-        if not _readable(text, value) or float(text) in seen:
-            continue
-        seen.add(float(text))
-        chosen.append((text, mistake.why))
-        if len(chosen) == len(LETTERS) - 1:
-            break
-    return chosen
-
-
-def _readable(text: str, value: float) -> bool:
-    """Whether a rate makes a fair option: no 5e-05, no -0.0, no 0.0 that is really 3e-08.
-
-    Tiny numbers are real torch output, but they test reading Python's float repr rather
-    than the schedule; a setup whose answer would need one is sampled again.
-    """
-    if "e" in text or text.startswith("-"):
-        return False
-    return text != "0.0" or abs(value) < 1e-12
-
-
-async def _value(runner: Runner, mistake: Mistake, setup: Setup, rates: Rates) -> float | None:
-    """The number a mistake leads to, or None where it does not apply."""
-    match mistake:
-        case AfterCalls(calls=calls):
-            return rates[calls] if 0 <= calls < len(rates) else None
-        case OtherSchedule(scheduler=scheduler):
-            try:
-                return (await _rates(runner, scheduler, setup.lr, setup.epochs))[-1]
-            except (GenerationError, RunError):
-                return None  # a wrong idea torch refuses is no option to offer
-        case TimesRight(factor=factor):
-            return rates[setup.epochs] * factor
-        case Number(value=value):
-            return value
-    raise AssertionError(mistake)
+def mentioned(program: Program) -> list[str]:
+    """The schedulers a program's code names: its own and SequentialLR's parts."""
+    return list(
+        dict.fromkeys([program.scheduler.name, *(c.name for c in children(program.scheduler))])
+    )
 
 
 def _problem(
-    rng: random.Random,
-    template: Template,
-    setup: Setup,
-    problem_id: str,
-    rates: Rates,
-    right: str,
-    wrong: list[tuple[str, str]],
+    template: Template, program: Program, code: str, arranged: Arranged, rates: Trace
 ) -> Problem:
-    entries = [(right, None), *wrong]
-    rng.shuffle(entries)  # so that the right letter varies
-    options = {letter: text for letter, (text, _) in zip(LETTERS, entries, strict=True)}
-    answer = next(letter for letter, (_, why) in zip(LETTERS, entries, strict=True) if why is None)
-    why_not = {letter: why for letter, (_, why) in zip(LETTERS, entries, strict=True) if why}
-    n = setup.epochs
-    passes = "once" if n == 1 else f"{n} times"
-    batch = (
-        f" In real training {template.name} is stepped once per batch; here each pass of the "
-        "loop stands for one."
-        if template.per_batch
-        else ""
-    )
+    letters = LETTERS[: len(arranged.texts)]
+    level = level_of(template, program, Kind.PREDICT_OUTPUT)
     return Problem.model_validate(
         {
-            "id": problem_id,
+            "id": make_id(template, code),
             "kind": Kind.PREDICT_OUTPUT,
-            "level": template.level,
-            "schedulers": [template.name],
+            "level": level,
+            "schedulers": mentioned(program),
             "subject": [template.name],
-            "time_limit": TIME_LIMIT,
+            "time_limit": TIME_LIMITS[level],
             "attempts": ATTEMPTS,
-            "title": template.title(setup),
-            "prompt": (
-                f"The loop below runs {passes}: each pass calls `optimizer.step()` and then "
-                f"`scheduler.step()`.{batch} What does it print?"
-            ),
-            "code": render_code(setup, template.momentum),
-            "options": options,
-            "answer": answer,
-            "hint": template.hint(setup),
-            "explanation": template.explain(setup, rates),
-            "why_not": why_not,
-            "run": RunRecipe(
-                expression=render_expression(setup.scheduler),
-                lr=setup.lr,
-                steps=n,
-                vary=[*setup.scheduler.kwargs, "steps"],
-            ),
+            "title": template.title(program),
+            "prompt": shapes.prompt(program, template.name),
+            "code": code,
+            "options": dict(zip(letters, arranged.texts, strict=True)),
+            "answer": letters[arranged.key],
+            "hint": template.hint(program),
+            "explanation": template.explain(program, rates),
+            "why_not": {letters[i]: why for i, why in arranged.whys.items()},
+            "run": recipe(program),
         }
     )
 
 
 async def generate_fresh_pack(seed: int | None = None, count: int = 5) -> Pack:
-    """Start one torch worker, generate a fresh pack with it, and stop it (`anneal play`)."""
-    from bot.runner import RunnerPool, RunnerStartError
+    """Start a torch process, generate a fresh pack with it, and stop it."""
+    from bot.content.snippet_session import SnippetSession, SnippetSessionError
 
     try:
-        async with RunnerPool(size=1, plot=False, job_timeout=30.0) as pool:
-            return await generate_pack(pool, random.Random(seed), count)
-    except (RunnerStartError, RunError) as exc:
+        async with SnippetSession() as session:
+            return await generate_pack(session, random.Random(seed), count)
+    except SnippetSessionError as exc:
         raise GenerationError(f"torch could not generate problems: {exc}") from exc

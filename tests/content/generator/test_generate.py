@@ -1,124 +1,32 @@
-"""Generated problems: each key checked by torch run on its own, each trap really offered.
+"""Generated problems, a thousand of them: each key and each trap re-run by torch on its own.
 
-One warm worker serves the module (so its tests and fixtures share one event loop). The
-generator computes its numbers with that worker; the checks here never reuse them: every
-snippet, and every variant of a snippet that a trap stands for, runs again with real
-torch in a separate process through `run_snippets`, as `anneal content check` does.
+The thousand problems (conftest.py) are what `anneal content audit --generated 1000`
+deals: fresh packs of five for seeds 0, 1, 2, ... The checks never reuse the generator's
+numbers: every snippet, and every variant of a snippet that a trap stands for, runs
+again with real torch in a separate process through `run_snippets`, as `anneal content
+check` does.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import AsyncIterator, Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 
 import pytest
-import pytest_asyncio
 
-from bot.content.check import SnippetRun, run_snippets
-from bot.content.generator import FRESH_PACK_ID, GenerationError, generate_pack, generate_problem
-from bot.content.generator.templates.exponential_lr import ExponentialLRTemplate
-from bot.engine.problems import LETTERS, BadgeRule, Kind, Pack, Problem
-from bot.runner import RunnerPool, RunResult, RunSpec, parse_run
+from bot.content.check import SnippetRun, run_snippets, unmet_expectations
+from bot.content.generator import FRESH_PACK_ID, GenerationError, generate_pack
+from bot.content.generator.generate import generate_problem
+from bot.content.generator.templates import TEMPLATES
+from bot.content.snippet_session import SnippetSession
+from bot.engine.problems import LETTERS, BadgeRule, Kind, Level, Pack, Problem
+from bot.runner import SCHEDULER_NAMES
 from tests.conftest import AnnealCli
+from tests.content.generator.conftest import PACK_SIZE, PACKS
 
-SEEDS = (11, 12, 13, 14)
-PER_PACK = 10  # one problem per scheduler in each pack: 40 problems, four of each
-SCHEDULERS = {
-    "StepLR",
-    "MultiStepLR",
-    "ExponentialLR",
-    "CosineAnnealingLR",
-    "CosineAnnealingWarmRestarts",
-    "LinearLR",
-    "ConstantLR",
-    "PolynomialLR",
-    "OneCycleLR",
-    "CyclicLR",
-}
-PRINT = 'print(round(optimizer.param_groups[0]["lr"], 6))'
-
-# --- fixtures: one pool, the packs, and torch's own output for every snippet --------------
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def pool() -> AsyncIterator[RunnerPool]:
-    """One warm torch worker for the module."""
-    runner = RunnerPool(size=1, plot=False, job_timeout=30.0)
-    await runner.start()
-    yield runner
-    await runner.close()
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def packs(pool: RunnerPool) -> dict[int, Pack]:
-    """A pack of ten for each seed."""
-    return {seed: await generate_pack(pool, random.Random(seed), PER_PACK) for seed in SEEDS}
-
-
-@pytest.fixture(scope="module")
-def problems(packs: dict[int, Pack]) -> list[Problem]:
-    return [problem for pack in packs.values() for problem in pack.problems]
-
-
-def keyword(problem: Problem, name: str) -> str:
-    """A keyword's literal as the snippet writes it, e.g. `0.5` for gamma."""
-    assert problem.code is not None
-    found = re.search(rf"\b{name}=([^,)\n]+)", problem.code)
-    assert found, f"{problem.id}: no {name}= in the snippet"
-    return found.group(1)
-
-
-def optimizer_lr(problem: Problem) -> str:
-    """The optimizer's lr as a rate is printed: the "initial lr itself" distractor."""
-    assert problem.code is not None
-    found = re.search(r"SGD\(params, lr=([0-9.]+)", problem.code)
-    assert found
-    return str(round(float(found.group(1)), 6))
-
-
-def times_gamma(problem: Problem) -> str:
-    assert problem.code is not None
-    gamma = keyword(problem, "gamma")
-    return problem.code.replace(PRINT, PRINT.replace('["lr"]', f'["lr"] * {gamma}'))
-
-
-def t_max_halved(problem: Problem) -> str:
-    assert problem.code is not None
-    t_max = int(keyword(problem, "T_max"))
-    return problem.code.replace(f"T_max={t_max},", f"T_max={t_max // 2},")
-
-
-def t0_tmult_swapped(problem: Problem) -> str:
-    assert problem.code is not None
-    t_0, t_mult = keyword(problem, "T_0"), keyword(problem, "T_mult")
-    return (
-        problem.code.replace(f"T_0={t_0},", "T_0=@,")
-        .replace(f"T_mult={t_mult},", f"T_mult={t_0},")
-        .replace("T_0=@,", f"T_0={t_mult},")
-    )
-
-
-def power_one(problem: Problem) -> str:
-    assert problem.code is not None
-    return problem.code.replace(f"power={keyword(problem, 'power')}", "power=1.0")
-
-
-def one_call_short(problem: Problem) -> str:
-    assert problem.code is not None
-    assert problem.run is not None
-    n = problem.run.steps
-    return problem.code.replace(f"range({n})", f"range({n - 1})")
-
-
-# Each trap as torch shows it: the snippet changed the way the mistaken learner reads it.
-VARIANTS: dict[str, tuple[set[str], Callable[[Problem], str]]] = {
-    "gamma": ({"StepLR", "MultiStepLR"}, times_gamma),
-    "half": ({"CosineAnnealingLR"}, t_max_halved),
-    "swap": ({"CosineAnnealingWarmRestarts"}, t0_tmult_swapped),
-    "power": ({"PolynomialLR"}, power_one),
-    "short": ({"ExponentialLR"}, one_call_short),
-}
+pytestmark = pytest.mark.torch
 
 
 @pytest.fixture(scope="module")
@@ -128,14 +36,15 @@ def torch_runs(problems: list[Problem]) -> dict[str, SnippetRun]:
     for problem in problems:
         assert problem.code is not None
         snippets[problem.id] = problem.code
-        for tag, (names, make) in VARIANTS.items():
-            if problem.schedulers[0] in names:
-                snippets[f"{problem.id}/{tag}"] = make(problem)
+        for letter, why in problem.why_not.items():
+            for trap in TRAPS:
+                if trap.says in why and (variant := trap.make(problem)) is not None:
+                    snippets[f"{problem.id}/{letter}"] = variant
     _, runs = run_snippets(snippets)
     return runs
 
 
-def printed(runs: dict[str, SnippetRun], key: str) -> str:
+def printed(runs: Mapping[str, SnippetRun], key: str) -> str:
     run = runs[key]
     assert run.error is None, f"{key}: {run.error}"
     return run.stdout.strip()
@@ -144,211 +53,204 @@ def printed(runs: dict[str, SnippetRun], key: str) -> str:
 # --- the contract: torch prints the key and nothing else ----------------------------------
 
 
-@pytest.mark.torch
 def test_every_key_is_what_torch_prints(
     problems: list[Problem], torch_runs: dict[str, SnippetRun]
 ) -> None:
-    """Each snippet, run by torch on its own, prints the answer's text and no other option's."""
-    assert len(problems) == len(SEEDS) * PER_PACK
+    """Each snippet, run by torch on its own, prints the key's text and no other option's;
+    each debug snippet does what its `expect` says and what its prompt shows."""
+    assert len(problems) == PACKS * PACK_SIZE
     for problem in problems:
+        run = torch_runs[problem.id]
+        if problem.kind is Kind.DEBUG:
+            assert problem.expect is not None
+            assert unmet_expectations(problem.expect, run) == [], problem.id
+            shown = run.error.split(" (line ")[0] if run.error else run.stdout.strip()
+            assert f"`{shown}`" in problem.prompt, problem.id
+            continue
         out = printed(torch_runs, problem.id)
         matching = [letter for letter, text in problem.options.items() if text == out]
         assert matching == [problem.answer], f"{problem.id}: torch printed {out!r}"
 
 
-@pytest.mark.torch
-def test_options_are_four_different_numbers(problems: list[Problem]) -> None:
-    """Four options, each a plain decimal, no two the same number after rounding."""
+def test_no_two_problems_are_the_same(problems: list[Problem]) -> None:
+    """A thousand problems: no two with the same prompt, code and options, no id twice."""
+    seen = Counter((p.prompt, p.code, tuple(sorted(p.options.values()))) for p in problems)
+    assert max(seen.values()) == 1
+    assert len({p.id for p in problems}) == len(problems)
+
+
+@pytest.mark.asyncio(loop_scope="package")
+async def test_same_seed_same_pack_other_seed_other_pack(
+    session: SnippetSession, packs: dict[int, Pack]
+) -> None:
+    """A seed reproduces its pack exactly; another seed gives other problems."""
+    again = await generate_pack(session, random.Random(7), PACK_SIZE)
+    assert again == packs[7]
+    first, second = ({p.id for p in packs[s].problems} for s in (7, 8))
+    assert not first & second
+
+
+def test_numeric_options_share_one_format(problems: list[Problem]) -> None:
+    """Four plain decimals with the same number of decimals, no two alike."""
     for problem in problems:
+        if problem.kind is Kind.DEBUG:
+            continue
         texts = list(problem.options.values())
         assert problem.letters == LETTERS
-        assert all(re.fullmatch(r"\d+\.\d+", text) for text in texts), texts
-        assert len({float(text) for text in texts}) == len(LETTERS), texts
+        assert all(re.fullmatch(r"\d\.\d{4,6}", text) for text in texts), texts
+        assert len({len(text) for text in texts}) == 1, texts
+        assert len(set(texts)) == len(LETTERS), texts
 
 
-@pytest.mark.torch
-def test_packs_are_valid_and_cover_every_scheduler(
+def test_packs_are_valid_and_cover_the_whole_api(
     packs: dict[int, Pack], problems: list[Problem]
 ) -> None:
-    """Each pack passes the schema again; ids are unique; all ten schedulers are generated."""
+    """All 15 schedulers, both kinds, every level, every code shape, Adam's beta1 too."""
     for pack in packs.values():
         assert Pack.model_validate(pack.model_dump()) == pack
         assert pack.id == FRESH_PACK_ID
         assert pack.badge.rule is BadgeRule.ALL_CORRECT
-        assert len(pack.problems) == PER_PACK
+    assert {p.subject[0] for p in problems} == set(SCHEDULER_NAMES)
+    assert {p.kind for p in problems} == {Kind.PREDICT_OUTPUT, Kind.DEBUG}
+    assert {p.level for p in problems} == set(Level)
+    codes = [p.code or "" for p in problems]
+    for sign in (
+        "for batch in range(",  # batches per epoch
+        '"params": head',  # two parameter groups
+        "scheduler.get_last_lr()",
+        "used.append(",  # the rate an epoch trained with
+        'scheduler.load_state_dict(checkpoint["scheduler"])',  # a resume
+        "['betas'][0]",  # Adam's beta1, cycled
+        "['momentum']",  # SGD's momentum, cycled
+        "val_losses[epoch]",  # ReduceLROnPlateau's metric
+        "lambda epoch:",
+    ):
+        assert sum(sign in code for code in codes) >= 5, sign
     for problem in problems:
-        assert problem.kind is Kind.PREDICT_OUTPUT
-        assert problem.id.startswith(f"fresh-{problem.schedulers[0].lower()}-")
-        assert (problem.time_limit, problem.attempts) == (120, 2)
-        assert set(problem.why_not) == set(LETTERS) - {problem.answer}
-    assert {p.schedulers[0] for p in problems} == SCHEDULERS
-    assert len({p.answer for p in problems}) == len(LETTERS)
+        assert set(problem.why_not) == set(problem.options) - {problem.answer}
 
 
-@pytest.mark.torch
-def test_the_snippet_is_its_run_recipe(problems: list[Problem]) -> None:
-    """`!run` reads the snippet as exactly the run the recipe describes, `vary` included."""
+def test_cycling_schedulers_are_stepped_per_batch(problems: list[Problem]) -> None:
+    """OneCycleLR and CyclicLR are never stepped once per epoch, unless that is the bug."""
     for problem in problems:
-        assert problem.code is not None
-        assert problem.run is not None
-        recipe = problem.run
-        from_code = parse_run(problem.code)
-        from_recipe = parse_run(f"{recipe.expression} lr={recipe.lr} steps={recipe.steps}")
-        assert from_code == from_recipe, problem.id
-        assert set(recipe.vary) == {*from_code.scheduler.kwargs, "steps"}
-        assert f"runs {'once' if recipe.steps == 1 else f'{recipe.steps} times'}" in problem.prompt
+        if problem.subject[0] not in ("OneCycleLR", "CyclicLR"):
+            continue
+        code = problem.code or ""
+        inner = "    for batch in range(" in code and "        scheduler.step()" in code
+        planted = problem.kind is Kind.DEBUG and "once per epoch" in problem.options[problem.answer]
+        assert inner or planted, problem.id
 
 
-@pytest.mark.torch
-@pytest.mark.asyncio(loop_scope="module")
-async def test_same_seed_same_pack_other_seed_other_pack(
-    pool: RunnerPool, packs: dict[int, Pack]
-) -> None:
-    """A seed reproduces its pack exactly; another seed gives other problems."""
-    again = await generate_pack(pool, random.Random(SEEDS[0]), PER_PACK)
-    assert again == packs[SEEDS[0]]
-    first, second = ({p.id for p in packs[s].problems} for s in SEEDS[:2])
-    assert not first & second
+def test_levels_follow_what_the_problem_involves(problems: list[Problem]) -> None:
+    """A plain StepLR loop is for beginners; a resumed OneCycleLR or its momentum is not."""
+    for problem in problems:
+        code = problem.code or ""
+        plain = not any(sign in code for sign in ("for batch", "checkpoint", "used", "head"))
+        if problem.subject == ["StepLR"] and plain and problem.kind is Kind.PREDICT_OUTPUT:
+            assert problem.level is Level.BEGINNER, problem.id
+        if "checkpoint" in code and problem.subject[0] in ("SequentialLR", "OneCycleLR"):
+            assert problem.level in (Level.ADVANCED, Level.EXPERT), problem.id
+        if problem.subject == ["OneCycleLR"] and "['betas'][0]" in code:
+            assert problem.level is Level.EXPERT, problem.id
 
 
-# --- each trap is offered, with a why_not that names it -----------------------------------
+def test_a_fresh_pack_takes_seconds(problems: list[Problem], session: SnippetSession) -> None:
+    """The thousand problems cost a few dozen snippets each, not hundreds."""
+    assert session.snippets_run < 40 * len(problems)
 
 
-def offered(problem: Problem, text: str, says: str) -> bool:
-    """Whether `text` is a wrong option whose why_not contains `says`; False if it is the key.
-
-    A trap is left out only where it collides with the right answer, or would print in
-    scientific notation: the generator's documented exceptions.
-    """
-    right = problem.options[problem.answer]
-    if text == right or "e" in text:
-        return False
-    letter = next((x for x, t in problem.options.items() if t == text), None)
-    assert letter is not None, f"{problem.id}: {text} is not offered ({says})"
-    assert says in problem.why_not[letter], problem.why_not[letter]
-    return True
+# --- each trap is offered as torch computes it, with a why_not that names it ---------------
 
 
-def check_trap(problems: list[Problem], runs: dict[str, SnippetRun], tag: str, says: str) -> None:
-    names, _ = VARIANTS[tag]
-    chosen = [p for p in problems if p.schedulers[0] in names]
-    hits = sum(offered(p, printed(runs, f"{p.id}/{tag}"), says) for p in chosen)
-    assert hits >= 2, f"the {tag} trap was tested only {hits} time(s)"
+class Trap:
+    """A mistake as a change to the snippet: what its why_not says, and the changed code."""
+
+    def __init__(self, says: str, make: Callable[[Problem], str | None]) -> None:
+        self.says = says
+        self.make = make
 
 
-@pytest.mark.torch
-def test_step_schedulers_offer_gamma_once_too_often(
+def keyword(code: str, name: str) -> str | None:
+    found = re.search(rf"\b{name}=([^,)\n]+)", code)
+    return found.group(1) if found else None
+
+
+def _with(name: str, new: Callable[[str], str]) -> Callable[[Problem], str | None]:
+    def make(problem: Problem) -> str | None:
+        code = problem.code or ""
+        old = keyword(code, name)
+        if old is None or problem.kind is Kind.DEBUG:
+            return None
+        return re.sub(rf"\b{name}={re.escape(old)}(?=[,)\n])", f"{name}={new(old)}", code)
+
+    return make
+
+
+def _times_gamma(problem: Problem) -> str | None:
+    code = problem.code or ""
+    gamma = keyword(code, "gamma")
+    if gamma is None or "used" in code:
+        return None
+    return re.sub(r"(print\(f\"\{)([^:]+)(:\.\d+f\}\"\))", rf"\1\2 * {gamma}\3", code)
+
+
+def _other_strategy(old: str) -> str:
+    return "'linear'" if "cos" in old else "'cos'"
+
+
+def _other_mode(old: str) -> str:
+    return "'triangular'" if "triangular2" in old else "'triangular2'"
+
+
+TRAPS = (
+    Trap("That applies gamma once too often", _times_gamma),
+    Trap("That reads T_max as a whole period", _with("T_max", lambda v: str(int(v) // 2))),
+    Trap("That ignores power=", _with("power", lambda v: "1.0")),
+    Trap("is the anneal_strategy=", _with("anneal_strategy", _other_strategy)),
+    Trap("That is mode='triangular2'", _with("mode", _other_mode)),
+    Trap("That keeps every cycle at full height", _with("mode", _other_mode)),
+)
+
+
+def test_traps_are_what_torch_prints_for_the_mistake(
     problems: list[Problem], torch_runs: dict[str, SnippetRun]
 ) -> None:
-    """StepLR and MultiStepLR: the right rate times gamma is an option, named as a cut too many."""
-    check_trap(problems, torch_runs, "gamma", "gamma once too often")
+    """Each trap option is what the snippet prints with that mistake made, run on its own."""
+    checked = Counter[str]()
+    for problem in problems:
+        for letter, why in problem.why_not.items():
+            key = f"{problem.id}/{letter}"
+            if key not in torch_runs:
+                continue
+            assert printed(torch_runs, key) == problem.options[letter], (key, why)
+            checked[next(t.says for t in TRAPS if t.says in why)] += 1
+    assert all(checked[trap.says] >= 3 for trap in TRAPS), checked
 
 
-@pytest.mark.torch
-def test_cosine_offers_t_max_read_as_a_full_period(
-    problems: list[Problem], torch_runs: dict[str, SnippetRun]
-) -> None:
-    """CosineAnnealingLR: the rate with T_max halved is an option."""
-    check_trap(problems, torch_runs, "half", "T_max as a whole period")
+# --- without torch: a runner that fails ------------------------------------------------------
 
 
-@pytest.mark.torch
-def test_warm_restarts_offer_t0_and_tmult_swapped(
-    problems: list[Problem], torch_runs: dict[str, SnippetRun]
-) -> None:
-    """CosineAnnealingWarmRestarts: the rate with T_0 and T_mult swapped is an option."""
-    check_trap(problems, torch_runs, "swap", "swaps T_0 and T_mult")
+class BrokenTorch:
+    """A snippet session whose every snippet fails, as if torch refused the scheduler."""
+
+    async def run(self, snippets: Mapping[str, str]) -> dict[str, SnippetRun]:
+        return {key: SnippetRun("", "ValueError: boom (line 1)", ()) for key in snippets}
 
 
-@pytest.mark.torch
-def test_polynomial_offers_power_ignored(
-    problems: list[Problem], torch_runs: dict[str, SnippetRun]
-) -> None:
-    """PolynomialLR: the straight line of power=1.0 is an option."""
-    check_trap(problems, torch_runs, "power", "ignores power")
-
-
-@pytest.mark.torch
-def test_exponential_offers_the_first_call_forgotten(
-    problems: list[Problem], torch_runs: dict[str, SnippetRun]
-) -> None:
-    """ExponentialLR: the rate after N-1 calls is an option, named as the first call forgotten."""
-    check_trap(problems, torch_runs, "short", "forgets that the first scheduler.step()")
-
-
-@pytest.mark.torch
-def test_warm_ups_and_cycles_offer_the_optimizers_lr(problems: list[Problem]) -> None:
-    """LinearLR/ConstantLR (warm-up ignored) and OneCycleLR/CyclicLR (lr overwritten)."""
-    says = {
-        "LinearLR": "ignores the warm-up",
-        "ConstantLR": "ignores the warm-up",
-        "OneCycleLR": "overwrites",
-        "CyclicLR": "overwrites",
-    }
-    hits = sum(
-        offered(p, optimizer_lr(p), says[p.schedulers[0]])
-        for p in problems
-        if p.schedulers[0] in says
-    )
-    assert hits >= 8
-
-
-# --- without torch: the fallbacks, and a runner that fails ---------------------------------
-
-
-class FlatRunner:
-    """A fake runner whose rate stays at lr for the calls around N and then falls away.
-
-    Every named mistake (N-1, N+1, one call, the starting lr) then collides with the right
-    answer, so the options must come from other calls of the run, nearest first.
-    """
-
-    def __init__(self, error: str | None = None) -> None:
-        self.error = error
-
-    async def run(self, spec: RunSpec) -> RunResult:
-        n = (spec.steps - 2) // 2  # the generator asks for 2N + 2 calls
-        lr = spec.lr[0]
-        rates = tuple(
-            lr if abs(k - n) <= 1 or k <= 1 else lr / (k + 1) for k in range(1, spec.steps + 1)
-        )
-        return RunResult(groups=(rates,), initial=spec.lr, error=self.error)
-
-
-async def test_collisions_fall_back_to_other_calls_of_the_run() -> None:
-    """When every named mistake equals the answer, the nearest other calls fill the options."""
-    problem = await generate_problem(FlatRunner(), random.Random(5), ExponentialLRTemplate(), set())
-    assert problem.run is not None
-    n = problem.run.steps
-    wrong = sorted(problem.why_not.values())
-    assert len(wrong) == 3
-    nearest = sorted(range(2 * n + 3), key=lambda k: (abs(k - n), k))
-    expected = [k for k in nearest if abs(k - n) > 1 and k > 1][:3]
-    for k in expected:
-        assert any(f"after {k} calls; the loop calls" in why for why in wrong), (k, wrong)
-
-
-async def test_a_run_torch_refuses_is_a_generation_error() -> None:
-    """An error from the runner stops generation with a GenerationError naming it."""
-    with pytest.raises(GenerationError, match="torch refused ExponentialLR"):
-        await generate_problem(
-            FlatRunner(error="boom"), random.Random(1), ExponentialLRTemplate(), set()
-        )
+@pytest.mark.asyncio(loop_scope="package")
+async def test_a_setup_torch_refuses_is_a_generation_error() -> None:
+    """Torch refusing every setup stops generation with a GenerationError naming it."""
+    template = next(t for t in TEMPLATES if t.name == "ExponentialLR")
+    with pytest.raises(GenerationError, match="torch refused a ExponentialLR setup"):
+        await generate_problem(BrokenTorch(), random.Random(1), template, set())
 
 
 # --- the command ----------------------------------------------------------------------------
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def seed_3(pool: RunnerPool) -> Pack:
-    """What `anneal play --pack fresh --seed 3` generates: five problems from Random(3)."""
-    return await generate_pack(pool, random.Random(3))
-
-
-@pytest.mark.torch
-def test_cli_plays_a_fresh_pack(seed_3: Pack, anneal_cli: AnnealCli) -> None:
+def test_cli_plays_a_fresh_pack(packs: dict[int, Pack], anneal_cli: AnnealCli) -> None:
     """`anneal play --pack fresh --seed 3` generates the seed's pack and plays it through."""
-    pack = seed_3
+    pack = packs[3]
     answers = "".join(f"{p.answer}\n" for p in pack.problems)
     done = anneal_cli(
         *("play", "--pack", "fresh", "--seed", "3", "--profile", "t"),

@@ -1,218 +1,288 @@
-"""What every template is made of: the sampled `Setup`, the mistakes, and `Template` itself.
+"""What every template is made of: the mistakes it names, the bugs it plants, `Template`.
 
-Also the helpers that read torch's rates (`fmt`, the calls where the rate dropped or
-peaked, the trail of rates an explanation shows).
+Also the helpers that read torch's rates for explanations (`fmt`, the calls where the
+rate dropped or peaked, the trail of rates).
 """
 
 from __future__ import annotations
 
 import random
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar, TypeAlias
 
+from bot.content.generator.options import START_SHARE
+from bot.content.generator.program import Program, lambda_sources
+from bot.content.generator.shapes import Shape, build
 from bot.content.generator.templates.wording import after_calls, counted, how_often
-from bot.engine.problems import Level
-from bot.runner import Arg, SchedulerSpec
+from bot.runner import SchedulerSpec, parse_run
 
-# Rates after 0, 1, 2, ... calls of scheduler.step(), as torch computed them.
-Rates: TypeAlias = Sequence[float]
+# The printed number before the first call and after each call, as torch computed it.
+Trace: TypeAlias = Sequence[float]
 
 X = "\N{MULTIPLICATION SIGN}"  # the signs learners see in explanations; escaped for ruff
 MINUS = "\N{MINUS SIGN}"
 
-# Learning rates with few digits, so that options and explanations stay readable.
-ROUND_LRS = (0.1, 0.2, 0.05, 0.5, 1.0)
+# Learning rates as people write them: few digits, a wide spread (more distinct problems).
+LRS = (0.1, 0.2, 0.05, 0.5, 1.0, 0.01, 0.02, 0.3, 0.04, 0.08, 0.025, 0.15)
 
 
 def fmt(value: float) -> str:
-    """A rate as the problem's snippet prints it: `print(round(lr, 6))`."""
+    """A rate as explanations show it: rounded to 6 decimals."""
     return str(round(value, 6))
-
-
-@dataclass(frozen=True)
-class Setup:
-    """One sampled exercise: `epochs` passes of optimizer.step(); scheduler.step()."""
-
-    scheduler: SchedulerSpec
-    lr: float  # the optimizer's lr, as written in SGD(params, lr=...)
-    epochs: int
-
-    def number(self, key: str) -> float:
-        """The keyword's value as a float (it must be a number)."""
-        value = self.scheduler.kwargs[key]
-        assert isinstance(value, int | float), key
-        assert not isinstance(value, bool), key
-        return float(value)
-
-    def integer(self, key: str) -> int:
-        """The keyword's value, which must be an int."""
-        value = self.scheduler.kwargs[key]
-        assert isinstance(value, int), key
-        assert not isinstance(value, bool), key
-        return value
-
-    def word(self, key: str) -> str:
-        """The keyword's value, which must be a string."""
-        value = self.scheduler.kwargs[key]
-        assert isinstance(value, str), key
-        return value
-
-    def integers(self, key: str) -> list[int]:
-        """The keyword's value, which must be a list of ints."""
-        value = self.scheduler.kwargs[key]
-        assert isinstance(value, list), key
-        return [v for v in value if isinstance(v, int)]
-
-    def variant(self, **changes: Arg | None) -> SchedulerSpec:
-        """The same scheduler with some keywords changed (None removes one)."""
-        kwargs = dict(self.scheduler.kwargs)
-        for key, value in changes.items():
-            if value is None:
-                kwargs.pop(key, None)
-            else:
-                kwargs[key] = value
-        return replace(self.scheduler, kwargs=kwargs)
 
 
 # --- mistakes: how each wrong option is computed, and what it says about the learner -----
 
 
 @dataclass(frozen=True)
-class AfterCalls:
-    """This run's rate after a different number of calls (off by one, before any call)."""
+class Calls:
+    """The same schedule read after `calls` calls (off by one, stepped per batch, ...)."""
 
     calls: int
     why: str
 
 
 @dataclass(frozen=True)
-class OtherSchedule:
-    """A different schedule stepped `epochs` times: the one the learner had in mind."""
+class Run:
+    """What another program prints: the loop the learner has in mind, run by torch."""
 
-    scheduler: SchedulerSpec
+    program: Program
     why: str
 
 
 @dataclass(frozen=True)
-class TimesRight:
-    """The right rate times a factor (gamma applied once too often)."""
+class Scaled:
+    """The right number times a factor (gamma applied once too often)."""
 
     factor: float
     why: str
 
 
+Mistake: TypeAlias = Calls | Run | Scaled
+
+
 @dataclass(frozen=True)
-class Number:
-    """A number the learner reads off the code, such as the optimizer's lr."""
+class Bug:
+    """One line of real code gone wrong, for a debug problem: what it is, and the loop with it.
 
-    value: float
-    why: str
+    `cause` is the option text (it names the bug); `absent` says what the code does
+    instead, for the why_not of a problem where the bug is not the one planted.
+    """
+
+    tag: str
+    cause: str
+    absent: str
+    fix: str
+    program: Program
 
 
-Mistake: TypeAlias = AfterCalls | OtherSchedule | TimesRight | Number
+def momentum_bug(program: Program, name: str) -> Bug:
+    """SGD without momentum under a scheduler that cycles it: torch refuses to build it."""
+    return Bug(
+        "no-momentum",
+        "The optimizer has no momentum for the scheduler to cycle each batch.",
+        "the optimizer has the momentum the scheduler cycles",
+        f"Give SGD momentum=0.9, or pass cycle_momentum=False to {name}.",
+        replace(program, plain=True),
+    )
 
 
-def one_short(setup: Setup, why: str | None = None) -> AfterCalls:
+def in_batches(program: Program, keyword: str, label: str) -> Bug:
+    """A length given in batches to a scheduler stepped once per epoch (`label` names it
+    in the option, without digits or code marks, as every cause is written)."""
+    batches = program.batches or 1
+    value = program.scheduler.kwargs[keyword]
+    scaled = (
+        [v * batches for v in value]
+        if isinstance(value, list)
+        else program.integer(keyword) * batches
+    )
+    return Bug(
+        f"{keyword}-in-batches",
+        f"The {label} counts batches, but the scheduler steps once per epoch.",
+        f"{keyword} counts epochs, as often as the loop steps the scheduler",
+        f"Give {keyword} in epochs: it counts scheduler.step() calls, one per epoch.",
+        program.variant(**{keyword: scaled}),
+    )
+
+
+def lambda_scheduler(name: str, body: str, arg: str = "epoch") -> SchedulerSpec:
+    """LambdaLR or MultiplicativeLR with `lambda arg: body`, as `!run` reads it."""
+    return parse_run(f"{name}(lr_lambda=lambda {arg}: {body})").scheduler
+
+
+def lambda_body(program: Program) -> str:
+    """The expression of the program's lambda, after `lambda epoch:`."""
+    return lambda_sources(program.scheduler)[0].split(":", 1)[1].strip()
+
+
+def one_short(program: Program, why: str | None = None) -> Calls:
     """The rate one call early: forgetting that the first call already moves it."""
-    n = setup.epochs
-    return AfterCalls(
+    n = program.calls_read
+    return Calls(
         n - 1,
         why
         or (
-            f"That is the rate {after_calls(n - 1)}: it forgets that the first scheduler.step() "
-            f"already moves the rate (it is the rate the last epoch trained with, read before "
-            f"that epoch's scheduler.step())."
+            f"That is the rate {after_calls(n - 1)}: it forgets that the first "
+            "scheduler.step() already moves the rate."
         ),
     )
 
 
-def one_over(setup: Setup, why: str | None = None) -> AfterCalls:
+def one_over(program: Program, why: str | None = None) -> Calls:
     """The rate one call late: counting one call too many."""
-    n = setup.epochs
-    return AfterCalls(
+    n = program.calls_read
+    return Calls(
         n + 1,
         why
         or (
-            f"That is the rate after {n + 1} calls, one too many: range({n}) runs the loop "
-            f"{how_often(n)}, so scheduler.step() is called {how_often(n)}."
+            f"That is the rate after {n + 1} calls, one too many: the rate is read after "
+            f"scheduler.step() has run {how_often(n)}."
         ),
-    )
-
-
-def other_calls(setup: Setup, calls: int) -> AfterCalls:
-    """The last resort: another point of the same run, when every named mistake collided."""
-    n = setup.epochs
-    return AfterCalls(
-        calls,
-        f"That is the rate {after_calls(calls)}; the loop calls scheduler.step() {how_often(n)}, "
-        f"and the rate printed is the one after the last of them.",
     )
 
 
 # --- templates ------------------------------------------------------------------------------
+
+EPOCH_SHAPES: Mapping[Shape, float] = {
+    Shape.EPOCH: 3.0,
+    Shape.BATCHES: 2.0,
+    Shape.GROUPS: 1.5,
+    Shape.RECORD: 1.5,
+    Shape.RESUME: 1.5,
+}
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a per-epoch template samples: the scheduler, the optimizer's lr, the calls."""
+
+    scheduler: SchedulerSpec
+    lr: float
+    calls: int
 
 
 class Template(ABC):
     """One scheduler: how to sample it, the traps to set, and how to explain the answer."""
 
     name: ClassVar[str]
-    level: ClassVar[Level]
-    # CyclicLR and OneCycleLR cycle momentum, which SGD only has when asked for; the runner
-    # gives SGD momentum=0.9 for them, and the snippet must say the same.
-    momentum: ClassVar[bool] = False
-    per_batch: ClassVar[bool] = False  # stepped per batch in real training
+    difficulty: ClassVar[int]  # what the scheduler itself adds to a problem's level
+    shapes: ClassVar[Mapping[Shape, float]] = EPOCH_SHAPES  # code shapes and their weights
+    # Where the start value ranks among the options when it is one (0 = the smallest),
+    # with weights; empty when it can never fairly be one.
+    start_ranks: ClassVar[Mapping[int, float]] = {3: 1.0}
+    # How often the start value is offered; a schedule with few distinct rates needs it
+    # more often to fill four options at every rank.
+    start_share: ClassVar[float] = START_SHARE
+    debug_share: ClassVar[float] = 0.25  # problems that are debug problems
+    names: ClassVar[tuple[str, ...]] = ()  # variable names of SequentialLR's parts, say
+
+    def setup(self, rng: random.Random) -> Setup:
+        """The scheduler, the lr and the calls of a per-epoch exercise."""
+        raise NotImplementedError(f"{self.name} samples whole programs")
+
+    def start_ranks_for(self, shape: Shape) -> Mapping[int, float]:
+        """Where the start value ranks when offered, for problems of this shape."""
+        return self.start_ranks
+
+    def start_key_sample(self, rng: random.Random, shape: Shape) -> Program | None:
+        """A program of `shape` whose answer is the start value, or None if there is none.
+
+        Asked for when sampling found none by chance. In the RECORD shape it is the rate
+        epoch 0 trains with; elsewhere `start_key_setup` says how, if the template knows.
+        """
+        if shape is Shape.RECORD:
+            setup = self.setup(rng)
+            program = build(rng, Shape.RECORD, setup.scheduler, setup.lr, setup.calls)
+            return replace(program, record=0, epochs=rng.randint(1, 3), names=self.names)
+        found = self.start_key_setup(rng)
+        if found is None:
+            return None
+        return replace(build(rng, shape, found.scheduler, found.lr, found.calls), names=self.names)
+
+    def start_key_setup(self, rng: random.Random) -> Setup | None:
+        """A per-epoch setup whose answer is the optimizer's lr, if the template knows one."""
+        return None
+
+    def sample(self, rng: random.Random, shape: Shape) -> Program:
+        """A program in `shape`: by default a per-epoch setup built into that shape."""
+        setup = self.setup(rng)
+        return replace(build(rng, shape, setup.scheduler, setup.lr, setup.calls), names=self.names)
+
+    def horizon(self, program: Program) -> int:
+        """How many calls the trace covers: past the read, and past a per-batch count."""
+        n, batches = program.calls_read, program.batches or 1
+        per_batch = n * batches + 1 if not program.per_batch else 0
+        return max(2 * n + 2, program.total_calls + 2, per_batch, 8)
 
     @abstractmethod
-    def sample(self, rng: random.Random) -> Setup:
-        """Parameters from sensible ranges; every keyword set is a literal in the snippet."""
-
-    def horizon(self, setup: Setup) -> int:
-        """How many calls to compute: past N, so neighbours and fallbacks are at hand."""
-        return 2 * setup.epochs + 2
-
-    @abstractmethod
-    def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
+    def mistakes(self, program: Program, trace: Trace) -> list[Mistake]:
         """The wrong options this scheduler invites, the most telling first."""
 
     @abstractmethod
-    def hint(self, setup: Setup) -> str:
+    def start_why(self, program: Program, trace: Trace) -> str:
+        """Why the start value (the optimizer's lr) is wrong, when it is offered."""
+
+    @abstractmethod
+    def hint(self, program: Program) -> str:
         """A nudge towards the method, never the number."""
 
     @abstractmethod
-    def explain(self, setup: Setup, rates: Rates) -> str:
+    def explain(self, program: Program, trace: Trace) -> str:
         """What torch did, with torch's numbers."""
 
-    def title(self, setup: Setup) -> str:
-        """The problem's title, e.g. "StepLR after 5 epochs"."""
-        n = setup.epochs
-        return f"{self.name} after {counted(n, 'epoch')}"
+    def title(self, program: Program) -> str:
+        """The problem's title, e.g. "StepLR after 5 calls"."""
+        return f"{self.name} after {counted(program.calls_read, 'call')}"
+
+    # -- debug problems --
+
+    def debug_program(self, rng: random.Random) -> Program:
+        """The correct loop a debug problem starts from: per epoch, with batches."""
+        setup = self.setup(rng)
+        epochs = max(setup.calls, 4)
+        batches = rng.randint(2, 4)
+        return Program(
+            setup.scheduler, (setup.lr,), epochs, batches=batches, log=True, names=self.names
+        )
+
+    def bugs(self, program: Program) -> list[Bug]:
+        """The scheduler's own bugs (wrong arguments); the loop's are in debug.py."""
+        return []
+
+    def intent(self, program: Program) -> str:
+        """What the schedule is meant to do, in a few words for the debug prompt."""
+        return f"follow {self.name}"
 
 
-def drops(rates: Rates, epochs: int) -> list[int]:
-    """The calls (1..epochs) on which torch lowered the rate."""
-    return [k for k in range(1, epochs + 1) if fmt(rates[k]) != fmt(rates[k - 1])]
+# --- reading torch's rates for explanations ---------------------------------------------
 
 
-def peak_call(rates: Rates) -> int:
+def drops(trace: Trace, calls: int) -> list[int]:
+    """The calls (1..calls) on which torch lowered the rate."""
+    return [k for k in range(1, calls + 1) if fmt(trace[k]) != fmt(trace[k - 1])]
+
+
+def peak_call(trace: Trace) -> int:
     """The call after which the rate was highest (the first, if it stayed there)."""
-    return max(range(len(rates)), key=lambda k: (rates[k], -k))
+    return max(range(len(trace)), key=lambda k: (trace[k], -k))
 
 
-def changes(rates: Rates, epochs: int) -> str:
-    """`0.1 → 0.05 → 0.025`: the distinct rates from the start to call `epochs`."""
+def changes(trace: Trace, calls: int) -> str:
+    """`0.1 → 0.05 → 0.025`: the distinct rates from the start to call `calls`."""
     shown: list[str] = []
-    for k in range(epochs + 1):
-        text = fmt(rates[k])
+    for k in range(calls + 1):
+        text = fmt(trace[k])
         if not shown or shown[-1] != text:
             shown.append(text)
     return " → ".join(shown)
 
 
-def trail(rates: Rates, epochs: int, keep: int = 9) -> str:
-    """The rate before the loop and after each call, shortened in the middle when long."""
-    texts = [fmt(rates[k]) for k in range(epochs + 1)]
+def trail(trace: Trace, calls: int, keep: int = 9) -> str:
+    """The rate before the first call and after each call, shortened in the middle."""
+    texts = [fmt(trace[k]) for k in range(calls + 1)]
     if len(texts) > keep:
         texts = [*texts[:3], "…", *texts[-(keep - 4) :]]
     return " → ".join(texts)

@@ -1,118 +1,204 @@
-"""OneCycleLR: up to max_lr and down again, stepped per batch."""
+"""OneCycleLR: up to max_lr and down again, stepped after every batch."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import ClassVar
 
+from bot.content.generator.program import Program, Read
+from bot.content.generator.shapes import Shape
 from bot.content.generator.templates.base import (
-    AfterCalls,
+    Bug,
+    Calls,
     Mistake,
-    Number,
-    OtherSchedule,
-    Rates,
-    Setup,
+    Run,
     Template,
-    X,
+    Trace,
     fmt,
+    momentum_bug,
     one_over,
     one_short,
     peak_call,
     trail,
 )
 from bot.content.generator.templates.wording import counted
-from bot.engine.problems import Level
-from bot.runner import SchedulerSpec
+from bot.runner import Arg, SchedulerSpec
 
 
 class OneCycleLRTemplate(Template):
-    """OneCycleLR: the climb to max_lr and the anneal, traps around the peak."""
+    """OneCycleLR: the climb to max_lr and the anneal; traps around the peak."""
 
     name = "OneCycleLR"
-    level = Level.EXPERT
-    momentum = True
-    per_batch = True
+    difficulty = 2
+    shapes: ClassVar[Mapping[Shape, float]] = {Shape.PER_BATCH: 3.0, Shape.MOMENTUM: 1.0}
 
-    def sample(self, rng: random.Random) -> Setup:
-        """OneCycleLR parameters from sensible ranges, each a literal in the snippet."""
-        max_lr = rng.choice((0.1, 0.2, 0.5, 1.0))
-        div_factor = rng.choice((10.0, 25.0))
-        total = rng.randint(8, 20)
-        # The optimizer's lr is overwritten; pick one that is neither the start nor the peak,
-        # so that "it starts from the optimizer's lr" is a visible mistake.
-        lr = rng.choice(
-            [x for x in (0.1, 0.05, 0.01, 0.3) if x not in (max_lr, max_lr / div_factor)]
+    def start_ranks_for(self, shape: Shape) -> Mapping[int, float]:
+        """max_lr, often the optimizer's lr too, tops the schedule; momentum never sits at
+        the optimizer's 0.9."""
+        return {} if shape is Shape.MOMENTUM else {3: 1.0}
+
+    def sample(self, rng: random.Random, shape: Shape) -> Program:
+        """OneCycleLR planned over some epochs of batches; the loop runs the first few."""
+        top = rng.choice((0.1, 0.2, 0.05, 0.01, 0.5, 0.3))
+        epochs, batches = rng.randint(2, 6), rng.randint(3, 8)
+        kwargs: dict[str, Arg] = {"max_lr": top}
+        if rng.random() < 0.5:
+            kwargs |= {"epochs": epochs, "steps_per_epoch": batches}
+        else:
+            kwargs["total_steps"] = epochs * batches
+        kwargs["pct_start"] = rng.choice((0.2, 0.25, 0.3, 0.4, 0.5))
+        kwargs["anneal_strategy"] = rng.choice(("cos", "linear"))
+        if rng.random() < 0.5:
+            kwargs["div_factor"] = rng.choice((10.0, 20.0))
+        # Real code usually gives the optimizer max_lr; some leave an old, smaller lr.
+        lr = top if rng.random() < 0.6 else rng.choice([x for x in (0.001, 0.003) if x < top])
+        read = Read.MOMENTUM if shape is Shape.MOMENTUM else rng.choice((Read.LR, Read.LAST_LR))
+        optimizer = rng.choice(("SGD", "Adam", "AdamW")) if read is Read.MOMENTUM else "SGD"
+        return Program(
+            SchedulerSpec("OneCycleLR", kwargs),
+            (lr,),
+            rng.randint(1, epochs - 1),  # the first epochs of the planned run
+            optimizer=optimizer,
+            batches=batches,
+            per_batch=True,
+            read=read,
         )
-        spec = SchedulerSpec(
-            "OneCycleLR",
-            {
-                "max_lr": max_lr,
-                "total_steps": total,
-                "pct_start": rng.choice((0.25, 0.3, 0.4, 0.5)),
-                "anneal_strategy": rng.choice(("cos", "linear")),
-                "div_factor": div_factor,
-            },
-        )
-        # Stepping past total_steps is an error in torch: stop one short so N+1 exists.
-        return Setup(spec, lr, rng.randint(1, total - 1))
 
-    def horizon(self, setup: Setup) -> int:
-        """How many calls to compute for a OneCycleLR problem."""
-        return setup.integer("total_steps")
+    def start_key_sample(self, rng: random.Random, shape: Shape) -> Program | None:
+        """A run read exactly at the peak, with the optimizer's lr equal to max_lr."""
+        if shape is not Shape.PER_BATCH:
+            return None
+        program = self.sample(rng, shape)
+        total, batches = _total(program), program.batches or 1
+        peak = program.number("pct_start") * total - 1
+        if peak != int(peak) or int(peak) % batches or not 0 < peak < total:
+            return None
+        return replace(program, lrs=(program.number("max_lr"),), epochs=int(peak) // batches)
 
-    def mistakes(self, setup: Setup, rates: Rates) -> list[Mistake]:
+    def horizon(self, program: Program) -> int:
+        """OneCycleLR refuses to step past total_steps: the trace stops short of it."""
+        return min(2 * program.calls_read + 2, _total(program) - 1)
+
+    def mistakes(self, program: Program, trace: Trace) -> list[Mistake]:
         """The wrong options a OneCycleLR problem invites, the most telling first."""
-        n, max_lr = setup.epochs, setup.number("max_lr")
-        strategy = setup.word("anneal_strategy")
+        strategy = program.word("anneal_strategy")
         other = "linear" if strategy == "cos" else "cos"
-        shape = "along a cosine" if strategy == "cos" else "in a straight line"
-        peak = peak_call(rates)
-        if n < peak:
-            where = "still climbing towards it"
-        elif n > peak:
-            where = "already coming down from it"
-        else:  # the highest call; the true peak falls between two calls
-            where = f"at its highest here, {fmt(rates[peak])}, just short of max_lr"
-        return [
-            Number(
-                setup.lr,
-                f"That is the optimizer's lr, which OneCycleLR overwrites: it starts at "
-                f"max_lr / div_factor = {fmt(rates[0])} and never uses lr={setup.lr}.",
+        pct = program.number("pct_start")
+        top = program.number("max_lr")
+        found: list[Mistake] = [
+            Run(
+                program.variant(anneal_strategy=other),
+                f"That is the anneal_strategy='{other}' curve; with '{strategy}' the rate moves "
+                f"{'along a cosine' if strategy == 'cos' else 'in a straight line'} between the "
+                "start, the peak and the end.",
             ),
-            one_short(setup),
-            OtherSchedule(
-                setup.variant(anneal_strategy=other),
-                f"That is the anneal_strategy='{other}' curve; with '{strategy}' the rate "
-                f"moves {shape} between the start, the peak and the end.",
-            ),
-            one_over(setup),
-            Number(
-                max_lr,
-                f"That is max_lr={max_lr}, the top of the climb (the rate is highest after "
-                f"call {peak}); after {counted(n, 'call')} the rate is {where}.",
-            ),
-            AfterCalls(
+            one_short(program),
+            one_over(program),
+            Calls(
                 0,
-                "That is where OneCycleLR starts, max_lr / div_factor, before any call; the "
-                "first call already starts the climb.",
+                "That is where OneCycleLR starts, max_lr / div_factor, before any call; every "
+                "batch's call moves the rate along the cycle.",
+            ),
+            Run(
+                program.variant(pct_start=round(1 - pct, 6)),
+                f"That reads pct_start={pct} as the share spent coming down; it is the share "
+                "of the steps spent climbing.",
+            ),
+            Run(
+                program.variant(three_phase=True),
+                "That is three_phase=True, which comes back down to the start before the "
+                "final anneal; the default has two phases.",
+            ),
+        ]
+        if program.lrs[0] != top and program.read is not Read.MOMENTUM:
+            found.append(
+                Run(
+                    program.variant(div_factor=top / program.lrs[0]),
+                    f"That starts from the optimizer's lr={program.lrs[0]!r}; OneCycleLR "
+                    "overwrites it with max_lr / div_factor when it is built.",
+                )
+            )
+        if program.read is Read.MOMENTUM:
+            found.append(
+                Run(
+                    program.variant(base_momentum=0.95, max_momentum=0.85),
+                    "That moves the momentum with the rate; OneCycleLR moves it the other way, "
+                    "down to base_momentum=0.85 at the peak and back up to 0.95.",
+                )
+            )
+        return found
+
+    def start_why(self, program: Program, trace: Trace) -> str:
+        """Why the optimizer's lr is not the answer."""
+        peak = peak_call(trace)
+        return (
+            f"That is the optimizer's lr={program.start!r}; OneCycleLR overwrites it and is "
+            f"highest after call {peak} ({fmt(trace[peak])}), not after call "
+            f"{program.calls_read}."
+        )
+
+    def hint(self, program: Program) -> str:
+        """A nudge towards how OneCycleLR computes the rate, never the number."""
+        return (
+            "Find the peak first: the climb takes pct_start of all the planned steps. Is call "
+            f"{program.calls_read} before the peak or after it, and where did the climb start?"
+        )
+
+    def explain(self, program: Program, trace: Trace) -> str:
+        """What OneCycleLR did, with the rates torch computed."""
+        n, peak = program.calls_read, peak_call(trace)
+        moved = (
+            "The momentum moves the other way: from max_momentum=0.95 down to 0.85 at the "
+            "peak, then back up. "
+            if program.read is Read.MOMENTUM
+            else ""
+        )
+        return (
+            f"OneCycleLR plans {_total(program)} steps (one per batch). It ignores the "
+            f"optimizer's lr: it starts at max_lr / div_factor, climbs to "
+            f"max_lr={program.number('max_lr')} over the first pct_start="
+            f"{program.number('pct_start')} of the steps (the highest call here is {peak}), "
+            f"then anneals ('{program.word('anneal_strategy')}') far below the start. {moved}"
+            f"After {counted(n, 'call')}: {trail(trace, n)}."
+        )
+
+    def debug_program(self, rng: random.Random) -> Program:
+        """The debug loop: the whole planned run, stepped per batch, logging each epoch."""
+        program = self.sample(rng, Shape.PER_BATCH)
+        epochs = _total(program) // (program.batches or 1)
+        return replace(program, epochs=epochs - 1, read=Read.LR, log=True)
+
+    def intent(self, program: Program) -> str:
+        """What the debug loop's OneCycleLR is for."""
+        return f"climb to max_lr={program.number('max_lr')} and anneal, stepping every batch"
+
+    def bugs(self, program: Program) -> list[Bug]:
+        """OneCycleLR's own wrong argument: total_steps counted in epochs."""
+        epochs = _total(program) // (program.batches or 1)
+        kwargs = {
+            k: v
+            for k, v in program.scheduler.kwargs.items()
+            if k not in ("epochs", "steps_per_epoch", "total_steps")
+        }
+        return [
+            momentum_bug(program, self.name),
+            Bug(
+                "total-in-epochs",
+                "The total steps count epochs, but the scheduler steps after each batch.",
+                "the planned steps count batches, as often as the loop steps the scheduler",
+                "Plan one step per batch: total_steps = epochs * batches per epoch.",
+                replace(
+                    program,
+                    scheduler=SchedulerSpec("OneCycleLR", {**kwargs, "total_steps": epochs}),
+                ),
             ),
         ]
 
-    def hint(self, setup: Setup) -> str:
-        """A nudge towards how OneCycleLR computes the rate, never the number."""
-        return (
-            "Find the peak first: the climb takes pct_start of total_steps. Is call "
-            f"{setup.epochs} before the peak or after it, and where did the climb start?"
-        )
 
-    def explain(self, setup: Setup, rates: Rates) -> str:
-        """What OneCycleLR did, with the rates torch computed."""
-        n, peak = setup.epochs, peak_call(rates)
-        return (
-            f"OneCycleLR ignores the optimizer's lr={setup.lr}: it starts at max_lr / "
-            f"div_factor = {setup.number('max_lr')} / {setup.number('div_factor')} = "
-            f"{fmt(rates[0])}, climbs towards max_lr={setup.number('max_lr')} over the first "
-            f"pct_start={setup.number('pct_start')} of total_steps={setup.integer('total_steps')} "
-            f"(the rate is highest after call {peak}: {fmt(rates[peak])}), then "
-            f"anneals ('{setup.word('anneal_strategy')}') towards max_lr / (div_factor {X} "
-            f"final_div_factor). After {counted(n, 'call')}: {trail(rates, n)}."
-        )
+def _total(program: Program) -> int:
+    kwargs = program.scheduler.kwargs
+    if "total_steps" in kwargs:
+        return program.integer("total_steps")
+    return program.integer("epochs") * program.integer("steps_per_epoch")

@@ -11,8 +11,17 @@ def plural(count: int) -> str:
 
 
 def counted(count: int, noun: str) -> str:
-    """A count with its noun: "1 call", "3 calls"."""
-    return f"{count} {noun}{plural(count)}"
+    """A count with its noun: "1 call", "3 calls", "2 batches"."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun}{'es' if noun.endswith(('tch', 'sh', 's', 'x')) else 's'}"
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st."""
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
 
 
 def after_calls(calls: int) -> str:
