@@ -351,16 +351,17 @@ async def generated_problems(count: int) -> list[Problem]:
     import random
 
     from bot.content.generator import GenerationError, generate_pack
-    from bot.runner import RunError, RunnerPool, RunnerStartError
+    from bot.content.snippet_session import SnippetSession, SnippetSessionError
 
     problems: list[Problem] = []
     try:
-        async with RunnerPool(size=1, plot=False, job_timeout=30.0) as pool:
+        # One warm torch process runs every snippet of every pack, one pack after another.
+        async with SnippetSession() as session:
             seed = 0
             while len(problems) < count:
-                pack = await generate_pack(pool, random.Random(seed), GENERATED_PACK_SIZE)
+                pack = await generate_pack(session, random.Random(seed), GENERATED_PACK_SIZE)
                 problems += pack.problems
                 seed += 1
-    except (GenerationError, RunnerStartError, RunError) as exc:
+    except (GenerationError, SnippetSessionError) as exc:
         raise CommandError(f"torch could not generate problems: {exc}") from exc
     return problems[:count]

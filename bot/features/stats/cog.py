@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.content.generator.generate import TIME_LIMIT
+from bot.content.generator import LEVELS, TIME_LIMIT
 from bot.content.generator.templates import TEMPLATES
 from bot.features.common import embeds
 from bot.features.common.bot import AnnealBot, guild_of
@@ -166,6 +166,6 @@ def fresh_packs() -> FreshPacks:
     return FreshPacks(
         count=DEFAULT_FRESH_COUNT,
         time_limit=TIME_LIMIT,
-        levels=tuple(template.level for template in TEMPLATES),
+        levels=LEVELS,
         schedulers=tuple(template.name for template in TEMPLATES),
     )

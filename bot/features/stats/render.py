@@ -139,7 +139,7 @@ class FreshPacks:
     """What `!packs` says of `fresh`: generated problems, each answer computed by torch."""
 
     count: int  # problems in one generated pack
-    time_limit: int  # seconds each, before the server's timer scale
+    time_limit: int  # the most seconds one problem allows, before the server's timer scale
     levels: tuple[Level, ...]  # the levels its problems come in
     schedulers: tuple[str, ...]
 
@@ -224,8 +224,8 @@ def _fresh_text(fresh: FreshPacks, prefix: str, timer_scale: float) -> str:
     levels = [level for level in Level if level in fresh.levels]
     span = levels[0].value if len(levels) == 1 else f"{levels[0]} to {levels[-1]}"
     return (
-        f"`{FRESH_PACK_ID}` · {fresh.count} new predict-the-output problems every time, "
-        "each answer computed by torch\n"
+        f"`{FRESH_PACK_ID}` · {fresh.count} new problems every time (predict the output, "
+        "find the bug), every number computed by torch\n"
         f"Levels: {span}, easiest first\n"
         f"Schedulers: {', '.join(sorted(fresh.schedulers))}\n"
         f"Time: up to {minutes} min\n"

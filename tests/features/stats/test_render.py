@@ -351,7 +351,8 @@ def test_fresh_is_listed_when_the_runner_can_make_it() -> None:
     embed = packs_embed(two_packs(), prefix="!", fresh=fresh)
     assert list(fields(embed))[-1] == "✨ Fresh problems"
     assert fields(embed)["✨ Fresh problems"] == (
-        "`fresh` · 5 new predict-the-output problems every time, each answer computed by torch\n"
+        "`fresh` · 5 new problems every time (predict the output, find the bug), every "
+        "number computed by torch\n"
         "Levels: beginner to expert, easiest first\n"
         "Schedulers: CyclicLR, StepLR\n"
         "Time: up to 10 min\n"
