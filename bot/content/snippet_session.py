@@ -10,6 +10,7 @@ this is a test harness like the content check, not the `!run` sandbox.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Mapping
@@ -105,7 +106,8 @@ class SnippetSession:
         try:
             await asyncio.wait_for(process.wait(), 5.0)
         except TimeoutError:
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):  # it may exit in the meantime
+                process.kill()
             await process.wait()
 
     async def __aenter__(self) -> Self:
