@@ -60,7 +60,7 @@ def loop_bugs(program: Program, name: str) -> list[Bug]:
         Bug(
             "twice",
             "The scheduler steps twice per epoch, once more after the validation pass.",
-            "the scheduler is stepped once per epoch",
+            "nothing steps the scheduler again after validation",
             "Delete the second scheduler.step(), the one after validation.",
             replace(program, twice=True),
         ),

@@ -85,6 +85,13 @@ class Program:
         return MOMENTUM if self.read is Read.MOMENTUM else self.lrs[self.group]
 
     @property
+    def noun(self) -> str:
+        """What the snippet prints, in words: "rate", "momentum" or "beta1"."""
+        if self.read is not Read.MOMENTUM:
+            return "rate"
+        return "momentum" if self.optimizer == "SGD" else "beta1"
+
+    @property
     def calls_read(self) -> int:
         """After how many calls of scheduler.step() the printed number is read."""
         return self.record if self.record is not None else self.total_calls
@@ -250,7 +257,7 @@ class _Renderer:
         if p.train_losses is not None:
             lines.append(f"train_losses = {_numbers(p.train_losses)}")
         if p.rebuilt:
-            lines += ["# switch to momentum", *self.optimizer(rebuilt=True)]
+            lines += ["# try other settings", *self.optimizer(rebuilt=True)]
         return lines
 
     def optimizer(self, rebuilt: bool) -> list[str]:
@@ -260,6 +267,8 @@ class _Renderer:
             extra.append(f"momentum={MOMENTUM}")
         elif p.optimizer == "AdamW":
             extra.append("weight_decay=0.01")
+        if rebuilt and p.optimizer == "SGD":
+            extra.append("nesterov=True")
         if len(p.lrs) == 1:
             return [
                 f"optimizer = {p.optimizer}({', '.join(['params', f'lr={p.lrs[0]!r}', *extra])})"

@@ -100,8 +100,8 @@ def prompt(program: Program, name: str) -> str:
         at = program.resume.at if program.resume else 0
         lead = f"Training stops after {counted(at, 'epoch')} and a new run resumes it."
     elif shape is Shape.MOMENTUM:
-        moved = "momentum" if program.optimizer == "SGD" else f"{program.optimizer}'s beta1"
-        lead = f"{name} moves the {moved} as well as the rate."
+        moved = "SGD's momentum" if program.optimizer == "SGD" else f"{program.optimizer}'s beta1"
+        lead = f"{name} moves {moved} as well as the rate."
     else:
         lead = "One optimizer step and one scheduler step per epoch."
     return f"{lead} What does the snippet print?"
@@ -128,15 +128,16 @@ def mistakes(program: Program, trace: Trace) -> list[Mistake]:
         found.append(
             Calls(
                 epochs,
-                f"That counts epochs: it is the rate after {counted(epochs, 'call')}. "
+                f"That counts epochs: it is the {program.noun} after {counted(epochs, 'call')}. "
                 f"scheduler.step() runs after every batch, {program.batches} times an epoch, so "
                 f"{how_often(n)} in all.",
             )
         )
+        earlier = n - program.batches
         found.append(
             Calls(
-                n - program.batches,
-                f"That is the rate one epoch earlier, {after_calls(n - program.batches)}; "
+                earlier,
+                f"That is the {program.noun} one epoch earlier, {after_calls(earlier)}; "
                 f"the last epoch's {counted(program.batches, 'batch')} step the scheduler too.",
             )
         )
@@ -204,7 +205,7 @@ def fallbacks(program: Program, horizon: int) -> list[Mistake]:
     return [
         Calls(
             k,
-            f"That is the rate {after_calls(k)}; the snippet reads it after "
+            f"That is the {program.noun} {after_calls(k)}; the snippet reads it after "
             f"scheduler.step() has run {how_often(n)}.",
         )
         for k in nearest

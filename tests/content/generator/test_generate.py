@@ -154,7 +154,9 @@ def test_levels_follow_what_the_problem_involves(problems: list[Problem]) -> Non
             assert problem.level is Level.EXPERT, problem.id
 
 
-def test_a_fresh_pack_takes_seconds(problems: list[Problem], session: SnippetSession) -> None:
+def test_a_problem_costs_a_few_dozen_snippets(
+    problems: list[Problem], session: SnippetSession
+) -> None:
     """The thousand problems cost a few dozen snippets each, not hundreds."""
     assert session.snippets_run < 40 * len(problems)
 

@@ -125,8 +125,8 @@ def one_short(program: Program, why: str | None = None) -> Calls:
         n - 1,
         why
         or (
-            f"That is the rate {after_calls(n - 1)}: it forgets that the first "
-            "scheduler.step() already moves the rate."
+            f"That is the {program.noun} {after_calls(n - 1)}: it forgets that the first "
+            f"scheduler.step() already moves the {program.noun}."
         ),
     )
 
@@ -138,7 +138,7 @@ def one_over(program: Program, why: str | None = None) -> Calls:
         n + 1,
         why
         or (
-            f"That is the rate after {n + 1} calls, one too many: the rate is read after "
+            f"That is the {program.noun} after {n + 1} calls, one too many: it is read after "
             f"scheduler.step() has run {how_often(n)}."
         ),
     )

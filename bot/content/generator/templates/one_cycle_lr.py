@@ -147,20 +147,21 @@ class OneCycleLRTemplate(Template):
         )
 
     def explain(self, program: Program, trace: Trace) -> str:
-        """What OneCycleLR did, with the rates torch computed."""
-        n, peak = program.calls_read, peak_call(trace)
-        moved = (
-            "The momentum moves the other way: from max_momentum=0.95 down to 0.85 at the "
-            "peak, then back up. "
-            if program.read is Read.MOMENTUM
-            else ""
-        )
+        """What OneCycleLR did, with the numbers torch computed."""
+        n = program.calls_read
+        if program.read is Read.MOMENTUM:
+            moved = (
+                f"The {program.noun} moves the other way: from max_momentum=0.95 down to 0.85 "
+                "at the peak of the rate, then back up. "
+            )
+        else:
+            moved = f"(the rate is highest after call {peak_call(trace)}). "
         return (
             f"OneCycleLR plans {_total(program)} steps (one per batch). It ignores the "
             f"optimizer's lr: it starts at max_lr / div_factor, climbs to "
             f"max_lr={program.number('max_lr')} over the first pct_start="
-            f"{program.number('pct_start')} of the steps (the highest call here is {peak}), "
-            f"then anneals ('{program.word('anneal_strategy')}') far below the start. {moved}"
+            f"{program.number('pct_start')} of the steps, then anneals "
+            f"('{program.word('anneal_strategy')}') far below the start {moved}"
             f"After {counted(n, 'call')}: {trail(trace, n)}."
         )
 
